@@ -1,0 +1,1 @@
+# cmd/ (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests for cmd (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests for format (filled in by its owner)

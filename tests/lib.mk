@@ -1,0 +1,1 @@
+# tests for lib (filled in by its owner)

@@ -1,0 +1,1 @@
+# tests for tracer (filled in by its owner)

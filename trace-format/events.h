@@ -1,0 +1,92 @@
+/*
+ * The one list of event types.
+ *
+ * Everything that knows an event's shape is generated from LOT_EVENT_TYPES:
+ * the writer's inline encoders (writer.h), the event-type table that every
+ * file header carries (header.c), the reader's argument indices (reader.h)
+ * and `lotrace dump`'s printer, which prints any type from the file's own
+ * table.  Adding an event type is one line here; writer and reader cannot
+ * drift apart.
+ *
+ * Each entry: E<arity>(CODE, name, flags, KIND, arg, KIND, arg, ...).
+ *   CODE   the type byte on the wire; fixed forever within format major 1.
+ *   flags  LOT_TIMED: the first varint after the type byte is the time delta
+ *          from the previous timed event of the chunk, in units of
+ *          2^time_shift ticks.  Definitions (string_def, stack_def,
+ *          trace_def) are not timed and are not counted as events.
+ *   KIND   how the argument is encoded (enum lot_kind below, FORMAT.md §5).
+ *
+ * A new minor version may add types (older readers skip them by the type
+ * table); it may not add kinds or change a type's arguments.
+ */
+#ifndef LOT_FORMAT_EVENTS_H
+#define LOT_FORMAT_EVENTS_H
+
+enum lot_kind {
+	LOT_KIND_UVAR = 1,  /* unsigned LEB128 */
+	LOT_KIND_SVAR = 2,  /* zigzag LEB128 */
+	LOT_KIND_STRING = 3,/* uvarint string id defined earlier in the chunk; 0 = none */
+	LOT_KIND_STACK = 4, /* uvarint stack id defined earlier in the chunk; 0 = none */
+	LOT_KIND_TRACE = 5, /* uvarint trace-id ref defined earlier in the chunk; 0 = none */
+	LOT_KIND_SPAN = 6,  /* uvarint: span id XOR the chunk's span_base; 0 = none */
+	LOT_KIND_BYTES = 7, /* uvarint length, then that many bytes */
+	LOT_KIND_PCS = 8,   /* uvarint count, then count zigzag deltas between PCs */
+	LOT_KIND_ID128 = 9, /* 16 raw bytes */
+	LOT_KIND_VALUE = 10,/* uvarint tag: 0 then svarint, or 1 then BYTES */
+	LOT_KIND_MAX_ = LOT_KIND_VALUE,
+};
+
+#define LOT_TIMED 0x01
+
+#define LOT_EVENT_TYPES(E0, E1, E2, E3, E4, E5) \
+	/* definitions: make ids usable by later events of the same chunk */ \
+	E2(0x01, string_def, 0, UVAR, id, BYTES, str) \
+	E2(0x02, stack_def, 0, UVAR, id, PCS, pcs) \
+	E2(0x03, trace_def, 0, UVAR, id, ID128, trace_id) \
+	/* threads */ \
+	E2(0x10, thread_begin, LOT_TIMED, UVAR, tid, STRING, name) \
+	E0(0x11, thread_end, LOT_TIMED) \
+	/* tasks: block, yield and end apply to the task running on this thread */ \
+	E4(0x20, task_create, LOT_TIMED, UVAR, task, UVAR, parent, STRING, name, STACK, stack) \
+	E1(0x21, task_start, LOT_TIMED, UVAR, task) \
+	E3(0x22, task_block, LOT_TIMED, STRING, reason, STRING, detail, STACK, stack) \
+	E2(0x23, task_unblock, LOT_TIMED, UVAR, task, STACK, stack) \
+	E0(0x24, task_yield, LOT_TIMED) \
+	E0(0x25, task_end, LOT_TIMED) \
+	/* spans (W3C trace context) */ \
+	E5(0x30, span_begin, LOT_TIMED, SPAN, span, SPAN, parent_span, TRACE, trace_id, STRING, name, STACK, stack) \
+	E1(0x31, span_end, LOT_TIMED, SPAN, span) \
+	E3(0x32, span_attr, LOT_TIMED, SPAN, span, STRING, key, VALUE, value) \
+	/* instants, counters, losses, clock */ \
+	E2(0x40, instant, LOT_TIMED, STRING, name, STACK, stack) \
+	E2(0x41, counter, LOT_TIMED, STRING, name, SVAR, value) \
+	E1(0x50, lost, LOT_TIMED, UVAR, count) \
+	E3(0x51, clock_sync, LOT_TIMED, UVAR, ticks, UVAR, mono_ns, UVAR, real_ns)
+
+/* Codes as an enum: LOT_EV_task_start, ... */
+#define LOT_EV_ENUM0(code, name, flags) LOT_EV_##name = code,
+#define LOT_EV_ENUM1(code, name, flags, ...) LOT_EV_##name = code,
+enum lot_event_code {
+	LOT_EVENT_TYPES(LOT_EV_ENUM0, LOT_EV_ENUM1, LOT_EV_ENUM1, LOT_EV_ENUM1, LOT_EV_ENUM1, LOT_EV_ENUM1)
+};
+#undef LOT_EV_ENUM0
+#undef LOT_EV_ENUM1
+
+/* Argument positions: LOT_ARG_span_begin_name == 3, ... (the reader's args[] index). */
+#define LOT_ARG_IDX0(code, name, flags)
+#define LOT_ARG_IDX1(code, name, flags, k1, a1) LOT_ARG_##name##_##a1 = 0,
+#define LOT_ARG_IDX2(code, name, flags, k1, a1, k2, a2) \
+	LOT_ARG_IDX1(code, name, flags, k1, a1) LOT_ARG_##name##_##a2 = 1,
+#define LOT_ARG_IDX3(code, name, flags, k1, a1, k2, a2, k3, a3) \
+	LOT_ARG_IDX2(code, name, flags, k1, a1, k2, a2) LOT_ARG_##name##_##a3 = 2,
+#define LOT_ARG_IDX4(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4) \
+	LOT_ARG_IDX3(code, name, flags, k1, a1, k2, a2, k3, a3) LOT_ARG_##name##_##a4 = 3,
+#define LOT_ARG_IDX5(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4, k5, a5) \
+	LOT_ARG_IDX4(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4) LOT_ARG_##name##_##a5 = 4,
+enum lot_arg_index {
+	LOT_EVENT_TYPES(LOT_ARG_IDX0, LOT_ARG_IDX1, LOT_ARG_IDX2, LOT_ARG_IDX3, LOT_ARG_IDX4, LOT_ARG_IDX5)
+};
+
+#define LOT_MAX_ARGS 8 /* the most arguments any type (known or future) may have */
+
+#endif

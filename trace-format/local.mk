@@ -1,0 +1,6 @@
+# trace-format/: the reader library shared by the `lotrace` tool and the tests.
+# (The writer side is in liblotcore, see lib/local.mk, because the recorder needs it.)
+noinst_LTLIBRARIES += liblotreader.la
+liblotreader_la_SOURCES =
+liblotreader_la_CFLAGS = $(AM_CFLAGS) $(LZ4_CFLAGS) $(ZLIB_CFLAGS)
+liblotreader_la_LIBADD = liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)

@@ -1,0 +1,1 @@
+# tracer/ (filled in by its owner)
