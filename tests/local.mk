@@ -3,3 +3,38 @@ include tests/format.mk
 include tests/cmd.mk
 include tests/tracer.mk
 include tests/lib.mk
+
+# The in-memory trace builder shared by the format tests, the corpus generator
+# and the fuzzer's seed generator.
+check_LTLIBRARIES += libtracebuild.la
+libtracebuild_la_SOURCES = tests/support/tracebuild.c tests/support/tracebuild.h
+libtracebuild_la_LIBADD = liblotcore.la
+
+# Fuzzing the reader (configure CC=clang --enable-fuzz).  `make fuzz-check`
+# runs a bounded session from fresh seeds plus the checked-in corpus (CI);
+# `make fuzz` runs longer and keeps its corpus in fuzz-corpus/ between runs.
+FUZZ_SECONDS = 45
+FUZZ_LONG_SECONDS = 1800
+FUZZ_FLAGS = -max_len=262144 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+if ENABLE_FUZZ
+fuzz-seeds: tests/fuzz/make_seeds$(EXEEXT)
+	rm -rf fuzz-seeds && mkdir -p fuzz-seeds
+	./tests/fuzz/make_seeds$(EXEEXT) fuzz-seeds
+	cp $(srcdir)/tests/data/*.lot fuzz-seeds/
+fuzz-check: tests/fuzz/fuzz_reader$(EXEEXT) fuzz-seeds
+	rm -rf fuzz-check-corpus && mkdir -p fuzz-check-corpus
+	./tests/fuzz/fuzz_reader$(EXEEXT) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		fuzz-check-corpus fuzz-seeds
+fuzz: tests/fuzz/fuzz_reader$(EXEEXT) fuzz-seeds
+	mkdir -p fuzz-corpus
+	./tests/fuzz/fuzz_reader$(EXEEXT) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_LONG_SECONDS) \
+		fuzz-corpus fuzz-seeds
+else
+fuzz-check fuzz:
+	@echo "fuzzing needs: ./configure CC=clang --enable-fuzz" >&2; exit 1
+endif
+.PHONY: fuzz fuzz-check fuzz-seeds
+clean-local: clean-fuzz
+clean-fuzz:
+	rm -rf fuzz-seeds fuzz-check-corpus
+.PHONY: clean-fuzz

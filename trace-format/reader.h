@@ -29,7 +29,10 @@
 
 struct lot_reader;
 
-/* Called for every warning; offset is the file offset of the damage. */
+/* Called for every warning; offset is the file offset of the damage (of the
+ * chunk record, for damage inside a payload).  The message is one line that
+ * names the offset itself ("truncated chunk at offset 4096 (file ends at
+ * 5000)"): print it as "<path>: <message>". */
 typedef void (*lot_diag_fn)(void *ctx, uint64_t offset, const char *message);
 
 struct lot_reader_opts {
@@ -61,7 +64,9 @@ struct lot_file_header {
  *   STRING: str/len (not NUL-terminated; NULL when the id is 0);
  *   STACK: pcs/n_pcs (innermost first; NULL when 0);  TRACE, ID128: id128;
  *   BYTES: str/len;  PCS: pcs/n_pcs;  VALUE: is_str and then str/len or i.
- * Pointers stay valid until the next lot_reader_next_chunk(). */
+ * Members the kind does not set are left as they were (nothing is cleared,
+ * for speed): read only those.  Pointers stay valid until the next
+ * lot_reader_next_chunk(). */
 struct lot_arg {
 	uint8_t kind;
 	bool is_str;
@@ -122,10 +127,22 @@ int lot_reader_next_chunk(struct lot_reader *r, struct lot_chunk **out);
 /*
  * Next event of the current chunk: 1 and *ev set, 0 at the chunk's end, -1
  * when the rest of the chunk is damaged (reported; the caller just moves on).
- * Definitions are consumed here and never returned.  A chunk whose header
- * counts lost events first yields a synthetic `lost` event at its base time.
+ * Definitions are consumed here and never returned.  Types this reader does
+ * not know (a newer minor's) are returned too, decoded by the file's table.
+ * A chunk whose header counts lost events first yields a synthetic `lost`
+ * event at its base time.
  */
 int lot_chunk_next_event(struct lot_reader *r, struct lot_event *ev);
+
+/*
+ * Count the rest of the current chunk's events by type code (counts[code]++),
+ * without filling lot_events: the fast path for `lotrace info`.  Validates
+ * exactly what lot_chunk_next_event() does and reports the same damage.  The
+ * synthetic `lost` event is not counted (it is (*out)->info.lost).  Returns 0
+ * at the chunk's end, -1 if the rest of the chunk is damaged (the counts
+ * then cover the events before the damage).
+ */
+int lot_chunk_count_events(struct lot_reader *r, uint64_t counts[256]);
 
 /*
  * After lot_reader_next_chunk() returned 0: synthetic `lost` events for

@@ -184,9 +184,9 @@ static inline uint8_t *lot_writer_put_time(struct lot_writer *w, uint8_t *p, uin
 		return false;                                                    \
 	*p++ = (code);                                                           \
 	if ((flags) & LOT_TIMED)                                                 \
-		p = lot_writer_put_time(w, p, ticks);                            \
+		p = lot_writer_put_time(w, p, now_ticks);                            \
 	else                                                                     \
-		(void)ticks;
+		(void)now_ticks;
 #define LOT_W_END(flags)                                                         \
 	w->pos = p;                                                              \
 	if ((flags) & LOT_TIMED)                                                 \
@@ -194,13 +194,13 @@ static inline uint8_t *lot_writer_put_time(struct lot_writer *w, uint8_t *p, uin
 	return true;
 
 #define LOT_W0(code, name, flags)                                                          \
-	static inline bool lot_write_##name(struct lot_writer *w, uint64_t ticks)         \
+	static inline bool lot_write_##name(struct lot_writer *w, uint64_t now_ticks)      \
 	{                                                                                  \
 		LOT_W_BEGIN(code, flags, 0)                                                \
 		LOT_W_END(flags)                                                           \
 	}
 #define LOT_W1(code, name, flags, k1, a1)                                                  \
-	static inline bool lot_write_##name(struct lot_writer *w, uint64_t ticks,          \
+	static inline bool lot_write_##name(struct lot_writer *w, uint64_t now_ticks,          \
 					    LOT_CTYPE_##k1 a1)                             \
 	{                                                                                  \
 		LOT_W_BEGIN(code, flags, LOT_KMAX_##k1(a1))                                \
@@ -208,7 +208,7 @@ static inline uint8_t *lot_writer_put_time(struct lot_writer *w, uint8_t *p, uin
 		LOT_W_END(flags)                                                           \
 	}
 #define LOT_W2(code, name, flags, k1, a1, k2, a2)                                          \
-	static inline bool lot_write_##name(struct lot_writer *w, uint64_t ticks,          \
+	static inline bool lot_write_##name(struct lot_writer *w, uint64_t now_ticks,          \
 					    LOT_CTYPE_##k1 a1, LOT_CTYPE_##k2 a2)          \
 	{                                                                                  \
 		LOT_W_BEGIN(code, flags, LOT_KMAX_##k1(a1) + LOT_KMAX_##k2(a2))           \
@@ -217,7 +217,7 @@ static inline uint8_t *lot_writer_put_time(struct lot_writer *w, uint8_t *p, uin
 		LOT_W_END(flags)                                                           \
 	}
 #define LOT_W3(code, name, flags, k1, a1, k2, a2, k3, a3)                                  \
-	static inline bool lot_write_##name(struct lot_writer *w, uint64_t ticks,          \
+	static inline bool lot_write_##name(struct lot_writer *w, uint64_t now_ticks,          \
 					    LOT_CTYPE_##k1 a1, LOT_CTYPE_##k2 a2,          \
 					    LOT_CTYPE_##k3 a3)                             \
 	{                                                                                  \
@@ -229,7 +229,7 @@ static inline uint8_t *lot_writer_put_time(struct lot_writer *w, uint8_t *p, uin
 		LOT_W_END(flags)                                                           \
 	}
 #define LOT_W4(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4)                          \
-	static inline bool lot_write_##name(struct lot_writer *w, uint64_t ticks,          \
+	static inline bool lot_write_##name(struct lot_writer *w, uint64_t now_ticks,          \
 					    LOT_CTYPE_##k1 a1, LOT_CTYPE_##k2 a2,          \
 					    LOT_CTYPE_##k3 a3, LOT_CTYPE_##k4 a4)          \
 	{                                                                                  \
@@ -242,7 +242,7 @@ static inline uint8_t *lot_writer_put_time(struct lot_writer *w, uint8_t *p, uin
 		LOT_W_END(flags)                                                           \
 	}
 #define LOT_W5(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4, k5, a5)                  \
-	static inline bool lot_write_##name(struct lot_writer *w, uint64_t ticks,          \
+	static inline bool lot_write_##name(struct lot_writer *w, uint64_t now_ticks,          \
 					    LOT_CTYPE_##k1 a1, LOT_CTYPE_##k2 a2,          \
 					    LOT_CTYPE_##k3 a3, LOT_CTYPE_##k4 a4,          \
 					    LOT_CTYPE_##k5 a5)                             \
@@ -262,6 +262,16 @@ LOT_EVENT_TYPES(LOT_W0, LOT_W1, LOT_W2, LOT_W3, LOT_W4, LOT_W5)
 
 /* ---- interning: address, stack or trace id -> small id defined in this chunk ---- */
 
+/* The length of s, at most LOT_STRING_MAX; a loop because GCC 12 at -O1
+ * warns (-Wstringop-overread) when strnlen's bound exceeds a literal's size. */
+static inline size_t lot_string_len(const char *s)
+{
+	size_t n = 0;
+	while (n < LOT_STRING_MAX && s[n])
+		n++;
+	return n;
+}
+
 /* Id of a static string (interned by address), 0 for NULL, LOT_NOROOM if its
  * definition does not fit. */
 static inline uint32_t lot_writer_string(struct lot_writer *w, const char *s)
@@ -271,7 +281,7 @@ static inline uint32_t lot_writer_string(struct lot_writer *w, const char *s)
 	unsigned slot = lot_hash_ptr(s, LOT_WRITER_STRING_BITS);
 	if (w->strings[slot].ptr == s)
 		return w->strings[slot].id;
-	size_t len = strnlen(s, LOT_STRING_MAX);
+	size_t len = lot_string_len(s);
 	uint32_t id = w->next_string;
 	if (!lot_write_string_def(w, 0, id, (struct lot_bytes){s, len}))
 		return LOT_NOROOM;
@@ -325,7 +335,7 @@ static inline uint32_t lot_writer_trace(struct lot_writer *w, const uint8_t *tra
 /* A string value for span_attr (copied, not interned), cut to LOT_STRING_MAX. */
 static inline struct lot_value lot_value_str(const char *s)
 {
-	size_t n = s ? strnlen(s, LOT_STRING_MAX) : 0;
+	size_t n = s ? lot_string_len(s) : 0;
 	return (struct lot_value){.is_str = true, .s = {s, n}};
 }
 
