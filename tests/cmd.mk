@@ -1,1 +1,27 @@
-# tests for cmd (filled in by its owner)
+# Tests of the `lotrace` tool: a corpus of good and damaged traces with the
+# expected output of each subcommand (tests/data/), and the scripts that
+# compare (tests/cmd/).  The scripts run from the top build directory and find
+# the sources through $srcdir (set by the test harness), so out-of-tree builds
+# work; LOTRACE and GEN_CORPUS name the programs under test and default to
+# ./cmd/lotrace and ./tests/gen_corpus (no AM_TESTS_ENVIRONMENT needed).
+
+check_PROGRAMS += tests/gen_corpus
+tests_gen_corpus_SOURCES = tests/gen_corpus.c
+tests_gen_corpus_LDADD = libtracebuild.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
+
+CMD_TESTS = \
+	tests/cmd/corpus_reproducible.sh \
+	tests/cmd/run_corpus.sh \
+	tests/cmd/usage.sh \
+	tests/cmd/robustness.sh
+TESTS += $(CMD_TESTS)
+EXTRA_DIST += $(CMD_TESTS) tests/cmd/lib.sh tests/cmd/regen_expected.sh tests/data
+
+# Rebuild tests/data/ after a deliberate change to the generator or to the
+# output formats; review the diff before committing it.
+regen-corpus: tests/gen_corpus$(EXEEXT) cmd/lotrace$(EXEEXT)
+	rm -f $(srcdir)/tests/data/*.lot
+	./tests/gen_corpus$(EXEEXT) $(srcdir)/tests/data
+	LOTRACE='$(abs_top_builddir)/cmd/lotrace$(EXEEXT)' \
+		$(SHELL) $(srcdir)/tests/cmd/regen_expected.sh $(srcdir)/tests/data
+.PHONY: regen-corpus

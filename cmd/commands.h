@@ -1,0 +1,21 @@
+/*
+ * The list of `lotrace` subcommands.  Adding one is a file cmd/<name>.c
+ * defining `int cmd_<name>(int argc, char **argv)` plus one line here (and
+ * the file in cmd/local.mk); main.c generates its dispatch table and the
+ * prototypes from this list.
+ *
+ * Each entry: X(name, one-line summary for `lotrace --help`).
+ * A subcommand gets argv[0] == its name and returns the exit status.
+ */
+#ifndef LOT_CMD_COMMANDS_H
+#define LOT_CMD_COMMANDS_H
+
+#define LOT_COMMANDS(X)                                                        \
+	X(info, "summarise a trace: metadata, clock, threads, counts, losses")  \
+	X(dump, "print every event, one per line (text or JSON lines)")
+
+#define LOT_CMD_PROTO(name, summary) int cmd_##name(int argc, char **argv);
+LOT_COMMANDS(LOT_CMD_PROTO)
+#undef LOT_CMD_PROTO
+
+#endif

@@ -1,0 +1,94 @@
+#include "cmd/common.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/out.h"
+
+int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "lotrace %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\nTry 'lotrace %s --help'.\n", usage, cmd);
+	return CMD_EXIT_USAGE;
+}
+
+int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
+			bool *json, const char **path)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd = argv[0];
+	*json = false;
+	optind = 1;
+	opterr = 0; /* we word the message ourselves */
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			out_printf("usage: %s\n%s", usage, help);
+			out_flush();
+			return CMD_EXIT_OK;
+		default: /* optopt is set for a bad short option, 0 for a bad long one */
+			if (optopt)
+				return cmd_usage_error(cmd, usage, "unknown option '-%c'", optopt);
+			return cmd_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return cmd_usage_error(cmd, usage, "missing FILE");
+	if (optind + 1 < argc)
+		return cmd_usage_error(cmd, usage, "unexpected argument '%s'", argv[optind + 1]);
+	*path = argv[optind];
+	return -1;
+}
+
+void cmd_warn(const char *path, unsigned long long offset, const char *message)
+{
+	out_flush();
+	fprintf(stderr, "lotrace: %s: offset %llu: %s\n", path, offset, message);
+}
+
+void cmd_read_error(const char *path, unsigned long long offset)
+{
+	char msg[300];
+	snprintf(msg, sizeof msg, "read error: %s", strerror(errno ? errno : EIO));
+	cmd_warn(path, offset, msg);
+}
+
+static void diag(void *ctx, uint64_t offset, const char *message)
+{
+	cmd_warn(ctx, (unsigned long long)offset, message);
+}
+
+struct lot_reader *cmd_open(const char *path)
+{
+	struct lot_reader_opts opts = {.diag = diag, .diag_ctx = (void *)path};
+	struct lot_read_error err = {0};
+	struct lot_reader *r = lot_reader_open(path, &opts, &err);
+	if (!r)
+		cmd_warn(path, (unsigned long long)err.offset,
+			 err.message[0] ? err.message : "cannot read");
+	return r;
+}
+
+int cmd_close(struct lot_reader *r)
+{
+	out_flush();
+	bool damaged = lot_reader_damaged(r);
+	lot_reader_close(r);
+	return damaged ? CMD_EXIT_DAMAGED : CMD_EXIT_OK;
+}

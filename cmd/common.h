@@ -1,0 +1,58 @@
+/*
+ * What every subcommand shares: the exit-status policy, opening a trace with
+ * warnings printed as they are found, and the usual "[--json] FILE" options.
+ *
+ * Exit status (the man page's EXIT STATUS section):
+ *   0  the file was read completely and is valid
+ *   1  usage error (unknown option, missing or extra argument)
+ *   2  the file could not be read as a trace: one line on stderr,
+ *      "lotrace: FILE: offset N: reason", nothing on stdout
+ *      (also: the output could not be written)
+ *   3  the file was read, but damaged or truncated parts were skipped:
+ *      one warning line per damaged part, "lotrace: FILE: offset N: reason",
+ *      and everything else printed as usual
+ */
+#ifndef LOT_CMD_COMMON_H
+#define LOT_CMD_COMMON_H
+
+#include <stdbool.h>
+
+#include "trace-format/reader.h"
+
+enum cmd_exit {
+	CMD_EXIT_OK = 0,
+	CMD_EXIT_USAGE = 1,
+	CMD_EXIT_UNREADABLE = 2,
+	CMD_EXIT_DAMAGED = 3,
+	CMD_EXIT_PIPE = 141, /* what a shell reports for death by SIGPIPE */
+};
+
+/* Print "lotrace CMD: message" and the subcommand's usage to stderr; returns CMD_EXIT_USAGE. */
+int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Parse "[--json] [--help] FILE" (argv[0] is the subcommand).  Returns -1 when
+ * the caller should go on, else the exit status to return right away (0 after
+ * --help, CMD_EXIT_USAGE after a usage error, already reported).
+ */
+int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
+			bool *json, const char **path);
+
+/* Open a trace; warnings found while reading go to stderr as they are met.
+ * NULL after printing why it is not a readable trace (exit with CMD_EXIT_UNREADABLE). */
+struct lot_reader *cmd_open(const char *path);
+
+/* Flush the output, close the reader, and return the exit status its read earned. */
+int cmd_close(struct lot_reader *r);
+
+/* After lot_reader_next_chunk() returned -1 (the reader reports damage, not
+ * I/O errors): "lotrace: FILE: offset N: read error: <errno text>", N being
+ * where reading stopped.  The caller then exits with CMD_EXIT_DAMAGED. */
+void cmd_read_error(const char *path, unsigned long long offset);
+
+/* Print "lotrace: FILE: offset N: message" to stderr (after flushing stdout, so
+ * that a terminal shows it next to the output it concerns). */
+void cmd_warn(const char *path, unsigned long long offset, const char *message);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * `lotrace dump FILE`: every event, one line each, in file order (chunk by
+ * chunk as stored, so threads interleave by chunk, not by time), followed by
+ * the losses only the trailer knows.
+ *
+ * Text:  <ts_ns> <tid> <event> [<arg>=<value>]...
+ * JSON:  {"ts_ns":N,"thread":N,"event":"name",<arg>:<value>,...}
+ * Both are described, field by field, in doc/JSON.md and lotrace(1).
+ *
+ * Everything is printed from the file's own event-type table, so types this
+ * build does not know (from a newer minor version) print like any other.
+ * Labels (" name=" and ",\"name\":") are escaped once per type, not per event.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "cmd/escape.h"
+#include "cmd/out.h"
+#include "trace-format/reader.h"
+
+static const char usage[] = "lotrace dump [--json] FILE";
+static const char help[] =
+	"Print every event of a trace, one per line, in file order.\n"
+	"  --json   one JSON object per line (schema: doc/JSON.md)\n"
+	"  --help   this text\n";
+
+enum origin { FROM_FILE, FROM_CHUNK_HEADER, FROM_TRAILER };
+
+struct label {
+	bool built;
+	char *name;                /* text: bare-escaped; JSON: quoted */
+	char *arg[LOT_MAX_ARGS];   /* text: " key="; JSON: ",\"key\":" */
+	size_t name_len, arg_len[LOT_MAX_ARGS];
+};
+
+struct dump {
+	bool json;
+	const struct lot_clock_info *clock;
+	struct label labels[256];
+};
+
+/* Keys dump itself writes: an argument of the same name (possible in a
+ * newer file's types) is printed as arg_<name> so JSON keys stay unique. */
+static bool reserved_key(const char *s)
+{
+	return !strcmp(s, "ts_ns") || !strcmp(s, "thread") || !strcmp(s, "event") ||
+	       !strcmp(s, "from");
+}
+
+static char *arg_label(bool json, const char *name)
+{
+	char *esc = json ? json_str_dup(name, strlen(name)) : text_bare_dup(name, strlen(name));
+	if (!esc)
+		return NULL;
+	const char *pre = json && reserved_key(name) ? "arg_" : "";
+	size_t n = strlen(esc) + strlen(pre) + 8;
+	char *l = malloc(n);
+	if (l) {
+		if (json) /* esc is "name": put the prefix inside the quotes */
+			snprintf(l, n, ",\"%s%s:", pre, esc + 1);
+		else
+			snprintf(l, n, " %s=", esc);
+	}
+	free(esc);
+	return l;
+}
+
+static void build_label(struct dump *d, struct label *l, const struct lot_event *ev)
+{
+	char generic[32];
+	const char *name = ev->type && ev->type->name ? ev->type->name : NULL;
+	if (!name) {
+		snprintf(generic, sizeof generic, "type_0x%02x", ev->code);
+		name = generic;
+	}
+	l->name = d->json ? json_str_dup(name, strlen(name)) : text_bare_dup(name, strlen(name));
+	for (unsigned i = 0; i < LOT_MAX_ARGS; i++) {
+		const char *an = ev->type && i < ev->type->nargs ? ev->type->arg_names[i] : NULL;
+		char gen[16];
+		if (!an) {
+			snprintf(gen, sizeof gen, "arg%u", i);
+			an = gen;
+		}
+		l->arg[i] = arg_label(d->json, an);
+		if (!l->arg[i]) {
+			fprintf(stderr, "lotrace: out of memory\n");
+			exit(CMD_EXIT_UNREADABLE);
+		}
+		l->arg_len[i] = strlen(l->arg[i]);
+	}
+	if (!l->name) {
+		fprintf(stderr, "lotrace: out of memory\n");
+		exit(CMD_EXIT_UNREADABLE);
+	}
+	l->name_len = strlen(l->name);
+	l->built = true;
+}
+
+static void free_labels(struct dump *d)
+{
+	for (int c = 0; c < 256; c++) {
+		free(d->labels[c].name);
+		for (unsigned i = 0; i < LOT_MAX_ARGS; i++)
+			free(d->labels[c].arg[i]);
+	}
+}
+
+/* An optional reference (string, stack, trace, span) that is not there. */
+static bool absent(const struct lot_arg *a)
+{
+	switch (a->kind) {
+	case LOT_KIND_STRING: return a->str == NULL;
+	case LOT_KIND_STACK: return a->pcs == NULL || a->n_pcs == 0;
+	case LOT_KIND_TRACE: return a->id128 == NULL;
+	case LOT_KIND_SPAN: return a->u == 0;
+	default: return false;
+	}
+}
+
+static void put_pcs(const struct lot_arg *a, bool json)
+{
+	out_char('[');
+	for (size_t i = 0; i < a->n_pcs; i++) {
+		char *p = out_room(CMD_OUT_FIELD);
+		if (i)
+			*p++ = ',';
+		if (json)
+			*p++ = '"';
+		p = fmt_hex(p, a->pcs[i]);
+		if (json)
+			*p++ = '"';
+		out_commit(p);
+	}
+	out_char(']');
+}
+
+static void put_value(const struct lot_arg *a, bool json)
+{
+	char *p;
+	switch (a->kind) {
+	case LOT_KIND_SVAR:
+		out_i64(a->i);
+		return;
+	case LOT_KIND_STRING:
+	case LOT_KIND_BYTES:
+		(json ? out_json_str : out_text_quoted)(a->str ? a->str : "", a->str ? a->len : 0);
+		return;
+	case LOT_KIND_VALUE:
+		if (a->is_str)
+			(json ? out_json_str : out_text_quoted)(a->str ? a->str : "", a->str ? a->len : 0);
+		else
+			out_i64(a->i);
+		return;
+	case LOT_KIND_STACK:
+	case LOT_KIND_PCS:
+		put_pcs(a, json);
+		return;
+	case LOT_KIND_TRACE:
+	case LOT_KIND_ID128:
+		p = out_room(CMD_OUT_FIELD);
+		if (json)
+			*p++ = '"';
+		p = fmt_hex_bytes(p, a->id128, 16);
+		if (json)
+			*p++ = '"';
+		out_commit(p);
+		return;
+	case LOT_KIND_SPAN:
+		p = out_room(CMD_OUT_FIELD);
+		if (json)
+			*p++ = '"';
+		p = fmt_hex16(p, a->u);
+		if (json)
+			*p++ = '"';
+		out_commit(p);
+		return;
+	default: /* UVAR, and any kind a future minor might add */
+		out_u64(a->u);
+		return;
+	}
+}
+
+static void print_event(struct dump *d, const struct lot_event *ev, enum origin from)
+{
+	struct label *l = &d->labels[ev->code];
+	if (!l->built)
+		build_label(d, l, ev);
+	int64_t ts = lot_ticks_to_ns(d->clock, ev->ticks);
+	char *p = out_room(2 * CMD_OUT_FIELD);
+	if (d->json) {
+		memcpy(p, "{\"ts_ns\":", 9);
+		p = fmt_i64(p + 9, ts);
+		memcpy(p, ",\"thread\":", 10);
+		p = fmt_u64(p + 10, ev->tid);
+		memcpy(p, ",\"event\":", 9);
+		p += 9;
+	} else {
+		p = fmt_i64(p, ts);
+		*p++ = ' ';
+		p = fmt_u64(p, ev->tid);
+		*p++ = ' ';
+	}
+	out_commit(p);
+	out_write(l->name, l->name_len);
+	unsigned n = ev->nargs < LOT_MAX_ARGS ? ev->nargs : LOT_MAX_ARGS;
+	for (unsigned i = 0; i < n; i++) {
+		const struct lot_arg *a = &ev->args[i];
+		bool none = absent(a);
+		if (none && !d->json)
+			continue;
+		out_write(l->arg[i], l->arg_len[i]);
+		if (none)
+			out_write("null", 4);
+		else
+			put_value(a, d->json);
+	}
+	if (from != FROM_FILE) {
+		const char *what = from == FROM_TRAILER ? "trailer" : "chunk_header";
+		out_str(d->json ? ",\"from\":\"" : " from=");
+		out_str(what);
+		if (d->json)
+			out_char('"');
+	}
+	if (d->json)
+		out_write("}\n", 2);
+	else
+		out_char('\n');
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static struct dump d; /* 256 labels: keep them off the stack */
+	const char *path;
+	int st = cmd_parse_file_opts(argc, argv, usage, help, &d.json, &path);
+	if (st >= 0)
+		return st;
+	struct lot_reader *r = cmd_open(path);
+	if (!r)
+		return CMD_EXIT_UNREADABLE;
+	d.clock = &lot_reader_header(r)->clock;
+
+	struct lot_chunk *ch;
+	struct lot_event ev;
+	uint64_t at = lot_reader_header(r)->size; /* where reading got to, for an I/O error */
+	int rc;
+	while ((rc = lot_reader_next_chunk(r, &ch)) == 1) {
+		at = ch->offset;
+		while (lot_chunk_next_event(r, &ev) == 1)
+			print_event(&d, &ev, ev.synthetic ? FROM_CHUNK_HEADER : FROM_FILE);
+	}
+	if (rc == 0)
+		while (lot_reader_next_tail_event(r, &ev) == 1)
+			print_event(&d, &ev, FROM_TRAILER);
+	else
+		cmd_read_error(path, (unsigned long long)at);
+
+	st = cmd_close(r);
+	free_labels(&d);
+	return rc < 0 && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
+}

@@ -1,0 +1,422 @@
+/*
+ * `lotrace info FILE`: what a trace holds, in one screen (or one JSON
+ * object, doc/JSON.md): format, metadata, clock, threads with their event
+ * and loss counts, counts by event type, sizes, trailer statistics.
+ *
+ * It reads every chunk and walks every event (the reader's count-only path):
+ * counts by type need it, and so does telling a valid file (status 0) from a
+ * damaged one (status 3).
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "cmd/escape.h"
+#include "cmd/out.h"
+#include "cmd/threads.h"
+#include "trace-format/reader.h"
+
+static const char usage[] = "lotrace info [--json] FILE";
+static const char help[] =
+	"Summarise a trace: format, metadata, clock, threads, event counts, losses, sizes.\n"
+	"  --json   print one JSON object (schema: doc/JSON.md)\n"
+	"  --help   this text\n";
+
+struct info {
+	const char *path;
+	const struct lot_file_header *hdr;
+	const struct lot_trailer *trailer;
+	uint64_t file_bytes;
+	bool have_file_bytes;
+	uint64_t chunks, events, lost_chunks, lost_trailer;
+	uint64_t raw_bytes, comp_bytes;
+	uint64_t end_ticks; /* the latest time the file tells */
+	uint64_t read_at;   /* the last chunk read, for an I/O error */
+	uint64_t by_type[256];
+	struct thread_table threads;
+	bool damaged;
+	uint64_t warnings;
+};
+
+static const char *clock_source_name(unsigned s)
+{
+	switch (s) {
+	case 0: return "tsc";
+	case 1: return "monotonic";
+	case 2: return "cntvct";
+	default: return "unknown";
+	}
+}
+
+static void note_end(struct info *in, uint64_t ticks)
+{
+	if (ticks > in->end_ticks)
+		in->end_ticks = ticks;
+}
+
+static int gather(struct info *in, struct lot_reader *r)
+{
+	struct lot_chunk *ch;
+	struct lot_event ev;
+	int rc;
+	in->end_ticks = in->hdr->clock.start_ticks;
+	in->read_at = in->hdr->size;
+	while ((rc = lot_reader_next_chunk(r, &ch)) == 1) {
+		const struct lot_chunk_info *ci = &ch->info;
+		in->read_at = ch->offset;
+		struct thread_stats *t = threads_get(&in->threads, ci->tid);
+		if (!t)
+			return -1;
+		if (ci->thread_name && ci->thread_name[0])
+			threads_set_name(t, ci->thread_name, strlen(ci->thread_name));
+		/* The reader's count-only path: validates like a full decode, fills no
+		 * events.  The chunk header's losses are taken from ci->lost below. */
+		uint64_t counts[256] = {0}, n = 0;
+		lot_chunk_count_events(r, counts);
+		for (unsigned c = 0; c < 256; c++) {
+			in->by_type[c] += counts[c];
+			n += counts[c];
+		}
+		in->chunks++;
+		in->events += n;
+		in->raw_bytes += ci->raw_len;
+		in->comp_bytes += ci->comp_len;
+		in->lost_chunks += ci->lost;
+		t->events += n;
+		t->chunks++;
+		t->lost_chunks += ci->lost;
+		note_end(in, ci->end_ticks);
+	}
+	if (rc < 0)
+		return rc;
+	while (lot_reader_next_tail_event(r, &ev) == 1) {
+		struct thread_stats *t = threads_get(&in->threads, ev.tid);
+		if (!t)
+			return -1;
+		uint64_t lost = ev.nargs ? ev.args[0].u : 0;
+		t->lost_trailer += lost;
+		in->lost_trailer += lost;
+	}
+	in->trailer = lot_reader_trailer(r);
+	if (in->trailer) {
+		for (size_t i = 0; i < in->trailer->n_threads; i++) {
+			const struct lot_thread_total *tt = &in->trailer->threads[i];
+			struct thread_stats *t = threads_get(&in->threads, tt->tid);
+			if (!t)
+				return -1;
+			t->in_trailer = true;
+			t->written = tt->written;
+			if (!t->name && tt->name)
+				threads_set_name(t, tt->name, strlen(tt->name));
+		}
+		note_end(in, in->trailer->end_ticks);
+	}
+	return 0;
+}
+
+static uint64_t duration_ns(const struct info *in)
+{
+	int64_t d = lot_ticks_to_ns(&in->hdr->clock, in->end_ticks);
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+/* "2026-01-01T00:00:00.000000000Z" */
+static void utc_string(uint64_t real_ns, char out[40])
+{
+	time_t s = (time_t)(real_ns / 1000000000u);
+	struct tm tm;
+	if (!gmtime_r(&s, &tm)) {
+		snprintf(out, 40, "?");
+		return;
+	}
+	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 40 - n, ".%09" PRIu64 "Z", real_ns % 1000000000u);
+}
+
+static const char *type_name(const struct info *in, unsigned code, char buf[16])
+{
+	const char *n = in->hdr->types[code].name;
+	if (n)
+		return n;
+	snprintf(buf, 16, "type_0x%02x", code);
+	return buf;
+}
+
+static void text_name(const char *s) { out_text_quoted(s ? s : "", s ? strlen(s) : 0); }
+
+/* "  key" (escaped) padded to the value column of the text report. */
+static void text_item(const char *key)
+{
+	char *esc = text_bare_dup(key ? key : "", key ? strlen(key) : 0);
+	size_t n = esc ? strlen(esc) : 1;
+	out_str("  ");
+	out_str(esc ? esc : "?");
+	for (n += 2; n < 14; n++)
+		out_char(' ');
+	out_char(' ');
+	free(esc);
+}
+
+static void per_event(const char *label, uint64_t bytes, uint64_t events)
+{
+	if (events)
+		out_printf("%-14s %" PRIu64 " bytes, %.2f bytes/event\n", label, bytes,
+			   (double)bytes / (double)events);
+	else
+		out_printf("%-14s %" PRIu64 " bytes\n", label, bytes);
+}
+
+static void print_text(const struct info *in)
+{
+	const struct lot_file_header *h = in->hdr;
+	char buf[40];
+	out_str("file           ");
+	text_name(in->path);
+	out_printf("\nformat         %u.%u\n", h->major, h->minor);
+	if (in->have_file_bytes)
+		out_printf("file size      %" PRIu64 " bytes\n", in->file_bytes);
+	out_str("metadata\n");
+	for (size_t i = 0; i < h->n_meta; i++) {
+		text_item(h->meta[i].key);
+		text_name(h->meta[i].value);
+		out_char('\n');
+	}
+	out_printf("clock          %s (%u), %" PRIu64 " Hz, time shift %u\n",
+		   clock_source_name(h->clock.source), h->clock.source, h->clock.freq_hz,
+		   h->clock.time_shift);
+	utc_string(h->clock.start_real_ns, buf);
+	out_printf("start          %s\n", buf);
+	uint64_t d = duration_ns(in);
+	out_printf("duration       %" PRIu64 ".%09" PRIu64 " s (%" PRIu64 " ns)\n",
+		   d / 1000000000u, d % 1000000000u, d);
+	out_printf("chunks         %" PRIu64 "\n", in->chunks);
+	out_printf("events         %" PRIu64 "\n", in->events);
+	out_printf("lost           %" PRIu64 " (%" PRIu64 " in chunk headers, %" PRIu64
+		   " in the trailer only)\n",
+		   in->lost_chunks + in->lost_trailer, in->lost_chunks, in->lost_trailer);
+	per_event("compressed", in->comp_bytes, in->events);
+	per_event("raw", in->raw_bytes, in->events);
+
+	out_printf("threads        %zu\n", in->threads.n);
+	if (in->threads.n)
+		out_printf("  %10s %10s %10s %10s %10s %10s %7s  %s\n", "tid", "events", "written",
+			   "lost", "lost(hdr)", "lost(trl)", "chunks", "name");
+	for (size_t i = 0; i < in->threads.n; i++) {
+		const struct thread_stats *t = &in->threads.v[i];
+		char written[24];
+		if (t->in_trailer)
+			snprintf(written, sizeof written, "%" PRIu64, t->written);
+		else
+			snprintf(written, sizeof written, "-");
+		out_printf("  %10" PRIu64 " %10" PRIu64 " %10s %10" PRIu64 " %10" PRIu64
+			   " %10" PRIu64 " %7" PRIu64 "  ",
+			   t->tid, t->events, written, t->lost_chunks + t->lost_trailer,
+			   t->lost_chunks, t->lost_trailer, t->chunks);
+		text_name(t->name);
+		out_char('\n');
+	}
+
+	if (in->events)
+		out_str("events by type\n");
+	for (unsigned c = 0; c < 256; c++) {
+		if (!in->by_type[c])
+			continue;
+		char tn[16];
+		const char *n = type_name(in, c, tn);
+		text_item(n);
+		out_printf("%" PRIu64 "\n", in->by_type[c]);
+	}
+
+	if (h->n_modules) {
+		out_printf("modules        %zu\n", h->n_modules);
+		for (size_t i = 0; i < h->n_modules; i++) {
+			const struct lot_module *m = &h->modules[i];
+			out_printf("  0x%" PRIx64 "-0x%" PRIx64 " offset 0x%" PRIx64 " ", m->start,
+				   m->end, m->offset);
+			text_name(m->path);
+			if (m->build_id_len) {
+				out_str(" build-id ");
+				for (size_t b = 0; b < m->build_id_len; b++)
+					out_printf("%02x", m->build_id[b]);
+			}
+			out_char('\n');
+		}
+	}
+
+	if (!in->trailer) {
+		out_str("trailer        none (the file is truncated)\n");
+	} else {
+		utc_string(in->trailer->end_real_ns, buf);
+		out_printf("trailer        yes, end %s\n", buf);
+		if (in->trailer->n_stats)
+			out_str("stats\n");
+		for (size_t i = 0; i < in->trailer->n_stats; i++) {
+			text_item(in->trailer->stats[i].key);
+			out_printf("%" PRIu64 "\n", in->trailer->stats[i].value);
+		}
+	}
+	if (in->damaged)
+		out_printf("damaged        yes, warnings: %" PRIu64 "\n", in->warnings);
+}
+
+static void json_key(const char *k, bool first)
+{
+	if (!first)
+		out_char(',');
+	out_json_str(k, strlen(k));
+	out_char(':');
+}
+
+static void json_name(const char *s) { out_json_str(s ? s : "", s ? strlen(s) : 0); }
+
+static void json_ratio(uint64_t bytes, uint64_t events)
+{
+	if (events)
+		out_printf("%.2f", (double)bytes / (double)events);
+	else
+		out_str("null");
+}
+
+static void print_json(const struct info *in)
+{
+	const struct lot_file_header *h = in->hdr;
+	char buf[40];
+	out_char('{');
+	json_key("file", true);
+	json_name(in->path);
+	json_key("format", false);
+	out_printf("{\"major\":%u,\"minor\":%u}", h->major, h->minor);
+	json_key("file_bytes", false);
+	if (in->have_file_bytes)
+		out_u64(in->file_bytes);
+	else
+		out_str("null");
+	json_key("meta", false);
+	out_char('{');
+	for (size_t i = 0; i < h->n_meta; i++) {
+		json_key(h->meta[i].key, i == 0);
+		json_name(h->meta[i].value);
+	}
+	out_char('}');
+	json_key("clock", false);
+	out_printf("{\"source\":\"%s\",\"source_code\":%u,\"freq_hz\":%" PRIu64
+		   ",\"time_shift\":%u,\"start_ticks\":%" PRIu64 ",\"start_mono_ns\":%" PRIu64
+		   ",\"start_real_ns\":%" PRIu64 "}",
+		   clock_source_name(h->clock.source), h->clock.source, h->clock.freq_hz,
+		   h->clock.time_shift, h->clock.start_ticks, h->clock.start_mono_ns,
+		   h->clock.start_real_ns);
+	utc_string(h->clock.start_real_ns, buf);
+	json_key("start_utc", false);
+	json_name(buf);
+	json_key("duration_ns", false);
+	out_u64(duration_ns(in));
+	out_printf(",\"chunks\":%" PRIu64 ",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
+		   ",\"lost_chunk_headers\":%" PRIu64 ",\"lost_trailer_only\":%" PRIu64
+		   ",\"compressed_bytes\":%" PRIu64 ",\"raw_bytes\":%" PRIu64,
+		   in->chunks, in->events, in->lost_chunks + in->lost_trailer, in->lost_chunks,
+		   in->lost_trailer, in->comp_bytes, in->raw_bytes);
+	out_str(",\"bytes_per_event\":{\"compressed\":");
+	json_ratio(in->comp_bytes, in->events);
+	out_str(",\"raw\":");
+	json_ratio(in->raw_bytes, in->events);
+	out_char('}');
+
+	json_key("threads", false);
+	out_char('[');
+	for (size_t i = 0; i < in->threads.n; i++) {
+		const struct thread_stats *t = &in->threads.v[i];
+		out_printf("%s{\"tid\":%" PRIu64 ",\"name\":", i ? "," : "", t->tid);
+		json_name(t->name);
+		out_printf(",\"events\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"lost_chunk_headers\":%" PRIu64
+			   ",\"lost_trailer_only\":%" PRIu64 ",\"chunks\":%" PRIu64 ",\"written\":",
+			   t->events, t->lost_chunks + t->lost_trailer, t->lost_chunks,
+			   t->lost_trailer, t->chunks);
+		if (t->in_trailer)
+			out_u64(t->written);
+		else
+			out_str("null");
+		out_char('}');
+	}
+	out_char(']');
+
+	json_key("event_counts", false);
+	out_char('{');
+	bool first = true;
+	for (unsigned c = 0; c < 256; c++) {
+		if (!in->by_type[c])
+			continue;
+		char tn[16];
+		json_key(type_name(in, c, tn), first);
+		out_u64(in->by_type[c]);
+		first = false;
+	}
+	out_char('}');
+
+	json_key("modules", false);
+	out_char('[');
+	for (size_t i = 0; i < h->n_modules; i++) {
+		const struct lot_module *m = &h->modules[i];
+		out_printf("%s{\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"offset\":%" PRIu64
+			   ",\"path\":",
+			   i ? "," : "", m->start, m->end, m->offset);
+		json_name(m->path);
+		out_str(",\"build_id\":\"");
+		for (size_t b = 0; b < m->build_id_len; b++)
+			out_printf("%02x", m->build_id[b]);
+		out_str("\"}");
+	}
+	out_char(']');
+
+	json_key("trailer", false);
+	if (!in->trailer) {
+		out_str("null");
+	} else {
+		const struct lot_trailer *t = in->trailer;
+		out_printf("{\"end_ticks\":%" PRIu64 ",\"end_mono_ns\":%" PRIu64
+			   ",\"end_real_ns\":%" PRIu64 ",\"stats\":{",
+			   t->end_ticks, t->end_mono_ns, t->end_real_ns);
+		for (size_t i = 0; i < t->n_stats; i++) {
+			json_key(t->stats[i].key ? t->stats[i].key : "", i == 0);
+			out_u64(t->stats[i].value);
+		}
+		out_str("}}");
+	}
+	out_printf(",\"damaged\":%s,\"warnings\":%" PRIu64 "}\n", in->damaged ? "true" : "false",
+		   in->warnings);
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static struct info in; /* by_type is 2 KiB: keep it off the stack */
+	bool json;
+	int st = cmd_parse_file_opts(argc, argv, usage, help, &json, &in.path);
+	if (st >= 0)
+		return st;
+	struct lot_reader *r = cmd_open(in.path);
+	if (!r)
+		return CMD_EXIT_UNREADABLE;
+	struct stat sb;
+	if (stat(in.path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		in.file_bytes = (uint64_t)sb.st_size;
+		in.have_file_bytes = true;
+	}
+	in.hdr = lot_reader_header(r);
+	int rc = gather(&in, r);
+	if (rc < 0)
+		cmd_read_error(in.path, (unsigned long long)in.read_at);
+	in.damaged = lot_reader_damaged(r) || rc < 0;
+	in.warnings = lot_reader_warnings(r);
+	if (json)
+		print_json(&in);
+	else
+		print_text(&in);
+	st = cmd_close(r);
+	threads_free(&in.threads);
+	return rc < 0 && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
+}

@@ -1,0 +1,74 @@
+#include "cmd/out.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cmd/common.h"
+
+struct cmd_out cmd_out_state;
+const char cmd_hexdigits[16] = "0123456789abcdef";
+const char cmd_digit_pairs[200] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static void write_all(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			/* A reader that went away is not an error worth a message. */
+			if (errno == EPIPE)
+				_exit(CMD_EXIT_PIPE);
+			fprintf(stderr, "lotrace: write error: %s\n", strerror(errno));
+			_exit(CMD_EXIT_UNREADABLE);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void out_flush(void)
+{
+	write_all(cmd_out_state.buf, cmd_out_state.len);
+	cmd_out_state.len = 0;
+}
+
+void out_write_slow(const void *p, size_t n)
+{
+	out_flush();
+	if (n >= CMD_OUT_CAP) {
+		write_all(p, n);
+		return;
+	}
+	memcpy(cmd_out_state.buf, p, n);
+	cmd_out_state.len = n;
+}
+
+void out_printf(const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof small) {
+		out_write(small, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	out_write(big, (size_t)n);
+	free(big);
+}
