@@ -1,5 +1,5 @@
 /*
- * Frame-pointer stack walk (API contract; implementation: lib/stackwalk.{h,c}).
+ * Frame-pointer stack walk (implementation: lib/stackwalk.{h,c}).
  *
  *   struct lot_stack_bounds { uintptr_t lo, hi; };
  *   int lot_stack_bounds_current(struct lot_stack_bounds *b);
@@ -11,7 +11,56 @@
  *        addresses, innermost first, after skipping `skip` frames; every step
  *        checked (aligned, strictly increasing, inside bounds) so a frame
  *        without a frame pointer ends the walk and never faults.
+ *
+ * The frame record is the same on x86-64 and aarch64: the frame pointer
+ * points at {saved frame pointer of the caller, return address}.  Because
+ * lot_stack_walk is inlined, it starts at the frame of the function that
+ * calls it, so pcs[0] is that function's return address: the call site in
+ * its caller.  A probe function calling lot_stack_walk(b, 0, ...) therefore
+ * records the probe's call site first.  Return addresses point after the
+ * call instruction; the symbolizer subtracts one.
+ *
+ * Code built without frame pointers stores something else in the frame
+ * pointer register; the checks turn that into the end of the walk.  Only
+ * memory inside [lo, hi) is read, so the bounds must be the real stack of
+ * the walking thread (a walk on a signal alternate stack or a coroutine's
+ * own stack finds its frame pointer outside them and returns 0 frames).
  */
 #ifndef LOT_LIB_STACKWALK_H
 #define LOT_LIB_STACKWALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lot_stack_bounds {
+	uintptr_t lo, hi; /* the thread's stack occupies [lo, hi) */
+};
+
+int lot_stack_bounds_current(struct lot_stack_bounds *b);
+
+static inline __attribute__((always_inline)) size_t
+lot_stack_walk(const struct lot_stack_bounds *b, unsigned skip, uint64_t *pcs, size_t max)
+{
+	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+	/* the 16-byte record at fp must lie inside [lo, hi) */
+	uintptr_t lo = b->lo, hi = b->hi >= 16 ? b->hi - 16 : 0;
+	size_t n = 0;
+	while (n < max) {
+		if (fp < lo || fp >= hi || (fp & 7))
+			break;
+		const uintptr_t *rec = (const uintptr_t *)fp;
+		uintptr_t next = rec[0], ret = rec[1];
+		if (ret == 0)
+			break;
+		if (skip)
+			skip--;
+		else
+			pcs[n++] = ret;
+		if (next <= fp) /* the outermost frame has 0; garbage is rarely higher */
+			break;
+		fp = next;
+	}
+	return n;
+}
+
 #endif
