@@ -139,6 +139,10 @@ static LZ4F_preferences_t frame_prefs(size_t raw_len)
 	prefs.frameInfo.blockMode = LZ4F_blockIndependent;
 	prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
 	prefs.frameInfo.contentSize = raw_len;
+	/* The payload arrives in one update: compress it in place instead of
+	 * staging it in the context's 4 MiB block buffer, which costs ~6x the
+	 * compression itself per 64 KiB chunk.  The frame's bytes are the same. */
+	prefs.autoFlush = 1;
 	return prefs;
 }
 

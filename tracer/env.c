@@ -1,0 +1,120 @@
+#include "tracer/env.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace-format/format.h"
+#include "trace-format/writer.h"
+
+static void bad(const char *var, const char *value, const char *why)
+{
+	fprintf(stderr, "lotrace: %s=\"%s\" rejected: %s\n", var, value, why);
+}
+
+/* A boolean: 0 or 1 only.  Returns 0/1, the default if unset, -1 if bad. */
+static int env_bool(const char *var, int dflt)
+{
+	const char *v = getenv(var);
+	if (!v)
+		return dflt;
+	if (!strcmp(v, "0"))
+		return 0;
+	if (!strcmp(v, "1"))
+		return 1;
+	bad(var, v, "expected 0 or 1");
+	return -1;
+}
+
+/* A size in bytes with an optional K, M or G suffix (powers of 1024). */
+static int env_size(const char *var, size_t dflt, size_t min, size_t max, size_t *out)
+{
+	const char *v = getenv(var);
+	if (!v) {
+		*out = dflt;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (end == v || errno || v[0] == '-') {
+		bad(var, v, "expected a size in bytes, e.g. 65536 or 64K");
+		return -EINVAL;
+	}
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*end || (shift && n > (~0ull >> shift))) {
+		bad(var, v, "expected a size in bytes, e.g. 65536 or 64K");
+		return -EINVAL;
+	}
+	n <<= shift;
+	if (n < min || n > max) {
+		char why[96];
+		snprintf(why, sizeof why, "must be between %zu and %zu bytes", min, max);
+		bad(var, v, why);
+		return -EINVAL;
+	}
+	*out = (size_t)n;
+	return 0;
+}
+
+int lot_env_start(void)
+{
+	return env_bool("LOTRACE_START", 0);
+}
+
+int lot_config_from_env(struct lot_config *c)
+{
+	memset(c, 0, sizeof *c);
+	int err = 0;
+	c->output = getenv("LOTRACE_OUTPUT");
+	if (c->output && !*c->output) {
+		bad("LOTRACE_OUTPUT", c->output, "empty path");
+		err = -EINVAL;
+	}
+	if (env_size("LOTRACE_CHUNK_SIZE", LOT_DEFAULT_CHUNK_SIZE, LOT_CHUNK_MIN,
+		     LOT_CHUNK_RAW_MAX, &c->chunk_size))
+		err = -EINVAL;
+	if (env_size("LOTRACE_BUFFER_SIZE", LOT_DEFAULT_BUFFER_SIZE, 2 * LOT_CHUNK_MIN,
+		     (size_t)1 << 36, &c->buffer_size))
+		err = -EINVAL;
+	if (!err && c->buffer_size < 2 * c->chunk_size) {
+		fprintf(stderr, "lotrace: LOTRACE_BUFFER_SIZE=%zu rejected: must hold at least "
+			"two chunks of LOTRACE_CHUNK_SIZE=%zu\n", c->buffer_size, c->chunk_size);
+		err = -EINVAL;
+	}
+	int b = env_bool("LOTRACE_STACKS", 1);
+	if (b < 0)
+		err = -EINVAL;
+	c->stacks = b == 1;
+	size_t depth;
+	if (env_size("LOTRACE_STACK_DEPTH", LOT_DEFAULT_STACK_DEPTH, 1, LOT_STACK_MAX, &depth))
+		err = -EINVAL;
+	else if (getenv("LOTRACE_STACK_DEPTH") && strpbrk(getenv("LOTRACE_STACK_DEPTH"), "KkMmGg")) {
+		bad("LOTRACE_STACK_DEPTH", getenv("LOTRACE_STACK_DEPTH"), "expected a number of frames");
+		err = -EINVAL;
+	}
+	c->stack_depth = (unsigned)depth;
+	const char *io = getenv("LOTRACE_IO");
+	if (!io || !strcmp(io, "uring"))
+		c->io = LOT_IO_URING;
+	else if (!strcmp(io, "pwrite"))
+		c->io = LOT_IO_PWRITE;
+	else {
+		bad("LOTRACE_IO", io, "expected uring or pwrite");
+		err = -EINVAL;
+	}
+	c->service = getenv("LOTRACE_SERVICE");
+	c->env = getenv("LOTRACE_ENV");
+	c->version = getenv("LOTRACE_VERSION");
+	c->tags = getenv("LOTRACE_TAGS");
+	if (lot_env_start() < 0)
+		err = -EINVAL;
+	return err;
+}

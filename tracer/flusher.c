@@ -1,0 +1,372 @@
+#include "tracer/flusher.h"
+
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/varint.h"
+#include "trace-format/types.h"
+#include "tracer/session.h"
+#include "tracer/thread.h"
+
+#define POLL_MS 10
+#define SYNC_NS 1000000000ull  /* clock_sync period */
+#define IDLE_NS 1000000000ull  /* a thread that handed nothing this long is asked to */
+
+/* Every thread state the flusher knows (across sessions).  Owned by the
+ * flusher while it runs, by lot_start/lot_stop (under their mutex) otherwise. */
+static struct lot_thread *all_threads;
+static struct lot_thread *orphans; /* after fork: kept reachable, never freed */
+
+void lot_flusher_forget_threads(void)
+{
+	orphans = all_threads;
+	all_threads = NULL;
+}
+
+static uint64_t mono_ns(void)
+{
+	return lot_clock_monotonic_ns();
+}
+
+static void clock_sync(void)
+{
+	struct lot_thread *t = lot_probe_enter();
+	if (!t)
+		return;
+	uint64_t ticks, mono, real;
+	lot_clock_sample(&ticks, &mono, &real);
+	LOT_RECORD(t, ticks, lot_write_clock_sync(&t->w, ticks, ticks, mono, real));
+	lot_probe_exit(t);
+}
+
+static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	size_t nc = *cap ? *cap * 2 : 256;
+	void *p = realloc(*arr, nc * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = nc;
+	return true;
+}
+
+/* Encode and append one chunk, account it, give it back to the pool. */
+static void write_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
+{
+	size_t bound = lot_chunk_record_bound(c->info.raw_len);
+	uint64_t off = 0;
+	uint8_t *dst = lot_io_reserve(s->io, bound, &off);
+	size_t n = dst ? lot_chunk_record_encode(s->comp, &c->info, c->data, dst, bound) : 0;
+	if (n && grow((void **)&s->index, &s->cap_index, s->n_index, sizeof *s->index)) {
+		lot_io_commit(s->io, n);
+		s->index[s->n_index++] = (struct lot_index_entry){
+			.offset = off, .tid = c->info.tid, .seq = c->info.seq,
+			.base_ticks = c->info.base_ticks, .end_ticks = c->info.end_ticks};
+		t->f_written += c->info.events;
+		t->f_lost += c->info.lost;
+		t->f_chunks++;
+	} else {
+		t->f_lost += c->info.events + c->info.lost;
+		s->chunks_dropped++;
+	}
+	lot_pool_put(&s->pool, c);
+}
+
+static void drain(struct lot_session *s, struct lot_thread *t, uint64_t now)
+{
+	uint32_t tail = atomic_load_explicit(&t->ring_tail, memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(&t->ring_head, memory_order_acquire);
+	if (tail == head)
+		return;
+	while (tail != head) {
+		write_chunk(s, t, t->ring[tail % LOT_RING]);
+		tail++;
+		atomic_store_explicit(&t->ring_tail, tail, memory_order_release);
+	}
+	t->f_last_chunk_ns = now;
+}
+
+/* Totals of a thread that took part in this session (it is quiescent or gone). */
+static void add_total(struct lot_session *s, struct lot_thread *t)
+{
+	t->f_lost += t->lost + atomic_exchange_explicit(&t->nested_lost, 0, memory_order_relaxed);
+	t->lost = 0;
+	if (!grow((void **)&s->done, &s->cap_done, s->n_done, sizeof *s->done))
+		return;
+	char *name = strdup(t->name);
+	s->done[s->n_done++] = (struct lot_thread_total){
+		.tid = t->tid, .name = name ? name : "", .written = t->f_written,
+		.lost = t->f_lost, .chunks = t->f_chunks};
+	t->f_written = t->f_lost = t->f_chunks = 0;
+}
+
+static void adopt_new(struct lot_session *s, uint64_t now)
+{
+	struct lot_thread *t = lot_threads_take_new();
+	while (t) {
+		struct lot_thread *n = t->pending_next;
+		t->next = all_threads;
+		all_threads = t;
+		t = n;
+	}
+	for (t = all_threads; t; t = t->next)
+		if (t->f_gen != s->gen) {
+			t->f_gen = s->gen;
+			t->f_written = t->f_lost = t->f_chunks = 0;
+			t->f_last_chunk_ns = now;
+		}
+}
+
+/*
+ * The events and last time of a payload prefix that a thread published but
+ * did not seal (an idle flush): the writer's counters are the thread's, so
+ * walk the bytes by the event-type table instead.  false if they do not
+ * parse (cannot happen for our own output; the chunk is then dropped).
+ */
+static bool scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
+			 uint32_t *events, uint64_t *end_ticks)
+{
+	static const struct lot_type_desc *by_code[256];
+	if (!by_code[LOT_EV_instant]) /* the flusher is the only caller */
+		for (size_t i = 0; i < lot_builtin_types_count; i++)
+			by_code[lot_builtin_types[i].code] = &lot_builtin_types[i];
+	uint64_t unit = base >> shift, v;
+	uint32_t n = 0;
+	while (p < end) {
+		const struct lot_type_desc *ty = by_code[*p++];
+		if (!ty)
+			return false;
+		if (ty->flags & LOT_TIMED) {
+			if (lot_varint_get(&p, end, &v))
+				return false;
+			unit += v;
+			n++;
+		}
+		for (unsigned a = 0; a < ty->nargs; a++) {
+			switch (ty->arg_kinds[a]) {
+			case LOT_KIND_ID128:
+				v = 16;
+				break;
+			case LOT_KIND_BYTES:
+				if (lot_varint_get(&p, end, &v))
+					return false;
+				break;
+			case LOT_KIND_PCS: {
+				uint64_t k, x;
+				if (lot_varint_get(&p, end, &k))
+					return false;
+				for (; k; k--)
+					if (lot_varint_get(&p, end, &x))
+						return false;
+				v = 0;
+				break;
+			}
+			case LOT_KIND_VALUE:
+				if (p >= end)
+					return false;
+				if (*p++) { /* bytes */
+					if (lot_varint_get(&p, end, &v))
+						return false;
+					break;
+				}
+				__attribute__((fallthrough)); /* an svarint */
+			default:
+				if (lot_varint_get(&p, end, &v))
+					return false;
+				v = 0;
+				break;
+			}
+			if ((uint64_t)(end - p) < v)
+				return false;
+			p += v;
+		}
+	}
+	*events = n;
+	uint64_t t = unit << shift;
+	*end_ticks = t > base ? t : base;
+	return true;
+}
+
+/*
+ * Idle flush (protocol in thread.h): take the live chunks of threads that
+ * handed nothing for IDLE_NS, when they are not inside a probe.
+ */
+static void steal_idle(struct lot_session *s, uint64_t now)
+{
+	struct lot_thread *cand[64];
+	size_t n = 0;
+	for (struct lot_thread *t = all_threads; t && n < 64; t = t->next) {
+		if (now - t->f_last_chunk_ns < IDLE_NS ||
+		    atomic_load_explicit(&t->exited, memory_order_acquire) ||
+		    atomic_load_explicit(&t->steal, memory_order_relaxed))
+			continue;
+		struct lot_chunk *c = atomic_load_explicit(&t->live, memory_order_acquire);
+		if (!c || !atomic_load_explicit(&c->len, memory_order_acquire))
+			continue;
+		atomic_store_explicit(&t->steal, 1, memory_order_seq_cst);
+		cand[n++] = t;
+	}
+	if (!n)
+		return;
+	if (!atomic_load_explicit(&lot_rt.full_fence, memory_order_relaxed))
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	for (size_t i = 0; i < n; i++) {
+		struct lot_thread *t = cand[i];
+		t->f_last_chunk_ns = now;
+		int want = 1;
+		if (atomic_load_explicit(&t->in_probe, memory_order_seq_cst)) {
+			/* busy: withdraw (unless the thread already did) and retry later */
+			atomic_compare_exchange_strong_explicit(&t->steal, &want, 0, memory_order_seq_cst,
+								memory_order_relaxed);
+			continue;
+		}
+		/* Not in a probe, and any probe from now on sees steal != 0 first:
+		 * `live` is stable until the thread answers. */
+		struct lot_chunk *c = atomic_load_explicit(&t->live, memory_order_acquire);
+		if (!c || !atomic_compare_exchange_strong_explicit(&t->steal, &want, 2,
+								    memory_order_seq_cst,
+								    memory_order_relaxed))
+			continue;
+		uint32_t len = atomic_load_explicit(&c->len, memory_order_acquire);
+		c->info.raw_len = len;
+		if (!scan_payload(c->data, c->data + len, s->clock.time_shift, c->info.base_ticks,
+				  &c->info.events, &c->info.end_ticks)) {
+			t->f_lost += c->info.lost; /* events unknown: cannot happen */
+			s->chunks_dropped++;
+			lot_pool_put(&s->pool, c);
+			continue;
+		}
+		write_chunk(s, t, c);
+	}
+}
+
+/* One pass over every thread while recording runs. */
+static void cycle(struct lot_session *s, bool idle_check)
+{
+	uint64_t now = mono_ns();
+	adopt_new(s, now);
+	for (struct lot_thread **pp = &all_threads, *t; (t = *pp);) {
+		bool exited = atomic_load_explicit(&t->exited, memory_order_acquire);
+		drain(s, t, now);
+		if (exited) {
+			/* Its last chunk is drained; nothing touches the state any more. */
+			if (t->gen == s->gen)
+				add_total(s, t);
+			*pp = t->next;
+			free(t);
+			continue;
+		}
+		pp = &t->next;
+	}
+	if (idle_check)
+		steal_idle(s, now);
+}
+
+static void quiesce(void)
+{
+	/* lot__enabled is 0 (seq_cst store).  With membarrier, every thread's
+	 * earlier in_probe store is now visible; without, threads set in_probe
+	 * with a seq_cst exchange and the loads below are seq_cst too. */
+	if (!atomic_load_explicit(&lot_rt.full_fence, memory_order_relaxed))
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	for (struct lot_thread *t = all_threads; t; t = t->next)
+		while (atomic_load_explicit(&t->in_probe, memory_order_seq_cst))
+			sched_yield();
+}
+
+static void finish(struct lot_session *s)
+{
+	clock_sync(); /* the last one, while still recording */
+	atomic_store_explicit(&lot__enabled, 0, memory_order_seq_cst);
+	adopt_new(s, mono_ns());
+	quiesce();
+	/* Every thread is now quiescent: read and reset its state. */
+	uint64_t now = mono_ns();
+	for (struct lot_thread **pp = &all_threads, *t; (t = *pp);) {
+		bool exited = atomic_load_explicit(&t->exited, memory_order_acquire);
+		drain(s, t, now);
+		if (atomic_load_explicit(&t->steal, memory_order_relaxed) == 2) {
+			/* its live chunk was taken by an idle flush it has not seen yet */
+			lot_thread_detach(t);
+			atomic_store_explicit(&t->steal, 0, memory_order_relaxed);
+		}
+		if (t->gen == s->gen) {
+			struct lot_chunk *c = lot_thread_seal(t);
+			if (c)
+				write_chunk(s, t, c);
+			add_total(s, t);
+		}
+		t->cur = NULL;
+		if (exited) {
+			*pp = t->next;
+			free(t);
+			continue;
+		}
+		pp = &t->next;
+	}
+
+	struct lot_trailer_info tr = {.threads = s->done, .n_threads = s->n_done,
+				      .index = s->index, .n_index = s->n_index};
+	struct lot_stat stats[] = {
+		{"pool_chunks", s->pool.n},
+		{"chunk_size", s->pool.chunk_size},
+		{"chunks_dropped", s->chunks_dropped},
+	};
+	tr.stats = stats;
+	tr.n_stats = sizeof stats / sizeof stats[0];
+	lot_clock_sample(&tr.end_ticks, &tr.end_mono_ns, &tr.end_real_ns);
+	struct lot_buf b = {0};
+	int err = 0;
+	if (!lot_trailer_encode(&b, lot_io_offset(s->io), &tr))
+		err = -ENOMEM;
+	else
+		err = lot_io_append(s->io, b.data, b.len);
+	lot_buf_free(&b);
+	int ioerr = lot_io_finish(s->io);
+	s->result = ioerr ? ioerr : err;
+}
+
+void *lot_flusher_main(void *arg)
+{
+	struct lot_session *s = arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	lot_thread_name("lotrace-flusher");
+	clock_sync();
+	uint64_t last_sync = mono_ns();
+	for (;;) {
+		struct pollfd pfd = {.fd = lot_rt.efd, .events = POLLIN};
+		if (poll(&pfd, 1, POLL_MS) > 0 && (pfd.revents & POLLIN)) {
+			uint64_t v;
+			if (read(lot_rt.efd, &v, sizeof v) < 0) {
+				/* EAGAIN: another wake-up took it */
+			}
+		}
+		bool stop = atomic_load_explicit(&s->stop_req, memory_order_acquire);
+		uint64_t now = mono_ns();
+		bool second = now - last_sync >= SYNC_NS;
+		if (second) {
+			clock_sync();
+			last_sync = now;
+		}
+		cycle(s, second);
+		lot_io_flush(s->io);
+		if (stop)
+			break;
+	}
+	finish(s);
+	return NULL;
+}

@@ -1,0 +1,218 @@
+/* Per-thread state: creation, chunk switch, hand-off, exit.  The invariant
+ * (who writes what, which store publishes it) is at the top of thread.h. */
+#include "tracer/thread.h"
+
+#include "lib/clock.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+_Alignas(64) struct lot_runtime lot_rt = {.efd = -1};
+__thread struct lot_thread *lot_self __attribute__((tls_model("initial-exec")));
+
+/* Written when a thread registers: on a cache line of its own, away from
+ * the read-mostly globals every probe loads (lot__enabled, lot_rt). */
+static struct {
+	_Alignas(64) _Atomic(struct lot_thread *) head;
+	char pad[64 - sizeof(void *)];
+} pending;
+/* After fork: the parent's thread states, kept reachable (never freed: they
+ * may have been half-updated by threads that do not exist in the child). */
+static struct lot_thread *orphans;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_exit(void *arg);
+
+static bool have_key;
+
+static void make_key(void)
+{
+	have_key = pthread_key_create(&exit_key, thread_exit) == 0;
+}
+
+struct lot_thread *lot_thread_create(void)
+{
+	struct lot_thread *t = aligned_alloc(64, (sizeof *t + 63) & ~(size_t)63);
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof *t);
+	t->tid = (uint64_t)gettid();
+	prctl(PR_GET_NAME, t->name, 0, 0, 0);
+	lot_rng_seed(&t->rng);
+	t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
+	t->task_next = lot_task_block_reserve();
+	t->task_limit = t->task_next + LOT_TASK_BLOCK;
+	t->task_self = t->task_cur = t->task_next++;
+	if (lot_stack_bounds_current(&t->bounds))
+		t->bounds.lo = t->bounds.hi = 0; /* walks then find no frame */
+	pthread_once(&exit_key_once, make_key);
+	if (have_key)
+		pthread_setspecific(exit_key, t);
+	lot_self = t;
+	struct lot_thread *h = atomic_load_explicit(&pending.head, memory_order_relaxed);
+	do
+		t->pending_next = h;
+	while (!atomic_compare_exchange_weak_explicit(&pending.head, &h, t, memory_order_seq_cst,
+						      memory_order_relaxed));
+	return t;
+}
+
+struct lot_thread *lot_threads_take_new(void)
+{
+	return atomic_exchange_explicit(&pending.head, NULL, memory_order_seq_cst);
+}
+
+void lot_threads_forget_all(void)
+{
+	orphans = atomic_exchange_explicit(&pending.head, NULL, memory_order_relaxed);
+	lot_self = NULL;
+	if (have_key) /* never someone else's key 0 */
+		pthread_setspecific(exit_key, NULL);
+}
+
+void lot_flusher_kick(void)
+{
+	uint64_t one = 1;
+	if (lot_rt.efd >= 0 && write(lot_rt.efd, &one, sizeof one) < 0) {
+		/* the counter is saturated: the flusher is awake anyway */
+	}
+}
+
+static void writer_detach(struct lot_thread *t)
+{
+	t->epoch++;
+	t->cur = NULL;
+	atomic_store_explicit(&t->live, NULL, memory_order_relaxed);
+	t->w.start = t->w.pos = t->w.end = NULL;
+}
+
+void lot_thread_detach(struct lot_thread *t)
+{
+	writer_detach(t);
+}
+
+void lot_thread_steal_seen(struct lot_thread *t)
+{
+	int want = 1;
+	if (atomic_compare_exchange_strong_explicit(&t->steal, &want, 0, memory_order_seq_cst,
+						    memory_order_acquire))
+		return; /* cancelled: the chunk stays ours */
+	/* 2: the flusher took the live chunk (and may have recycled it already) */
+	writer_detach(t);
+	atomic_store_explicit(&t->steal, 0, memory_order_release);
+}
+
+struct lot_chunk *lot_thread_seal(struct lot_thread *t)
+{
+	struct lot_chunk *c = t->cur;
+	if (!c)
+		return NULL;
+	c->info.events = t->w.events;
+	c->info.raw_len = (uint32_t)lot_writer_used(&t->w);
+	c->info.end_ticks = lot_writer_end_ticks(&t->w);
+	writer_detach(t);
+	if (!c->info.events && !c->info.lost && !c->info.raw_len) {
+		lot_pool_put(lot_rt.pool, c);
+		t->seq--; /* nothing to say: the number is used again */
+		return NULL;
+	}
+	return c;
+}
+
+void lot_thread_handoff(struct lot_thread *t)
+{
+	struct lot_chunk *c = lot_thread_seal(t);
+	if (!c)
+		return;
+	uint32_t head = atomic_load_explicit(&t->ring_head, memory_order_relaxed);
+	uint32_t tail = atomic_load_explicit(&t->ring_tail, memory_order_acquire);
+	if (head - tail >= LOT_RING) {
+		/* The flusher is far behind: drop the chunk rather than wait. */
+		t->lost += c->info.events + c->info.lost;
+		lot_pool_put(lot_rt.pool, c);
+		return;
+	}
+	t->ring[head % LOT_RING] = c;
+	atomic_store_explicit(&t->ring_head, head + 1, memory_order_release);
+	/* The flusher polls every 10 ms, far sooner than threads can use a
+	 * pool's worth of chunks; wake it early (a system call) only when the
+	 * pool runs low, or the ring does. */
+	struct lot_pool *p = lot_rt.pool;
+	if (atomic_load_explicit(&p->n_free, memory_order_relaxed) < p->n / 4 ||
+	    head + 1 - tail >= LOT_RING / 2)
+		lot_flusher_kick();
+}
+
+/* First event of this thread in a new session. */
+static void session_begin(struct lot_thread *t)
+{
+	t->gen = lot_rt.gen;
+	t->seq = 0;
+	t->lost = 0;
+	atomic_store_explicit(&t->nested_lost, 0, memory_order_relaxed);
+	t->need_begin = true;
+	writer_detach(t); /* the old chunk went with the old session's pool */
+}
+
+bool lot_thread_switch(struct lot_thread *t, uint64_t now)
+{
+	if (t->gen != lot_rt.gen)
+		session_begin(t);
+	else
+		lot_thread_handoff(t);
+	struct lot_chunk *c = lot_pool_get(lot_rt.pool);
+	if (!c) {
+		if (t->need_begin) { /* thread_begin was due first: it is lost too */
+			t->need_begin = false;
+			t->lost++;
+		}
+		return false;
+	}
+	c->info.flags = 0;
+	c->info.tid = t->tid;
+	c->info.seq = t->seq++;
+	c->info.base_ticks = now;
+	c->info.lost = t->lost + atomic_exchange_explicit(&t->nested_lost, 0, memory_order_relaxed);
+	c->info.span_base = t->span_salt;
+	c->info.task = t->task_cur;
+	strcpy(c->name, t->name);
+	c->info.thread_name = c->name;
+	atomic_store_explicit(&c->len, 0, memory_order_relaxed);
+	t->lost = 0;
+	t->cur = c;
+	atomic_store_explicit(&t->live, c, memory_order_release);
+	lot_writer_reset(&t->w, c->data, lot_rt.chunk_size, now, lot_rt.shift, t->span_salt);
+	t->epoch++;
+	if (t->need_begin) {
+		t->need_begin = false;
+		/* Hide the array bound from the compiler: the interning reads up to
+		 * the NUL (strnlen with LOT_STRING_MAX), which is within the name. */
+		const char *nm = t->name;
+		__asm__("" : "+r"(nm));
+		uint32_t name = lot_writer_string(&t->w, nm);
+		if (name == LOT_NOROOM || !lot_write_thread_begin(&t->w, now, t->tid, name))
+			t->lost++; /* cannot happen in an empty chunk of >= 4 KiB */
+	}
+	return true;
+}
+
+/* Thread exit (pthread key destructor): record thread_end, hand over the
+ * partial chunk, and leave the state to the flusher, which frees it. */
+static void thread_exit(void *arg)
+{
+	struct lot_thread *t = arg;
+	lot_self = t;
+	struct lot_thread *p = lot_probe_enter();
+	if (p) {
+		uint64_t now = lot_clock_now();
+		LOT_RECORD(p, now, lot_write_thread_end(&p->w, now));
+		lot_thread_handoff(p);
+		lot_probe_exit(p);
+	}
+	lot_self = NULL; /* later destructors that record start a new state */
+	atomic_store_explicit(&t->exited, 1, memory_order_release);
+}
