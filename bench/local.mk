@@ -1,1 +1,35 @@
-# bench/ (filled in by its owner)
+# bench/: benchmarks.  `make bench` builds them, runs each several times
+# (bench/run) and rewrites doc/PERFORMANCE.md.  The binaries are built by
+# plain `make` too, so that they keep compiling as the code changes.
+BENCH_BINS = bench/bench_prims bench/bench_writer bench/bench_probe bench/gen_trace
+noinst_PROGRAMS += $(BENCH_BINS)
+noinst_HEADERS += bench/bench.h bench/workload.h
+EXTRA_DIST += bench/run bench/lttng/lotbench_tp.c bench/lttng/lotbench_tp.h
+
+bench_bench_prims_SOURCES = bench/bench_prims.c
+bench_bench_prims_LDADD = liblotcore.la
+
+bench_bench_writer_SOURCES = bench/bench_writer.c
+bench_bench_writer_LDADD = liblotcore.la -lm
+
+# Linked against the shared liblotrace, as a traced program is (-no-install:
+# a real binary, not a libtool wrapper script, so valgrind can run it).
+bench_bench_probe_SOURCES = bench/bench_probe.c
+bench_bench_probe_CPPFLAGS = $(AM_CPPFLAGS)
+bench_bench_probe_LDFLAGS = -no-install
+bench_bench_probe_LDADD = liblotrace.la liblotreader.la liblotcore.la
+if HAVE_LTTNG_UST
+# The LTTng-UST peer (bench/lttng/): only where pkg-config finds lttng-ust.
+noinst_LTLIBRARIES += libbenchlttng.la
+libbenchlttng_la_SOURCES = bench/lttng/lotbench_tp.c bench/lttng/lotbench_tp.h
+libbenchlttng_la_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_UST_CFLAGS)
+bench_bench_probe_CPPFLAGS += -DLOTBENCH_LTTNG $(LTTNG_UST_CFLAGS)
+bench_bench_probe_LDADD += libbenchlttng.la $(LTTNG_UST_LIBS)
+endif
+
+bench_gen_trace_SOURCES = bench/gen_trace.c
+bench_gen_trace_LDADD = liblotcore.la -lm
+
+.PHONY: bench
+bench: $(BENCH_BINS) cmd/lotrace
+	$(top_srcdir)/bench/run --builddir $(abs_top_builddir) --out $(top_srcdir)/doc/PERFORMANCE.md
