@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything lotrace needs to build, test, benchmark and run the demo
+# on a fresh Debian 12 machine (as root).  Safe to run again.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+pkgs=(
+	build-essential autoconf automake libtool pkg-config git ca-certificates
+	liburing-dev liblz4-dev zlib1g-dev check libdw-dev libelf-dev
+	clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
+	python3 lz4                 # test scripts; stock lz4 reads our chunks
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
