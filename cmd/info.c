@@ -103,7 +103,7 @@ static int gather(struct info *in, struct lot_reader *r)
 		t->lost_trailer += lost;
 		in->lost_trailer += lost;
 	}
-	in->trailer = lot_reader_trailer(r);
+	in->trailer = lot_reader_trailer_summary(r); /* info never reads the chunk index */
 	if (in->trailer) {
 		for (size_t i = 0; i < in->trailer->n_threads; i++) {
 			const struct lot_thread_total *tt = &in->trailer->threads[i];

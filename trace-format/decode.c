@@ -218,6 +218,37 @@ static ALWAYS_INLINE bool getv(const uint8_t **pp, const uint8_t *end, uint64_t 
 	return lot_varint_get(pp, end, v) == 0;
 }
 
+/*
+ * getv() for a caller that knows at least LOT_VARINT_MAX bytes are left:
+ * the counting loop checks that once per event instead of once per varint.
+ */
+static ALWAYS_INLINE bool getv_near(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t b = p[0], x;
+	if (__builtin_expect(b < 0x80, 1)) {
+		*v = b;
+		*pp = p + 1;
+		return true;
+	}
+	x = b & 0x7f;
+	b = p[1];
+	x |= (b & 0x7f) << 7;
+	if (b < 0x80) {
+		*v = x;
+		*pp = p + 2;
+		return true;
+	}
+	/* copies: the caller's cursor must not have its address taken by a call
+	 * that may stay out of line, or it lives in memory for the whole loop */
+	uint64_t val;
+	if (lot_varint_get(&p, end, &val))
+		return false;
+	*v = val;
+	*pp = p;
+	return true;
+}
+
 void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t)
 {
 	memset(d, 0, sizeof *d);
@@ -406,37 +437,173 @@ int lot_chunk_next_event(struct lot_reader *r, struct lot_event *ev)
 }
 
 /*
- * Counting validates what decode() validates but keeps the cursor in
- * registers and handles timed events inline: the types of events.h by code
- * generated from LOT_EVENT_TYPES (no loop over kinds), other all-varint
- * types by their ref table.  Anything else (definitions, PCs, damage) goes
- * through decode() one event at a time.  Times are not tracked: counting
- * consumes the rest of the chunk, so nothing reads them afterwards.
+ * Counting.  `lotrace info` needs every event checked as decode() checks it,
+ * but nothing decoded: no arguments filled, no times, and no definitions
+ * stored, only counted (ids are dense, so "referenced id <= ids defined so
+ * far" is the whole reference check).  Counting consumes the rest of the
+ * chunk (cstate becomes NONE), so decode() never sees the id tables it left
+ * unfilled.
+ *
+ * The loop keeps the cursor and the id counts in registers (nothing takes
+ * their address) and handles the common records inline, by code: the timed
+ * types of events.h (code generated from LOT_EVENT_TYPES, one label each,
+ * dispatched threaded: see lot_chunk_count_events()), string and trace
+ * definitions, and other all-varint types by their ref table.  Per event,
+ * the delta and the plain arguments before the first reference are one
+ * word-at-a-time skip (skip_run()), and a reference is usually one compare.
+ * Anything else, and any record that fails a check, goes through skip_one(),
+ * which validates one record exactly as decode() does and reports with its
+ * messages.  Measured on bench/gen_trace's mix and kept: a loop over kinds
+ * (a trip count that changes every event mispredicts) and a branch-free
+ * length per varint (a load-to-load chain per argument) were both slower.
  */
-#define CK_UVAR(n)                                  \
-	if (!getv(&p, end, &v))                     \
+struct id_counts {
+	uint64_t n[4]; /* ids defined so far, by LOT_REF_*; n[LOT_REF_NONE] unused */
+};
+
+/* A PCS argument (count, then that many svars), validated only. */
+static bool skip_pcs(const uint8_t **pp, const uint8_t *end)
+{
+	uint64_t cnt, z;
+	const uint8_t *p = *pp;
+	if (lot_varint_get(&p, end, &cnt) || cnt > (uint64_t)(end - p))
+		return false;
+	for (uint64_t i = 0; i < cnt; i++)
+		if (!getv(&p, end, &z))
+			return false;
+	*pp = p;
+	return true;
+}
+
+/*
+ * Validate the record at *pp like decode() (same checks, same order, same
+ * messages) without storing anything.  1: an event (*code set, *timed 0 or
+ * 1), 2: a definition (counted in ic), -1: damage (reported).
+ */
+static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_t **pp,
+					      struct id_counts *ic, unsigned *codep, unsigned *timedp)
+{
+	const uint8_t *p = *pp, *const end = r->end, *at = p;
+	unsigned code = *p++;
+	const struct lot_dtype *d = &r->dt[code];
+	uint64_t v;
+	if (!d->known)
+		return bad(r, at, "unknown event type 0x%02x", code);
+	if (code >= LOT_EV_string_def && code <= LOT_EV_trace_def) {
+		uint64_t id;
+		if (lot_varint_get(&p, end, &id))
+			return bad(r, at, "bad definition id");
+		switch (code) {
+		case LOT_EV_string_def:
+			if (id != ic->n[LOT_REF_STRING] + 1)
+				return bad(r, at, "string %llu defined out of order (expected %u)",
+					   (unsigned long long)id, (unsigned)(ic->n[LOT_REF_STRING] + 1));
+			if (lot_varint_get(&p, end, &v) || v > (uint64_t)(end - p))
+				return bad(r, at, "string definition runs past the chunk end");
+			p += v;
+			ic->n[LOT_REF_STRING]++;
+			break;
+		case LOT_EV_stack_def:
+			if (id != ic->n[LOT_REF_STACK] + 1)
+				return bad(r, at, "stack %llu defined out of order (expected %u)",
+					   (unsigned long long)id, (unsigned)(ic->n[LOT_REF_STACK] + 1));
+			if (!skip_pcs(&p, end))
+				return bad(r, at, "stack definition is malformed or runs past the chunk end");
+			ic->n[LOT_REF_STACK]++;
+			break;
+		default:
+			if (id != ic->n[LOT_REF_TRACE] + 1)
+				return bad(r, at, "trace %llu defined out of order (expected %u)",
+					   (unsigned long long)id, (unsigned)(ic->n[LOT_REF_TRACE] + 1));
+			if (end - p < 16)
+				return bad(r, at, "trace definition runs past the chunk end");
+			p += 16;
+			ic->n[LOT_REF_TRACE]++;
+			break;
+		}
+		*pp = p;
+		return 2;
+	}
+	if (d->timed && !getv(&p, end, &v))
+		return bad(r, at, "bad time delta");
+	for (unsigned i = 0; i < d->nargs; i++) {
+		unsigned kind = d->kinds[i];
+		if (kind == LOT_KIND_PCS) {
+			if (!skip_pcs(&p, end))
+				return bad(r, at, "argument %u: malformed PCs", i);
+			continue;
+		}
+		if (kind == LOT_KIND_ID128) {
+			if (end - p < 16)
+				return bad(r, at, "argument %u runs past the chunk end", i);
+			p += 16;
+			continue;
+		}
+		if (kind == LOT_KIND_VALUE) {
+			if (p >= end)
+				return bad(r, at, "argument %u runs past the chunk end", i);
+			unsigned tag = *p++;
+			if (tag > 1)
+				return bad(r, at, "argument %u: value tag %u", i, tag);
+			if (!getv(&p, end, &v))
+				return bad(r, at, "argument %u: bad or truncated varint", i);
+			if (tag == 1) {
+				if (v > (uint64_t)(end - p))
+					return bad(r, at, "argument %u runs past the chunk end", i);
+				p += v;
+			}
+			continue;
+		}
+		if (!getv(&p, end, &v))
+			return bad(r, at, "argument %u: bad or truncated varint", i);
+		if (kind == LOT_KIND_BYTES) {
+			if (v > (uint64_t)(end - p))
+				return bad(r, at, "argument %u runs past the chunk end", i);
+			p += v;
+		} else if (d->ref[i] != LOT_REF_NONE && v > ic->n[d->ref[i]]) {
+			return bad_ref(r, at, d->ref[i], v);
+		}
+	}
+	*codep = code;
+	*timedp = d->timed;
+	*pp = p;
+	return 1;
+}
+
+/*
+ * The inline checks.  The loop only takes an event inline while at least
+ * COUNT_MARGIN bytes are left at its start: every varint it reads then has
+ * LOT_VARINT_MAX bytes before the end (getv_near), since no type has more
+ * than 1 + LOT_MAX_ARGS of them, and a skip over bytes must leave the margin
+ * too.  Events nearer the end take skip_one().
+ */
+#define COUNT_MARGIN (1 + LOT_VARINT_MAX * (LOT_MAX_ARGS + 2))
+#define CK_UVAR(n)                                          \
+	if (!skip_run(&p, 1) && !getv_near(&p, end, &v))    \
 		goto slow;
 #define CK_SVAR(n) CK_UVAR(n)
 #define CK_SPAN(n) CK_UVAR(n)
-#define CK_STRING(n)                                \
-	if (!getv(&p, end, &v) || v > n_strings)    \
+/* A reference: one byte and at most min(ids, 127) is the common case, one
+ * compare; else the value, against the count. */
+#define CK_REF(n, lim1, lim)                                                 \
+	if (__builtin_expect(*p <= (lim1), 1))                               \
+		p++;                                                         \
+	else if (!getv_near(&p, end, &v) || v > (lim))                       \
 		goto slow;
-#define CK_STACK(n)                                 \
-	if (!getv(&p, end, &v) || v > n_stacks)     \
-		goto slow;
-#define CK_TRACE(n)                                 \
-	if (!getv(&p, end, &v) || v > n_traces)     \
-		goto slow;
-#define CK_BYTES(n)                                                   \
-	if (!getv(&p, end, &v) || v > (uint64_t)(end - p))            \
-		goto slow;                                            \
-	p += v;
-#define CK_ID128(n)                                 \
-	if (end - p < 16)                           \
+#define CK_STRING(n) CK_REF(n, one_str, n_strings)
+#define CK_STACK(n) CK_REF(n, one_stk, n_stacks)
+#define CK_TRACE(n) CK_REF(n, one_trc, n_traces)
+#define CK_SKIP(len)                                                          \
+	if ((uint64_t)(end - p) < COUNT_MARGIN || (len) > (uint64_t)(end - p) - COUNT_MARGIN) \
+		goto slow;                                                    \
+	p += (len);
+#define CK_BYTES(n)                                 \
+	if (!getv_near(&p, end, &v))                \
 		goto slow;                          \
-	p += 16;
+	CK_SKIP(v)
+#define CK_ID128(n) CK_SKIP(16)
 #define CK_VALUE(n)                                                   \
-	if (p >= end || *p > 1)                                       \
+	if (*p > 1)                                                   \
 		goto slow;                                            \
 	if (*p++) {                                                   \
 		CK_BYTES(n)                                           \
@@ -445,63 +612,214 @@ int lot_chunk_next_event(struct lot_reader *r, struct lot_event *ev)
 	}
 #define CK_PCS(n) goto slow;
 
-#define CK0(code, name, flags) case code: break;
-#define CK1(code, name, flags, k1, a1) case code: CK_##k1(0) break;
-#define CK2(code, name, flags, k1, a1, k2, a2) case code: CK_##k1(0) CK_##k2(1) break;
-#define CK3(code, name, flags, k1, a1, k2, a2, k3, a3) \
-	case code: CK_##k1(0) CK_##k2(1) CK_##k3(2) break;
-#define CK4(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4) \
-	case code: CK_##k1(0) CK_##k2(1) CK_##k3(2) CK_##k4(3) break;
-#define CK5(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4, k5, a5) \
-	case code: CK_##k1(0) CK_##k2(1) CK_##k3(2) CK_##k4(3) CK_##k5(4) break;
+/*
+ * A run of n varints that need no value (time delta, UVAR, SVAR, SPAN), from
+ * one 8-byte load: the terminators are the bytes without the high bit; the
+ * run ends at the n-th.  No branch on the varints' lengths, which vary from
+ * event to event (a 1- or 2-byte delta, 2- or 3-byte ids) and would
+ * otherwise mispredict.  False if the run is longer than 8 bytes.
+ */
+#define HI_BITS 0x8080808080808080ull
 
+static ALWAYS_INLINE uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+static ALWAYS_INLINE bool skip_run(const uint8_t **pp, unsigned n)
+{
+	uint64_t t = ~load_le64(*pp) & HI_BITS;
+	for (unsigned i = 1; i < n; i++) /* n is a constant: unrolled */
+		t &= t - 1;               /* drop the lowest terminator */
+	if (__builtin_expect(!t, 0))
+		return false;
+	*pp += ((unsigned)__builtin_ctzll(t) >> 3) + 1;
+	return true;
+}
+
+/* Kinds whose value the check does not need. */
+#define PLAIN_UVAR 1
+#define PLAIN_SVAR 1
+#define PLAIN_SPAN 1
+#define PLAIN_STRING 0
+#define PLAIN_STACK 0
+#define PLAIN_TRACE 0
+#define PLAIN_BYTES 0
+#define PLAIN_PCS 0
+#define PLAIN_ID128 0
+#define PLAIN_VALUE 0
+
+/*
+ * One label per type of events.h: the delta and the leading plain arguments
+ * (npre varints) in one skip_run(), the rest one by one; if the run does not
+ * fit in a word, F_<name> checks every varint by itself.  Then count it and
+ * dispatch the next record from here (see lot_chunk_count_events()).
+ */
+#define CK_END(code)                  \
+	timed++;                      \
+	counts[code]++;               \
+	NEXT();
+#define CK_ARG(k, j, npre)            \
+	if ((j) + 1 >= (npre)) {      \
+		CK_##k(j)             \
+	}
+#define CK_PRE(name, npre)                            \
+	p++;                                          \
+	if ((npre) == 1) {                            \
+		CK_UVAR(t)                            \
+	} else if (!skip_run(&p, (npre))) {           \
+		goto F_##name;                        \
+	}
+#define NPRE1(k1) (1 + PLAIN_##k1)
+#define NPRE2(k1, k2) (NPRE1(k1) + PLAIN_##k1 * PLAIN_##k2)
+#define NPRE3(k1, k2, k3) (NPRE2(k1, k2) + PLAIN_##k1 * PLAIN_##k2 * PLAIN_##k3)
+#define NPRE4(k1, k2, k3, k4) (NPRE3(k1, k2, k3) + PLAIN_##k1 * PLAIN_##k2 * PLAIN_##k3 * PLAIN_##k4)
+#define NPRE5(k1, k2, k3, k4, k5) \
+	(NPRE4(k1, k2, k3, k4) + PLAIN_##k1 * PLAIN_##k2 * PLAIN_##k3 * PLAIN_##k4 * PLAIN_##k5)
+
+#define CK0(code, name, flags) \
+	L_##name: p++; CK_UVAR(t) CK_END(code)
+#define CK1(code, name, flags, k1, a1)                                         \
+	L_##name: CK_PRE(name, NPRE1(k1)) CK_ARG(k1, 0, NPRE1(k1)) CK_END(code) \
+	F_##name: p = at + 1; CK_UVAR(t) CK_##k1(0) CK_END(code)
+#define CK2(code, name, flags, k1, a1, k2, a2)                                   \
+	L_##name: CK_PRE(name, NPRE2(k1, k2)) CK_ARG(k1, 0, NPRE2(k1, k2))       \
+		CK_ARG(k2, 1, NPRE2(k1, k2)) CK_END(code)                        \
+	F_##name: p = at + 1; CK_UVAR(t) CK_##k1(0) CK_##k2(1) CK_END(code)
+#define CK3(code, name, flags, k1, a1, k2, a2, k3, a3)                            \
+	L_##name: CK_PRE(name, NPRE3(k1, k2, k3)) CK_ARG(k1, 0, NPRE3(k1, k2, k3)) \
+		CK_ARG(k2, 1, NPRE3(k1, k2, k3)) CK_ARG(k3, 2, NPRE3(k1, k2, k3))   \
+		CK_END(code)                                                      \
+	F_##name: p = at + 1; CK_UVAR(t) CK_##k1(0) CK_##k2(1) CK_##k3(2) CK_END(code)
+#define CK4(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4)                         \
+	L_##name: CK_PRE(name, NPRE4(k1, k2, k3, k4)) CK_ARG(k1, 0, NPRE4(k1, k2, k3, k4)) \
+		CK_ARG(k2, 1, NPRE4(k1, k2, k3, k4)) CK_ARG(k3, 2, NPRE4(k1, k2, k3, k4))   \
+		CK_ARG(k4, 3, NPRE4(k1, k2, k3, k4)) CK_END(code)                        \
+	F_##name: p = at + 1; CK_UVAR(t) CK_##k1(0) CK_##k2(1) CK_##k3(2) CK_##k4(3)     \
+		CK_END(code)
+#define CK5(code, name, flags, k1, a1, k2, a2, k3, a3, k4, a4, k5, a5)                    \
+	L_##name: CK_PRE(name, NPRE5(k1, k2, k3, k4, k5))                                 \
+		CK_ARG(k1, 0, NPRE5(k1, k2, k3, k4, k5)) CK_ARG(k2, 1, NPRE5(k1, k2, k3, k4, k5)) \
+		CK_ARG(k3, 2, NPRE5(k1, k2, k3, k4, k5)) CK_ARG(k4, 3, NPRE5(k1, k2, k3, k4, k5)) \
+		CK_ARG(k5, 4, NPRE5(k1, k2, k3, k4, k5)) CK_END(code)                     \
+	F_##name: p = at + 1; CK_UVAR(t) CK_##k1(0) CK_##k2(1) CK_##k3(2) CK_##k4(3)        \
+		CK_##k5(4) CK_END(code)
+/* Their addresses by code. */
+#define LB0(code, name, flags) [code] = &&L_##name,
+#define LB1(code, name, flags, ...) [code] = &&L_##name,
+
+/*
+ * Dispatch is threaded: each label ends with its own indirect jump through
+ * a per-call table of the file's types, so the branch predictor learns
+ * which type tends to follow which (one shared switch jump mispredicts on
+ * nearly every event of a mixed stream), and the table already says
+ * whether the file defines the code as events.h does.
+ */
 int lot_chunk_count_events(struct lot_reader *r, uint64_t counts[256])
 {
 	if (r->cstate == LOT_CS_NONE)
 		return 0;
 	r->cstate = LOT_CS_EVENTS; /* the synthetic `lost` is not counted: see info.lost */
-	const uint8_t *p = r->p, *const end = r->end;
-	uint32_t timed = r->timed;
-	for (;;) {
-		const uint64_t n_strings = r->n_strings, n_stacks = r->n_stacks, n_traces = r->n_traces;
-		const uint64_t lim[4] = {UINT64_MAX, n_strings, n_stacks, n_traces};
-		while (p < end) {
-			const uint8_t *at = p;
-			unsigned code = *p++;
-			const struct lot_dtype *d = &r->dt[code];
-			uint64_t v;
-			if (__builtin_expect(d->builtin, 1)) {
-				if (!getv(&p, end, &v))
-					goto slow;
-				switch (code) {
-					LOT_EVENT_TYPES(CK0, CK1, CK2, CK3, CK4, CK5)
-				default:
-					goto slow;
-				}
-			} else if (d->fast) {
-				if (!getv(&p, end, &v))
-					goto slow;
-				for (unsigned i = 0; i < d->nargs; i++)
-					if (!getv(&p, end, &v) || v > lim[d->ref[i]])
-						goto slow;
-			} else {
-				goto slow;
-			}
-			timed++;
-			counts[code]++;
-			continue;
-		slow:
-			p = at;
-			break;
-		}
-		r->p = p;
-		r->timed = timed;
-		struct lot_event ev;
-		int rc = decode(r, &ev);
-		if (rc <= 0)
-			return rc;
-		counts[ev.code]++;
-		p = r->p;
-		timed = r->timed;
+	static const void *const builtin_label[256] = {
+		LOT_EVENT_TYPES(LB0, LB1, LB1, LB1, LB1, LB1)
+	};
+	const void *tab[256];
+	const struct lot_dtype *const dt = r->dt;
+	for (unsigned c = 0; c < 256; c++) {
+		const struct lot_dtype *d = &dt[c];
+		if (c == LOT_EV_string_def || c == LOT_EV_trace_def)
+			tab[c] = d->known ? (c == LOT_EV_string_def ? &&L_sdef : &&L_tdef) : &&slow;
+		else if (d->builtin && builtin_label[c])
+			tab[c] = builtin_label[c];
+		else if (d->fast)
+			tab[c] = &&L_fast;
+		else
+			tab[c] = &&slow; /* unknown code, definition of stacks, other kinds */
 	}
+	const uint8_t *p = r->p, *at = p;
+	const uint8_t *const end = r->end;
+	const uint8_t *const near_end = end - p > COUNT_MARGIN ? end - COUNT_MARGIN : p;
+	uint32_t timed = r->timed;
+	uint64_t n_strings = r->n_strings, n_stacks = r->n_stacks, n_traces = r->n_traces;
+	/* min(count, 127): the largest one-byte id that is defined */
+#define MIN127(n) ((n) < 127 ? (unsigned)(n) : 127u)
+	unsigned one_str = MIN127(n_strings), one_stk = MIN127(n_stacks), one_trc = MIN127(n_traces);
+	uint64_t v;
+#define NEXT()                                              \
+	do {                                                \
+		if (__builtin_expect(p >= near_end, 0))     \
+			goto tail;                          \
+		at = p;                                     \
+		goto *tab[*p];                              \
+	} while (0)
+
+	NEXT();
+	LOT_EVENT_TYPES(CK0, CK1, CK2, CK3, CK4, CK5)
+L_sdef:
+	p++;
+	if (!getv_near(&p, end, &v) || v != n_strings + 1 || !getv_near(&p, end, &v))
+		goto slow;
+	CK_SKIP(v)
+	n_strings++; /* a definition: not counted */
+	one_str = MIN127(n_strings);
+	NEXT();
+L_tdef:
+	p++;
+	if (!getv_near(&p, end, &v) || v != n_traces + 1)
+		goto slow;
+	CK_SKIP(16)
+	n_traces++;
+	one_trc = MIN127(n_traces);
+	NEXT();
+L_fast: {
+	/* an all-varint type of a newer minor: by its ref table */
+	const struct lot_dtype *d = &dt[*p];
+	const uint64_t lim[4] = {UINT64_MAX, n_strings, n_stacks, n_traces};
+	p++;
+	if (!getv_near(&p, end, &v))
+		goto slow;
+	for (unsigned i = 0; i < d->nargs; i++)
+		if (!getv_near(&p, end, &v) || v > lim[d->ref[i]])
+			goto slow;
+	timed++;
+	counts[at[0]]++;
+	NEXT();
+}
+slow:
+	/* from the table, or from a failed check part way through the record */
+	p = at;
+tail:
+	while (p < end) {
+		struct id_counts ic = {.n = {0, n_strings, n_stacks, n_traces}};
+		unsigned code, is_timed;
+		const uint8_t *q = p; /* p's address stays private (see getv_near()) */
+		int rc = skip_one(r, &q, &ic, &code, &is_timed);
+		if (rc < 0)
+			return -1;
+		p = q;
+		if (rc == 1) {
+			timed += is_timed;
+			counts[code]++;
+		}
+		n_strings = ic.n[LOT_REF_STRING];
+		n_stacks = ic.n[LOT_REF_STACK];
+		n_traces = ic.n[LOT_REF_TRACE];
+		one_str = MIN127(n_strings);
+		one_stk = MIN127(n_stacks);
+		one_trc = MIN127(n_traces);
+		if (p < near_end) {
+			at = p;
+			goto *tab[*p];
+		}
+	}
+#undef NEXT
+#undef MIN127
+	r->p = p;
+	r->timed = timed;
+	return finish(r);
 }

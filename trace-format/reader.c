@@ -248,9 +248,28 @@ const char *lot_reader_meta(const struct lot_reader *r, const char *key)
 	return NULL;
 }
 
-const struct lot_trailer *lot_reader_trailer(const struct lot_reader *r)
+const struct lot_trailer *lot_reader_trailer_summary(const struct lot_reader *r)
 {
 	return r->have_trailer ? &r->trailer : NULL;
+}
+
+const struct lot_trailer *lot_reader_trailer(const struct lot_reader *cr)
+{
+	if (!cr->have_trailer)
+		return NULL;
+	/* The reader is the caller's (allocated non-const): building the index on
+	 * first use keeps it out of the memory of callers that never ask. */
+	struct lot_reader *r = (struct lot_reader *)cr;
+	if (r->idx_state == LOT_IDX_PENDING) {
+		r->idx_state = LOT_IDX_LOADED;
+		const uint8_t *p;
+		/* Reads the bytes again: the window may hold other bytes by now.  If
+		 * the file changed since it was validated, the index is what parses. */
+		size_t n = fetch(r, r->idx_off, r->idx_len, &p);
+		if (n == r->idx_len)
+			(void)lot_rd_parse_index(r, p, n);
+	}
+	return &r->trailer;
 }
 
 bool lot_reader_damaged(const struct lot_reader *r) { return r->damaged; }
@@ -364,12 +383,29 @@ static enum rec_status chunk_header(struct lot_reader *r, uint64_t off, char why
 	return REC_OK;
 }
 
+/*
+ * The frame's largest block (64 KiB to 4 MiB, from its BD byte), or 0 if the
+ * header is not there.  LZ4F decodes a block straight into the caller's buffer
+ * only when at least this much room is left; with less it decodes into its
+ * own buffer and copies, one extra pass over every payload byte.
+ */
+static size_t frame_block_max(const uint8_t *frame, size_t len)
+{
+	if (len < 7 || lot_get_le32(frame) != 0x184D2204u)
+		return 0;
+	unsigned id = (frame[5] >> 4) & 7;
+	return id >= 4 ? (size_t)1 << (8 + 2 * id) : 0;
+}
+
 /* Decompress the chunk's frame at off into r->raw; 0, or -1 with why set. */
 static int chunk_payload(struct lot_reader *r, const uint8_t *frame, char why[256])
 {
 	const struct lot_chunk_info *ci = &r->chunk.info;
-	if (r->raw_cap < ci->raw_len || !r->raw) {
-		size_t cap = ci->raw_len > RAW_MIN ? ci->raw_len : RAW_MIN;
+	size_t room = frame_block_max(frame, ci->comp_len);
+	if (room < ci->raw_len)
+		room = ci->raw_len;
+	if (r->raw_cap < room || !r->raw) {
+		size_t cap = room > RAW_MIN ? room : RAW_MIN;
 		uint8_t *raw = realloc(r->raw, cap);
 		if (!raw) {
 			snprintf(why, 256, "out of memory for a %u-byte payload", ci->raw_len);
@@ -378,12 +414,22 @@ static int chunk_payload(struct lot_reader *r, const uint8_t *frame, char why[25
 		r->raw = raw;
 		r->raw_cap = cap;
 	}
-	size_t dst = ci->raw_len, src = ci->comp_len;
+	/* Room for a whole block even when the payload is shorter: see
+	 * frame_block_max().  A frame that holds more than raw_len is then caught
+	 * by the size it decoded to instead of by running out of room. */
+	size_t dst = r->raw_cap, src = ci->comp_len;
 	LZ4F_decompressOptions_t opt = {.skipChecksums = !LOT_CHECKSUMS_ENFORCED};
 	size_t ret = LZ4F_decompress(r->dctx, r->raw, &dst, frame, &src, &opt);
 	if (LZ4F_isError(ret)) {
 		LZ4F_resetDecompressionContext(r->dctx);
 		snprintf(why, 256, "LZ4 frame: %s", LZ4F_getErrorName(ret));
+		return -1;
+	}
+	if (dst > ci->raw_len) {
+		if (ret != 0)
+			LZ4F_resetDecompressionContext(r->dctx);
+		snprintf(why, 256, "LZ4 frame holds more than the %u bytes the header says",
+			 ci->raw_len);
 		return -1;
 	}
 	if (ret != 0) { /* frame not finished */

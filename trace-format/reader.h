@@ -153,6 +153,10 @@ int lot_reader_next_tail_event(struct lot_reader *r, struct lot_event *ev);
 
 /* The trailer, or NULL if the file has none (truncated: also a warning). */
 const struct lot_trailer *lot_reader_trailer(const struct lot_reader *r);
+/* The same without building the chunk index (index NULL, n_index 0 unless
+ * lot_reader_trailer() built it): the index is the one part of the reader's
+ * memory that grows with the file, and most callers never read it. */
+const struct lot_trailer *lot_reader_trailer_summary(const struct lot_reader *r);
 
 /* True once anything was skipped or the trailer is missing: exit status 3. */
 bool lot_reader_damaged(const struct lot_reader *r);

@@ -115,6 +115,11 @@ struct lot_reader {
 	struct lot_trailer trailer;
 	bool have_trailer;
 	struct lot_arena trl_arena;
+	/* the chunk index, validated but built only when lot_reader_trailer() is
+	 * called: [idx_off, idx_off + idx_len) is its section body in the file */
+	enum { LOT_IDX_NONE, LOT_IDX_PENDING, LOT_IDX_LOADED } idx_state;
+	uint64_t idx_off;
+	size_t idx_len;
 
 	/* per-thread loss accounting, open addressing by tid */
 	struct lot_rd_thread *threads;
@@ -138,6 +143,9 @@ int lot_rd_parse_header(struct lot_reader *r, const uint8_t *body, uint32_t size
 int lot_rd_parse_trailer(struct lot_reader *r, uint64_t offset, const uint8_t *body,
 			 uint32_t size, char why[256]);
 void lot_rd_free_meta(struct lot_reader *r);
+/* reader_meta.c: build r->trailer.index from the index section's bytes, which
+ * lot_rd_parse_trailer() validated; 0, or -1 (the file changed since). */
+int lot_rd_parse_index(struct lot_reader *r, const uint8_t *p, size_t len);
 
 /* decode.c: the decoder's view of a type-table entry. */
 void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t);

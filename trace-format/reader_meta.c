@@ -301,27 +301,54 @@ static int parse_threads(struct lot_reader *r, struct cur *c)
 	return 0;
 }
 
-static int parse_index(struct lot_reader *r, struct cur *c)
+/*
+ * The chunk index: one entry per chunk, so the only part of a reader's
+ * memory that grows with the file.  `lotrace info` and `dump` never look at
+ * it, so the trailer parse only validates it (a bad index is still trailer
+ * damage) and notes where it is; lot_reader_trailer() builds the array on
+ * first use from the file (lot_rd_parse_index()).  store: build it now.
+ */
+static int parse_index(struct lot_reader *r, struct cur *c, bool store)
 {
 	uint64_t n;
+	const uint8_t *start = c->p;
 	if (get_count(c, 5, &n, "chunk index"))
 		return -1;
-	struct lot_index_entry *e = calloc(n ? n : 1, sizeof *e);
-	if (!e)
-		return fail(c, c->p, "out of memory");
-	free(r->trailer.index);
-	r->trailer.index = e;
-	r->trailer.n_index = 0;
+	struct lot_index_entry *e = NULL, dummy;
+	if (store) {
+		e = calloc(n ? n : 1, sizeof *e);
+		if (!e)
+			return fail(c, c->p, "out of memory");
+		free(r->trailer.index);
+		r->trailer.index = e;
+		r->trailer.n_index = 0;
+	}
 	for (uint64_t i = 0; i < n; i++) {
+		struct lot_index_entry *x = store ? &e[i] : &dummy;
 		uint64_t seq;
-		if (get_uv(c, &e[i].offset, "index") || get_uv(c, &e[i].tid, "index") ||
-		    get_uv(c, &seq, "index") || get_uv(c, &e[i].base_ticks, "index") ||
-		    get_uv(c, &e[i].end_ticks, "index"))
+		if (get_uv(c, &x->offset, "index") || get_uv(c, &x->tid, "index") ||
+		    get_uv(c, &seq, "index") || get_uv(c, &x->base_ticks, "index") ||
+		    get_uv(c, &x->end_ticks, "index"))
 			return -1;
-		e[i].seq = (uint32_t)seq;
-		r->trailer.n_index++;
+		x->seq = (uint32_t)seq;
+		if (store)
+			r->trailer.n_index++;
+	}
+	if (!store) { /* a later index section replaces an earlier one, as when stored */
+		r->idx_off = c->rec_off + (uint64_t)(start - c->rec);
+		r->idx_len = (size_t)(c->end - start);
+		r->idx_state = LOT_IDX_PENDING;
 	}
 	return 0;
+}
+
+int lot_rd_parse_index(struct lot_reader *r, const uint8_t *p, size_t len)
+{
+	char why[256];
+	uint64_t why_off = 0;
+	struct cur c = {.p = p, .end = p + len, .rec = p, .rec_off = r->idx_off,
+			.arena = &r->trl_arena, .why = why, .why_off = &why_off};
+	return parse_index(r, &c, true);
 }
 
 static int parse_stats(struct lot_reader *r, struct cur *c)
@@ -349,7 +376,7 @@ static int trailer_section(struct lot_reader *r, uint16_t tag, struct cur *c)
 	case LOT_TSEC_THREADS:
 		return parse_threads(r, c);
 	case LOT_TSEC_INDEX:
-		return parse_index(r, c);
+		return parse_index(r, c, false);
 	case LOT_TSEC_STATS:
 		return parse_stats(r, c);
 	case LOT_TSEC_END_CLOCK:
@@ -374,6 +401,7 @@ static void free_trailer(struct lot_reader *r)
 	memset(&r->trailer, 0, sizeof r->trailer);
 	memset(&r->trl_arena, 0, sizeof r->trl_arena);
 	r->have_trailer = false;
+	r->idx_state = LOT_IDX_NONE;
 }
 
 int lot_rd_parse_trailer(struct lot_reader *r, uint64_t offset, const uint8_t *body,

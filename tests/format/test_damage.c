@@ -300,6 +300,86 @@ START_TEST(value_tag_other_than_0_or_1_is_damage)
 }
 END_TEST
 
+/*
+ * The same damage far from the payload's end, behind events of every shape
+ * with long and short varints: there the counting loop takes its inline
+ * paths (word-at-a-time varint runs, one-byte references), which must stop
+ * at the same event with the same words as decoding.
+ */
+static const uint8_t far_prefix[] = {
+	LOT_EV_task_start, 0x81, 0x01, 0x81, 0x80, 0x01,       /* 2- and 3-byte varints */
+	LOT_EV_task_yield, 0x7f,
+	LOT_EV_span_end, 0x05, 0xff, 0xff, 0x03,
+	LOT_EV_task_create, 0, 0x90, 0x80, 0x80, 0x80, 0x01, 0x91, 0x80, 0x80, 0x80, 0x01, 0, 0,
+	LOT_EV_task_block, 1, 0, 0, 0,
+	LOT_EV_task_unblock, 2, 0x83, 0x80, 0x01, 0,
+	LOT_EV_span_begin, 3, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 9, 0, 0, 0x80, 0x00, /* 9-byte span; 2-byte stack 0 */
+	LOT_EV_span_attr, 0, 4, 0, 0, 0x81, 0x01,
+	LOT_EV_span_attr, 0, 4, 0, 1, 3, 'a', 'b', 'c',
+	LOT_EV_instant, 0, 0, 0,
+	LOT_EV_counter, 1, 0, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, /* 10 bytes */
+	LOT_EV_clock_sync, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 1, 2,
+	LOT_EV_lost, 0, 3,
+	LOT_EV_task_end, 0,
+};
+#define FAR_PREFIX_EVENTS 14
+
+static void expect_bad_far(const uint8_t *snippet, size_t n, const char *what, uint64_t before)
+{
+	uint8_t raw[sizeof far_prefix + 64 + 400];
+	ck_assert_uint_le(n, 64);
+	memcpy(raw, far_prefix, sizeof far_prefix);
+	memcpy(raw + sizeof far_prefix, snippet, n);
+	size_t len = sizeof far_prefix + n;
+	for (int i = 0; i < 200; i++) { /* keep the damage far from the end */
+		raw[len++] = LOT_EV_task_yield;
+		raw[len++] = 1;
+	}
+	expect_bad_payload(raw, len, 0, what, FAR_PREFIX_EVENTS + before);
+}
+
+START_TEST(damage_far_from_the_chunk_end_is_found_by_counting_too)
+{
+	const uint8_t long_run[] = {LOT_EV_task_start, 0, 0x80, 0x80, 0x80, 0x80, 0x80,
+				    0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+	expect_bad_far(long_run, sizeof long_run, "argument 0: bad or truncated varint", 0);
+	const uint8_t tenth[] = {LOT_EV_span_end, 0, 0xff, 0xff, 0xff, 0xff, 0xff,
+				 0xff, 0xff, 0xff, 0xff, 0x02};
+	expect_bad_far(tenth, sizeof tenth, "argument 0: bad or truncated varint", 0);
+	const uint8_t delta[] = {LOT_EV_task_yield, 0x80, 0x80, 0x80, 0x80, 0x80,
+				 0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+	expect_bad_far(delta, sizeof delta, "bad time delta", 0);
+	const uint8_t str[] = {LOT_EV_string_def, 1, 1, 'x', LOT_EV_instant, 0, 1, 0,
+			       LOT_EV_instant, 0, 0x81, 0x00, 0, LOT_EV_instant, 0, 2, 0};
+	expect_bad_far(str, sizeof str, "string 2 used before its definition", 2);
+	const uint8_t str2[] = {LOT_EV_string_def, 1, 1, 'x', LOT_EV_task_block, 0, 1, 0x80, 0x01, 0};
+	expect_bad_far(str2, sizeof str2, "string 128 used before its definition", 0);
+	const uint8_t stack[] = {LOT_EV_task_create, 0, 1, 2, 0, 1};
+	expect_bad_far(stack, sizeof stack, "stack 1 used before its definition", 0);
+	uint8_t trace[2 * 18 + 7] = {LOT_EV_trace_def, 1, [18] = LOT_EV_trace_def, 2};
+	memcpy(trace + 36, (const uint8_t[]){LOT_EV_span_begin, 0, 1, 0, 3, 0, 0}, 7);
+	expect_bad_far(trace, sizeof trace, "trace 3 used before its definition", 0);
+	const uint8_t order[] = {LOT_EV_string_def, 1, 0, LOT_EV_string_def, 3, 0};
+	expect_bad_far(order, sizeof order, "string 3 defined out of order (expected 2)", 0);
+	const uint8_t torder[] = {LOT_EV_trace_def, 2};
+	expect_bad_far(torder, sizeof torder, "trace 2 defined out of order (expected 1)", 0);
+	const uint8_t sorder[] = {LOT_EV_stack_def, 1, 1, 2, LOT_EV_stack_def, 1, 1, 4};
+	expect_bad_far(sorder, sizeof sorder, "stack 1 defined out of order (expected 2)", 0);
+	const uint8_t code[] = {LOT_EV_task_yield, 0, 0x99, 0, 0};
+	expect_bad_far(code, sizeof code, "unknown event type 0x99", 1);
+	const uint8_t tag[] = {LOT_EV_span_attr, 0, 1, 0, 2, 5};
+	expect_bad_far(tag, sizeof tag, "value tag 2", 0);
+	const uint8_t pcs[] = {LOT_EV_stack_def, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+			       0x80, 0x80, 0x80, 0x80};
+	expect_bad_far(pcs, sizeof pcs, "stack definition is malformed", 0);
+	/* lengths that would reach past the end */
+	const uint8_t sdef[] = {LOT_EV_string_def, 1, 0xff, 0xff, 0x03};
+	expect_bad_far(sdef, sizeof sdef, "string definition runs past the chunk end", 0);
+	const uint8_t val[] = {LOT_EV_span_attr, 0, 1, 0, 1, 0xff, 0xff, 0x03};
+	expect_bad_far(val, sizeof val, "argument 2 runs past the chunk end", 0);
+}
+END_TEST
+
 START_TEST(event_count_mismatch_is_warned)
 {
 	struct payload p[1] = {{good_payload, sizeof good_payload, 5}};
@@ -673,48 +753,37 @@ START_TEST(counting_skips_the_synthetic_lost_event)
 }
 END_TEST
 
-int main(void)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("damage");
-	TCase *h = tcase_create("header");
-	tcase_add_test(h, empty_file_is_rejected);
-	tcase_add_test(h, foreign_file_is_rejected_with_its_first_bytes);
-	tcase_add_test(h, truncated_header_says_how_much_is_missing);
-	tcase_add_test(h, header_checksum_mismatch_is_rejected);
-	tcase_add_test(h, newer_major_version_asks_for_an_upgrade);
-	tcase_add_test(h, builtin_type_with_other_kinds_is_rejected);
-	tcase_add_test(h, type_with_an_unknown_kind_is_rejected);
-	suite_add_tcase(s, h);
-	TCase *c = tcase_create("chunks");
-	tcase_add_test(c, chunk_header_checksum_damage_skips_only_that_chunk);
-	tcase_add_test(c, lz4_frame_corruption_is_detected);
-	tcase_add_test(c, content_checksum_corruption_is_detected);
-	tcase_add_test(c, event_running_past_the_chunk_end_is_damage);
-	tcase_add_test(c, undefined_string_and_stack_refs_are_damage);
-	tcase_add_test(c, out_of_order_definition_ids_are_damage);
-	tcase_add_test(c, unknown_event_code_is_damage);
-	tcase_add_test(c, value_tag_other_than_0_or_1_is_damage);
-	tcase_add_test(c, event_count_mismatch_is_warned);
-	tcase_add_test(c, truncated_last_chunk_keeps_the_chunks_before_it);
-	tcase_add_test(c, missing_trailer_is_warned);
-	tcase_add_test(c, corrupt_trailer_is_treated_as_missing);
-	tcase_add_test(c, garbage_between_chunks_is_skipped);
-	tcase_add_test(c, bytes_after_the_trailer_are_reported);
-	tcase_add_test(c, resync_finds_the_trailer_after_a_damaged_last_chunk);
-	tcase_add_test(c, file_reader_resynchronises_across_long_garbage);
-	suite_add_tcase(s, c);
-	TCase *m = tcase_create("compat");
-	tcase_add_test(m, unknown_skippable_frame_is_skipped_silently);
-	tcase_add_test(m, newer_minor_with_unknown_type_and_section_reads_cleanly);
-	suite_add_tcase(s, m);
-	TCase *l = tcase_create("lost");
-	tcase_add_test(l, chunk_header_losses_come_first_as_a_synthetic_lost_event);
-	tcase_add_test(l, trailer_losses_beyond_the_chunk_headers_become_tail_events);
-	tcase_add_test(l, counting_skips_the_synthetic_lost_event);
-	suite_add_tcase(s, l);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	tcase_add_test(tc, empty_file_is_rejected);
+	tcase_add_test(tc, foreign_file_is_rejected_with_its_first_bytes);
+	tcase_add_test(tc, truncated_header_says_how_much_is_missing);
+	tcase_add_test(tc, header_checksum_mismatch_is_rejected);
+	tcase_add_test(tc, newer_major_version_asks_for_an_upgrade);
+	tcase_add_test(tc, builtin_type_with_other_kinds_is_rejected);
+	tcase_add_test(tc, type_with_an_unknown_kind_is_rejected);
+	tcase_add_test(tc, chunk_header_checksum_damage_skips_only_that_chunk);
+	tcase_add_test(tc, lz4_frame_corruption_is_detected);
+	tcase_add_test(tc, content_checksum_corruption_is_detected);
+	tcase_add_test(tc, event_running_past_the_chunk_end_is_damage);
+	tcase_add_test(tc, undefined_string_and_stack_refs_are_damage);
+	tcase_add_test(tc, out_of_order_definition_ids_are_damage);
+	tcase_add_test(tc, unknown_event_code_is_damage);
+	tcase_add_test(tc, value_tag_other_than_0_or_1_is_damage);
+	tcase_add_test(tc, damage_far_from_the_chunk_end_is_found_by_counting_too);
+	tcase_add_test(tc, event_count_mismatch_is_warned);
+	tcase_add_test(tc, truncated_last_chunk_keeps_the_chunks_before_it);
+	tcase_add_test(tc, missing_trailer_is_warned);
+	tcase_add_test(tc, corrupt_trailer_is_treated_as_missing);
+	tcase_add_test(tc, garbage_between_chunks_is_skipped);
+	tcase_add_test(tc, resync_finds_the_trailer_after_a_damaged_last_chunk);
+	tcase_add_test(tc, file_reader_resynchronises_across_long_garbage);
+	tcase_add_test(tc, bytes_after_the_trailer_are_reported);
+	tcase_add_test(tc, unknown_skippable_frame_is_skipped_silently);
+	tcase_add_test(tc, newer_minor_with_unknown_type_and_section_reads_cleanly);
+	tcase_add_test(tc, chunk_header_losses_come_first_as_a_synthetic_lost_event);
+	tcase_add_test(tc, trailer_losses_beyond_the_chunk_headers_become_tail_events);
+	tcase_add_test(tc, counting_skips_the_synthetic_lost_event);
 }
+
+#include "tests/support/check_main.h"

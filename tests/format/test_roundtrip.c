@@ -596,6 +596,46 @@ START_TEST(count_events_matches_next_event)
 }
 END_TEST
 
+/* The chunk index is validated with the trailer but built only when
+ * lot_reader_trailer() is called; lot_reader_trailer_summary() never builds it. */
+START_TEST(chunk_index_is_built_on_demand)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	uint64_t offs[8];
+	for (int chunk = 0; chunk < 8; chunk++) {
+		struct lot_writer *w = lot_tb_chunk_begin(b, 1 + (uint64_t)chunk % 2, "c", (uint64_t)chunk * 10, 0);
+		ck_assert(lot_write_task_yield(w, lot_tb_ticks(b, (uint64_t)chunk * 10 + 1)));
+		offs[chunk] = lot_tb_chunk_end(b);
+	}
+	lot_tb_trailer(b, 100);
+	size_t len;
+	const uint8_t *img = lot_tb_data(b, &len);
+	struct lot_reader *r = lot_reader_open_mem(img, len, NULL, NULL);
+	struct lot_chunk *c;
+	int n = 0;
+	while (lot_reader_next_chunk(r, &c) == 1)
+		ck_assert_uint_eq(c->offset, offs[n++]);
+	ck_assert_int_eq(n, 8);
+	const struct lot_trailer *s = lot_reader_trailer_summary(r);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(s->index);
+	ck_assert_uint_eq(s->n_index, 0);
+	ck_assert_uint_eq(s->n_threads, 2);
+	const struct lot_trailer *t = lot_reader_trailer(r);
+	ck_assert_ptr_eq(t, s);
+	ck_assert_uint_eq(t->n_index, 8);
+	for (int i = 0; i < 8; i++) {
+		ck_assert_uint_eq(t->index[i].offset, offs[i]);
+		ck_assert_uint_eq(t->index[i].tid, 1 + (uint64_t)i % 2);
+	}
+	ck_assert_ptr_eq(lot_reader_trailer(r)->index, t->index); /* built once */
+	ck_assert_ptr_nonnull(lot_reader_trailer_summary(r)->index);
+	ck_assert(!lot_reader_damaged(r));
+	lot_reader_close(r);
+	lot_tb_free(b);
+}
+END_TEST
+
 START_TEST(header_carries_clock_metadata_and_type_table)
 {
 	struct lot_tb *b = lot_tb_new(NULL);
@@ -700,11 +740,8 @@ START_TEST(file_reader_reads_what_the_memory_reader_reads)
 }
 END_TEST
 
-int main(void)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("roundtrip");
-	TCase *tc = tcase_create("roundtrip");
-	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, random_event_sequences_decode_identically, 0, 3);
 	tcase_add_loop_test(tc, random_event_sequences_decode_identically_with_time_shift, 0, 2);
 	tcase_add_test(tc, every_event_type_round_trips_all_args);
@@ -714,13 +751,10 @@ int main(void)
 	tcase_add_test(tc, time_deltas_count_in_units_of_two_to_the_shift);
 	tcase_add_test(tc, interned_ids_are_defined_once_per_chunk_and_again_in_the_next);
 	tcase_add_test(tc, count_events_matches_next_event);
+	tcase_add_test(tc, chunk_index_is_built_on_demand);
 	tcase_add_test(tc, header_carries_clock_metadata_and_type_table);
 	tcase_add_test(tc, ticks_convert_to_ns_since_start);
 	tcase_add_test(tc, file_reader_reads_what_the_memory_reader_reads);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+#include "tests/support/check_main.h"

@@ -86,18 +86,12 @@ START_TEST(zigzag_round_trips_extremes)
 }
 END_TEST
 
-int main(void)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("varint");
-	TCase *tc = tcase_create("varint");
 	tcase_add_test(tc, varint_round_trips_edge_values);
 	tcase_add_test(tc, varint_rejects_overlong_input);
 	tcase_add_test(tc, varint_rejects_truncated_input);
 	tcase_add_test(tc, zigzag_round_trips_extremes);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+#include "tests/support/check_main.h"
