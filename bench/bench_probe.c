@@ -5,7 +5,10 @@
  *   - lot_counter (name + one 64-bit value, never a stack) while tracing;
  *   - lot_instant with a 16-frame stack that is already defined in the chunk
  *     (the same call site every time: the walk and the dedup hit);
- *   - a span begin + end pair, stacks off.
+ *   - a span begin + end pair, stacks off, with no span open: every span is
+ *     a new root (a new trace id, defined in the chunk);
+ *   - the same under an open root span: a child span (the parent's trace id
+ *     is already defined), the common case in a server.
  * Baseline: an empty loop of the same shape, in the same run.  When bench/run
  * has set up an LTTng session (LOTBENCH_LTTNG=1), also an LTTng-UST
  * tracepoint with two 64-bit integer fields (bench/lttng/), in the same
@@ -66,6 +69,18 @@ NOINLINE static void loop_span(uint64_t n)
 		lot_span_end(&s);
 		BENCH_KEEP(i);
 	}
+}
+
+/* Child spans: the implicit parent is a root opened around the loop. */
+NOINLINE static void loop_child_span(uint64_t n)
+{
+	lot_span root = lot_span_begin("bench.root", NULL);
+	for (uint64_t i = 0; i < n; i++) {
+		lot_span s = lot_span_begin("bench.child", NULL);
+		lot_span_end(&s);
+		BENCH_KEEP(i);
+	}
+	lot_span_end(&root);
 }
 
 #ifdef LOTBENCH_LTTNG
@@ -222,6 +237,12 @@ static void callgrind_enabled(unsigned deep)
 	loop_span(iters);
 	BENCH_CG_END("probe", "span_begin_end", iters);
 	session_stop(&w, &l);
+	session_start("0", "16");
+	loop_child_span(1000);
+	BENCH_CG_BEGIN();
+	loop_child_span(iters);
+	BENCH_CG_END("probe", "child_span_begin_end", iters);
+	session_stop(&w, &l);
 	BENCH_CG_BEGIN();
 	loop_empty(iters);
 	BENCH_CG_END("probe", "base:counter", iters);
@@ -257,6 +278,8 @@ int main(int argc, char **argv)
 	double empty3 = time_loop(loop_empty, iters * 10, 0);
 	double span_ns = enabled(loop_span, iters, 0, "0", "16", false, NULL);
 	double empty4 = time_loop(loop_empty, iters * 10, 0);
+	double child_ns = enabled(loop_child_span, iters, 0, "0", "16", false, NULL);
+	double empty6 = time_loop(loop_empty, iters * 10, 0);
 	uint64_t sat_lost;
 	double sat_ns = enabled(loop_counter, 4 * iters, 0, "0", "16", true, &sat_lost);
 	double empty5 = time_loop(loop_empty, iters * 10, 0);
@@ -275,8 +298,13 @@ int main(int argc, char **argv)
 		.value = instant16_ns, .base = "empty loop", .base_value = empty3, .target = "<= 35"});
 	bench_emit(&(struct bench_result){
 		.bench = "probe", .metric = "span_begin_end", .unit = "ns/op",
-		.what = "lot_span_begin() + lot_span_end(), no stacks",
+		.what = "lot_span_begin() + lot_span_end(), no stacks, no span open (each a new "
+			"root: a new trace id)",
 		.value = span_ns, .base = "empty loop", .base_value = empty4, .target = "<= 35"});
+	bench_emit(&(struct bench_result){
+		.bench = "probe", .metric = "child_span_begin_end", .unit = "ns/op",
+		.what = "the same under an open root span (a child: the trace id is known)",
+		.value = child_ns, .base = "empty loop", .base_value = empty6});
 
 #ifdef LOTBENCH_LTTNG
 	if (getenv("LOTBENCH_LTTNG")) {

@@ -2,6 +2,7 @@
 # (bench/run) and rewrites doc/PERFORMANCE.md.  The binaries are built by
 # plain `make` too, so that they keep compiling as the code changes.
 BENCH_BINS = bench/bench_prims bench/bench_writer bench/bench_probe bench/gen_trace
+BENCH_BINS += bench/bench_sustained
 noinst_PROGRAMS += $(BENCH_BINS)
 noinst_HEADERS += bench/bench.h bench/workload.h
 EXTRA_DIST += bench/run bench/lttng/lotbench_tp.c bench/lttng/lotbench_tp.h
@@ -26,6 +27,11 @@ libbenchlttng_la_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_UST_CFLAGS)
 bench_bench_probe_CPPFLAGS += -DLOTBENCH_LTTNG $(LTTNG_UST_CFLAGS)
 bench_bench_probe_LDADD += libbenchlttng.la $(LTTNG_UST_LIBS)
 endif
+
+# Paced events on 2 threads for 10 s per I/O mode: losses and the flusher's CPU.
+bench_bench_sustained_SOURCES = bench/bench_sustained.c
+bench_bench_sustained_LDFLAGS = -no-install
+bench_bench_sustained_LDADD = liblotrace.la liblotreader.la liblotcore.la -lpthread
 
 bench_gen_trace_SOURCES = bench/gen_trace.c
 bench_gen_trace_LDADD = liblotcore.la -lm

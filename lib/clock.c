@@ -12,6 +12,7 @@
 #include "lib/clock.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,16 +61,21 @@ static bool hw_counter_exists(void)
 #endif
 }
 
-/* The source to use: LOTRACE_CLOCK if set to a known value, else the
- * hardware counter when it is invariant. */
-static bool choose_hw_counter(void)
+/* The source to use: LOTRACE_CLOCK when set, else the hardware counter when
+ * it is invariant.  1 hardware counter, 0 CLOCK_MONOTONIC, -EINVAL for a
+ * value we do not know: the project's rule for every LOTRACE_* variable is
+ * that a typo is reported, not silently replaced by the default. */
+static int choose_hw_counter(void)
 {
 	const char *env = getenv("LOTRACE_CLOCK");
-	if (env && !strcmp(env, "monotonic"))
-		return false;
-	if (env && !strcmp(env, "tsc"))
+	if (!env)
+		return hw_counter_invariant();
+	if (!strcmp(env, "monotonic"))
+		return 0;
+	if (!strcmp(env, "tsc"))
 		return hw_counter_exists();
-	return hw_counter_invariant();
+	fprintf(stderr, "lotrace: LOTRACE_CLOCK=\"%s\" rejected: expected tsc or monotonic\n", env);
+	return -EINVAL;
 }
 
 /* One (ticks, monotonic ns) pairing with the narrowest tick bracket. */
@@ -108,8 +114,11 @@ static uint64_t measure_freq_hz(void)
 int lot_clock_calibrate(struct lot_clock_info *out)
 {
 	memset(out, 0, sizeof *out);
+	int hw = choose_hw_counter();
+	if (hw < 0)
+		return hw;
 	uint64_t freq = 0;
-	if (choose_hw_counter()) {
+	if (hw) {
 		__atomic_store_n(&lot_clock_use_monotonic, false, __ATOMIC_RELAXED);
 		freq = measure_freq_hz();
 	}

@@ -8,6 +8,7 @@
  *   lot_clock_calibrate()  once at start (takes a few ms): chooses the source,
  *                          measures freq_hz, fills every field of *out
  *                          (time_shift left for the caller); 0 or -errno
+ *                          (-EINVAL: bad LOTRACE_CLOCK)
  *   lot_clock_sample()     one (ticks, CLOCK_MONOTONIC ns, CLOCK_REALTIME ns)
  *                          triple taken as close together as possible, for
  *                          clock_sync records
@@ -24,7 +25,8 @@
  * the first lot_clock_now() whose value is kept: until then lot_clock_now()
  * reads the hardware counter.  The environment variable LOTRACE_CLOCK=tsc or
  * LOTRACE_CLOCK=monotonic overrides the choice ("tsc" means the hardware
- * counter, cntvct_el0 on aarch64); other values are ignored.
+ * counter, cntvct_el0 on aarch64); any other value makes lot_clock_calibrate()
+ * fail with -EINVAL after a one-line message on stderr naming the variable.
  */
 #ifndef LOT_LIB_CLOCK_H
 #define LOT_LIB_CLOCK_H
@@ -72,6 +74,26 @@ static inline uint64_t lot_clock_now(void)
 	}
 #endif
 	return lot_clock_monotonic_ns();
+}
+
+/* The hardware counter into *now, or false when the clock is
+ * clock_gettime (a call): for probes whose common path makes no call at all,
+ * so that the compiler saves no registers there. */
+static inline bool lot_clock_now_nocall(uint64_t *now)
+{
+#if defined(__x86_64__)
+	if (__builtin_expect(!lot_clock_is_monotonic(), 1)) {
+		*now = __rdtsc();
+		return true;
+	}
+#elif defined(__aarch64__)
+	if (__builtin_expect(!lot_clock_is_monotonic(), 1)) {
+		__asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(*now));
+		return true;
+	}
+#endif
+	(void)now;
+	return false;
 }
 
 #endif

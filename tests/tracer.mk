@@ -12,7 +12,7 @@ check_PROGRAMS += $(TRACER_TESTS) tests/tracer/autostart_child
 TESTS += $(TRACER_TESTS)
 
 check_LTLIBRARIES += libtracertest.la
-libtracertest_la_SOURCES = tests/tracer/support.c tests/tracer/support.h tests/tracer/check_main.h
+libtracertest_la_SOURCES = tests/tracer/support.c tests/tracer/support.h tests/support/check_main.h
 libtracertest_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 # Tests link the tracer's objects directly (liblotrace-internal.la), so they

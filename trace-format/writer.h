@@ -312,17 +312,12 @@ static inline uint32_t lot_writer_stack(struct lot_writer *w, const uint64_t *pc
 	return id;
 }
 
-/* Ref of a 16-byte trace id, 0 for NULL or all-zero, LOT_NOROOM if its
- * definition does not fit.  Trace ids are random, so their first byte picks
- * the slot. */
-static inline uint32_t lot_writer_trace(struct lot_writer *w, const uint8_t *trace_id)
+/* Define a nonzero trace id in this chunk without looking it up first: for a
+ * trace id the caller knows is new here (one it has just made).  Its ref, or
+ * LOT_NOROOM. */
+static inline uint32_t lot_writer_trace_define(struct lot_writer *w, const uint8_t *trace_id)
 {
-	static const uint8_t zero[16];
-	if (!trace_id || !memcmp(trace_id, zero, 16))
-		return 0;
 	unsigned slot = trace_id[0] % LOT_WRITER_TRACE_SLOTS;
-	if (w->traces[slot].id && !memcmp(w->traces[slot].trace_id, trace_id, 16))
-		return w->traces[slot].id;
 	uint32_t id = w->next_trace;
 	if (!lot_write_trace_def(w, 0, id, trace_id))
 		return LOT_NOROOM;
@@ -330,6 +325,32 @@ static inline uint32_t lot_writer_trace(struct lot_writer *w, const uint8_t *tra
 	memcpy(w->traces[slot].trace_id, trace_id, 16);
 	w->traces[slot].id = id;
 	return id;
+}
+
+/* Ref of a trace id known to be nonzero (e.g. a valid parent's), or
+ * LOT_NOROOM if its definition does not fit.  Trace ids are random, so their
+ * first byte picks the slot; the compare is two 8-byte words. */
+static inline uint32_t lot_writer_trace_nonzero(struct lot_writer *w, const uint8_t *trace_id)
+{
+	unsigned slot = trace_id[0] % LOT_WRITER_TRACE_SLOTS;
+	uint64_t a0, a1, b0, b1;
+	memcpy(&a0, trace_id, 8);
+	memcpy(&a1, trace_id + 8, 8);
+	memcpy(&b0, w->traces[slot].trace_id, 8);
+	memcpy(&b1, w->traces[slot].trace_id + 8, 8);
+	if (w->traces[slot].id && !((a0 ^ b0) | (a1 ^ b1)))
+		return w->traces[slot].id;
+	return lot_writer_trace_define(w, trace_id);
+}
+
+/* Ref of a 16-byte trace id, 0 for NULL or all-zero, LOT_NOROOM if its
+ * definition does not fit. */
+static inline uint32_t lot_writer_trace(struct lot_writer *w, const uint8_t *trace_id)
+{
+	static const uint8_t zero[16];
+	if (!trace_id || !memcmp(trace_id, zero, 16))
+		return 0;
+	return lot_writer_trace_nonzero(w, trace_id);
 }
 
 /* A string value for span_attr (copied, not interned), cut to LOT_STRING_MAX. */

@@ -24,12 +24,10 @@ static inline bool same_pcs(const uint64_t *a, const uint64_t *b, size_t n)
 	return !diff;
 }
 
-static inline bool enc_stack(struct lot_thread *t, const uint64_t *pcs, size_t n, uint32_t *id)
+/* The stack's id when the walk found frames (a cheap compare with the last
+ * stack written, else the writer's cache). */
+static inline bool enc_stack_walked(struct lot_thread *t, const uint64_t *pcs, size_t n, uint32_t *id)
 {
-	if (!n) { /* stacks off: no call */
-		*id = 0;
-		return true;
-	}
 	if (n == t->last_stack_n && t->last_stack_epoch == t->epoch &&
 	    same_pcs(pcs, t->last_stack, n)) {
 		*id = t->last_stack_id;
@@ -45,10 +43,31 @@ static inline bool enc_stack(struct lot_thread *t, const uint64_t *pcs, size_t n
 	return true;
 }
 
+/* Always inline, so that with stacks off (n == 0) no call is made: LOT_RECORD
+ * expands its encoding twice, which made GCC keep this out of line. */
+static inline __attribute__((always_inline)) bool enc_stack(struct lot_thread *t,
+							     const uint64_t *pcs, size_t n,
+							     uint32_t *id)
+{
+	if (!n) {
+		*id = 0;
+		return true;
+	}
+	return enc_stack_walked(t, pcs, n, id);
+}
+
 static inline bool enc_string(struct lot_writer *w, const char *s, uint32_t *id)
 {
 	*id = lot_writer_string(w, s);
 	return *id != LOT_NOROOM;
+}
+
+/* The id of a string already defined in the current chunk, else LOT_NOROOM
+ * (the writer's lot_writer_string() without its definition path). */
+static inline uint32_t string_cached(const struct lot_writer *w, const char *s)
+{
+	unsigned slot = lot_hash_ptr(s, LOT_WRITER_STRING_BITS);
+	return w->strings[slot].ptr == s ? w->strings[slot].id : LOT_NOROOM;
 }
 
 static inline struct lot_thread *self_or_create(void)
@@ -71,7 +90,7 @@ LOT_API void lot_thread_name(const char *name)
 	size_t n = strnlen(name, LOT_THREAD_NAME_MAX);
 	memcpy(t->name, name, n);
 	t->name[n] = 0;
-	if (atomic_load_explicit(&lot__enabled, memory_order_seq_cst) && t->cur &&
+	if (atomic_load_explicit(&lot_rt.on, memory_order_seq_cst) && t->cur &&
 	    t->gen == lot_rt.gen)
 		strcpy(t->cur->name, t->name);
 	lot_probe_exit(t);
@@ -178,55 +197,136 @@ static inline bool span_trace_nonzero(const lot_span *s)
 	return (a | b) != 0;
 }
 
-static uint64_t next_span_id(struct lot_thread *t)
+/* The thread's next span id, salt | counter.  Counters with the low
+ * LOT_SPAN_BASE_BITS bits zero are skipped: a chunk's span_base is salt |
+ * (counter at chunk start with those bits cleared) (thread.c), and a span
+ * id equal to the base would encode as 0, "none".  So a span id is never a
+ * base, and the thread's spans of one chunk encode in 1-2 bytes rather than
+ * the counter's 3-5. */
+static inline uint64_t next_span_id(struct lot_thread *t)
 {
-	if (++t->span_ctr == 0) { /* 2^32 spans on this thread: a new salt */
-		t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
-		t->span_ctr = 1;
+	uint32_t c = ++t->span_ctr;
+	if (__builtin_expect(!(c & LOT_SPAN_BASE_LOW), 0)) {
+		if (!c) /* 2^32 spans on this thread: a new salt */
+			t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
+		c = ++t->span_ctr;
 	}
-	return t->span_salt | t->span_ctr;
+	return t->span_salt | c;
 }
 
-LOT_API lot_span lot__span_begin(const char *name, const lot_span *parent)
+/* Make a new span's ids in *s: under the explicit parent if valid, else
+ * under the innermost span open here, else as a new trace (true: a root).
+ * *parent_id is the parent's span id (0 for a root).  The span becomes the
+ * innermost open span here while the span stack has room. */
+static inline bool span_make(struct lot_thread *t, const lot_span *parent, lot_span *s,
+			     uint64_t *parent_id)
+{
+	const lot_span *from = NULL;
+	if (!parent && t->n_spans)
+		from = &t->spans[t->n_spans - 1]; /* made here: always valid */
+	else if (parent && parent->span_id && span_trace_nonzero(parent))
+		from = parent;
+	if (from) {
+		memcpy(s->trace_id, from->trace_id, 16);
+		s->flags = from->flags;
+		*parent_id = from->span_id;
+	} else {
+		lot_trace_id_new(&t->rng, s->trace_id);
+		s->flags = 1; /* sampled: we record it */
+		*parent_id = 0;
+	}
+	s->span_id = next_span_id(t);
+	if (t->n_spans < LOT_OPEN_SPANS) {
+		/* field by field: a whole-struct copy would reload the fields just
+		 * stored with wider loads, which stalls store forwarding */
+		lot_span *slot = &t->spans[t->n_spans++];
+		memcpy(slot->trace_id, s->trace_id, 16);
+		slot->span_id = s->span_id;
+		slot->flags = s->flags;
+	}
+	return !from;
+}
+
+/* The whole span_begin probe (every case: stacks, a full span stack, the
+ * clock a call, the name not yet in the chunk, a chunk switch).  Out of
+ * line: lot__span_begin() comes here when its fast path cannot start. */
+static __attribute__((noinline, cold)) lot_span span_begin_full(const char *name,
+								const lot_span *parent)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
 		return lot__span_ids(parent); /* tracing stopped meanwhile */
 	lot_span s; /* the return value: built in place, field by field */
-	uint64_t parent_id = 0;
-	if (!parent && t->n_spans)
-		parent = &t->spans[t->n_spans - 1];
-	if (parent && parent->span_id && span_trace_nonzero(parent)) {
-		memcpy(s.trace_id, parent->trace_id, 16);
-		s.flags = parent->flags;
-		parent_id = parent->span_id;
-	} else {
-		lot_trace_id_new(&t->rng, s.trace_id);
-		s.flags = 1; /* sampled: we record it */
-	}
-	s.span_id = next_span_id(t);
-	if (t->n_spans < LOT_OPEN_SPANS) {
-		/* field by field: a whole-struct copy would reload the fields just
-		 * stored with wider loads, which stalls store forwarding */
-		lot_span *slot = &t->spans[t->n_spans++];
-		memcpy(slot->trace_id, s.trace_id, 16);
-		slot->span_id = s.span_id;
-		slot->flags = s.flags;
-	}
+	uint64_t parent_id;
+	bool root = span_make(t, parent, &s, &parent_id);
 	uint64_t pcs[LOT_STACK_MAX];
 	size_t n = LOT_STACK(pcs);
 	uint64_t now = lot_clock_now();
 	uint32_t sname, trace, stack;
 	LOT_RECORD(t, now,
 		   enc_string(&t->w, name, &sname) &&
-			   (trace = lot_writer_trace(&t->w, s.trace_id)) != LOT_NOROOM &&
+			   (trace = root ? lot_writer_trace_define(&t->w, s.trace_id)
+					 : lot_writer_trace(&t->w, s.trace_id)) != LOT_NOROOM &&
 			   enc_stack(t, pcs, n, &stack) &&
 			   lot_write_span_begin(&t->w, now, s.span_id, parent_id, trace, sname, stack));
 	lot_probe_exit(t);
 	return s;
 }
 
-LOT_API void lot__span_end(const lot_span *span)
+/* The rest of a fast span_begin that could not encode at once: the span is
+ * already made and on top of the span stack; record it the full way. */
+static __attribute__((noinline)) lot_span span_begin_rest(struct lot_thread *t, uint64_t now,
+							   const char *name, uint64_t parent_id)
+{
+	const lot_span *top = &t->spans[t->n_spans - 1];
+	uint32_t sname, trace, stack;
+	LOT_RECORD(t, now,
+		   enc_string(&t->w, name, &sname) &&
+			   (trace = lot_writer_trace(&t->w, top->trace_id)) != LOT_NOROOM &&
+			   enc_stack(t, NULL, 0, &stack) &&
+			   lot_write_span_begin(&t->w, now, top->span_id, parent_id, trace, sname, stack));
+	lot_probe_exit(t);
+	lot_span s;
+	memcpy(s.trace_id, top->trace_id, 16);
+	s.span_id = top->span_id;
+	s.flags = top->flags;
+	return s;
+}
+
+/* The common case without a call (only tail calls): stacks off, room on the
+ * span stack, the name already in the chunk, room for the event.  The
+ * result is the same as span_begin_full()'s. */
+LOT_API lot_span lot__span_begin(const char *name, const lot_span *parent)
+{
+	struct lot_thread *t = lot_self;
+	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
+		return span_begin_full(name, parent);
+	uint64_t now;
+	if (__builtin_expect(lot_rt.stacks || t->n_spans >= LOT_OPEN_SPANS ||
+				     !lot_clock_now_nocall(&now),
+			     0)) {
+		lot_probe_exit(t); /* nothing done yet: the full path enters again */
+		return span_begin_full(name, parent);
+	}
+	lot_span s; /* the return value: built in place, field by field */
+	uint64_t parent_id;
+	bool root = span_make(t, parent, &s, &parent_id);
+	uint32_t sname = name ? string_cached(&t->w, name) : 0, trace;
+	if (__builtin_expect(sname != LOT_NOROOM &&
+				     (trace = root ? lot_writer_trace_define(&t->w, s.trace_id)
+						   : lot_writer_trace_nonzero(&t->w, s.trace_id)) != LOT_NOROOM &&
+				     lot_write_span_begin(&t->w, now, s.span_id, parent_id, trace, sname, 0),
+			     1)) {
+		lot_probe_publish(t);
+		lot_probe_exit(t);
+		return s;
+	}
+	/* A root's trace may now be defined in this chunk: the rest looks it up. */
+	return span_begin_rest(t, now, name, parent_id);
+}
+
+/* The whole span_end probe, for every case the fast path leaves out. */
+static __attribute__((noinline, cold)) void span_end_full(const lot_span *span)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -246,6 +346,34 @@ LOT_API void lot__span_end(const lot_span *span)
 	uint64_t now = lot_clock_now();
 	LOT_RECORD(t, now, lot_write_span_end(&t->w, now, id));
 	lot_probe_exit(t);
+}
+
+static __attribute__((noinline)) void span_end_rest(struct lot_thread *t, uint64_t now, uint64_t id)
+{
+	LOT_RECORD(t, now, lot_write_span_end(&t->w, now, id));
+	lot_probe_exit(t);
+}
+
+/* The common case: the innermost open span ends and the event fits. */
+LOT_API void lot__span_end(const lot_span *span)
+{
+	struct lot_thread *t = lot_self;
+	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
+		return span_end_full(span);
+	uint64_t id = span ? span->span_id : 0;
+	unsigned n = t->n_spans;
+	uint64_t now;
+	if (__builtin_expect(!n || t->spans[n - 1].span_id != id || !lot_clock_now_nocall(&now), 0)) {
+		lot_probe_exit(t); /* nothing done yet: the full path enters again */
+		return span_end_full(span);
+	}
+	t->n_spans = n - 1;
+	if (__builtin_expect(lot_write_span_end(&t->w, now, id), 1)) {
+		lot_probe_publish(t);
+		lot_probe_exit(t);
+		return;
+	}
+	return span_end_rest(t, now, id);
 }
 
 LOT_API void lot__span_attr_str(const lot_span *span, const char *key, const char *value)
@@ -293,7 +421,10 @@ LOT_API void lot__instant(const char *name)
 	lot_probe_exit(t);
 }
 
-LOT_API void lot__counter(const char *name, int64_t value)
+/* The whole counter probe: entry with every case handled, interning and a
+ * chunk switch when needed.  Out of line: lot__counter() comes here only
+ * when its fast path cannot complete. */
+static __attribute__((noinline, cold)) void counter_full(const char *name, int64_t value)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -303,4 +434,36 @@ LOT_API void lot__counter(const char *name, int64_t value)
 	LOT_RECORD(t, now,
 		   enc_string(&t->w, name, &sname) && lot_write_counter(&t->w, now, sname, value));
 	lot_probe_exit(t);
+}
+
+/* The same after a fast entry (in_probe is set): the name was not in the
+ * chunk yet, or the event did not fit. */
+static __attribute__((noinline)) void counter_rest(struct lot_thread *t, uint64_t now,
+						   const char *name, int64_t value)
+{
+	uint32_t sname;
+	LOT_RECORD(t, now,
+		   enc_string(&t->w, name, &sname) && lot_write_counter(&t->w, now, sname, value));
+	lot_probe_exit(t);
+}
+
+/* The common case with no call but tail calls: the name already defined in
+ * this chunk and room for the event.  Anything else goes the full way. */
+LOT_API void lot__counter(const char *name, int64_t value)
+{
+	struct lot_thread *t = lot_self;
+	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
+		return counter_full(name, value);
+	uint64_t now;
+	if (__builtin_expect(!lot_clock_now_nocall(&now), 0)) {
+		lot_probe_exit(t); /* as if it had not begun: the full path enters again */
+		return counter_full(name, value);
+	}
+	uint32_t sname = name ? string_cached(&t->w, name) : 0;
+	if (__builtin_expect(sname != LOT_NOROOM && lot_write_counter(&t->w, now, sname, value), 1)) {
+		lot_probe_publish(t);
+		lot_probe_exit(t);
+		return;
+	}
+	return counter_rest(t, now, name, value);
 }

@@ -276,9 +276,10 @@ static void cycle(struct lot_session *s, bool idle_check)
 
 static void quiesce(void)
 {
-	/* lot__enabled is 0 (seq_cst store).  With membarrier, every thread's
-	 * earlier in_probe store is now visible; without, threads set in_probe
-	 * with a seq_cst exchange and the loads below are seq_cst too. */
+	/* lot__enabled and lot_rt.on are 0 (seq_cst stores).  With membarrier,
+	 * every thread's earlier in_probe store is now visible; without, threads
+	 * follow their in_probe store with a full fence (thread.h) and the loads
+	 * below are seq_cst too. */
 	if (!atomic_load_explicit(&lot_rt.full_fence, memory_order_relaxed))
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 	for (struct lot_thread *t = all_threads; t; t = t->next)
@@ -289,7 +290,7 @@ static void quiesce(void)
 static void finish(struct lot_session *s)
 {
 	clock_sync(); /* the last one, while still recording */
-	atomic_store_explicit(&lot__enabled, 0, memory_order_seq_cst);
+	lot_set_enabled(false);
 	adopt_new(s, mono_ns());
 	quiesce();
 	/* Every thread is now quiescent: read and reset its state. */

@@ -25,3 +25,6 @@ liblotrace_la_LIBADD = liblotrace-internal.la
 liblotrace_la_LDFLAGS = -version-info 0:0:0
 include_HEADERS += tracer/lotrace.h
 pkgconfig_DATA += tracer/lotrace.pc
+
+# lotrace(3): the library API, installed with it.
+dist_man_MANS += doc/lotrace.3

@@ -86,7 +86,7 @@ static void fork_parent(void)
  * threads that do not exist here). */
 static void fork_child(void)
 {
-	atomic_store_explicit(&lot__enabled, 0, memory_order_relaxed);
+	lot_set_enabled(false);
 	if (session) {
 		lot_io_abandon(session->io);
 		session->io = NULL;
@@ -252,7 +252,7 @@ static int start_locked(const char *path)
 		session_free(s);
 		return err;
 	}
-	/* The probes' settings, published by the release store of lot__enabled. */
+	/* The probes' settings, published by the release stores of lot_set_enabled(). */
 	s->gen = ++last_gen;
 	lot_rt.pool = &s->pool;
 	lot_rt.chunk_size = s->cfg.chunk_size;
@@ -263,10 +263,10 @@ static int start_locked(const char *path)
 	lot_rt.efd = efd;
 	bool fence = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0;
 	atomic_store_explicit(&lot_rt.full_fence, fence, memory_order_relaxed);
-	atomic_store_explicit(&lot__enabled, 1, memory_order_release);
+	lot_set_enabled(true);
 	err = pthread_create(&s->flusher, NULL, lot_flusher_main, s);
 	if (err) {
-		atomic_store_explicit(&lot__enabled, 0, memory_order_seq_cst);
+		lot_set_enabled(false);
 		/* no thread can have recorded a chunk worth keeping without a flusher
 		 * to take it; but probes may be running: leave the pool mapped. */
 		unlink(s->path);

@@ -74,6 +74,21 @@ void lot_threads_forget_all(void)
 		pthread_setspecific(exit_key, NULL);
 }
 
+void lot_set_enabled(bool on)
+{
+	if (on) {
+		/* release: the probes' settings in lot_rt are visible to a probe
+		 * that sees either flag set */
+		int mode = atomic_load_explicit(&lot_rt.full_fence, memory_order_relaxed) ? LOT_ON_FENCED
+											: LOT_ON;
+		atomic_store_explicit(&lot_rt.on, mode, memory_order_release);
+		atomic_store_explicit(&lot__enabled, 1, memory_order_release);
+	} else {
+		atomic_store_explicit(&lot__enabled, 0, memory_order_seq_cst);
+		atomic_store_explicit(&lot_rt.on, LOT_OFF, memory_order_seq_cst);
+	}
+}
+
 void lot_flusher_kick(void)
 {
 	uint64_t one = 1;
@@ -177,7 +192,8 @@ bool lot_thread_switch(struct lot_thread *t, uint64_t now)
 	c->info.seq = t->seq++;
 	c->info.base_ticks = now;
 	c->info.lost = t->lost + atomic_exchange_explicit(&t->nested_lost, 0, memory_order_relaxed);
-	c->info.span_base = t->span_salt;
+	uint64_t span_base = t->span_salt | (t->span_ctr & ~LOT_SPAN_BASE_LOW);
+	c->info.span_base = span_base;
 	c->info.task = t->task_cur;
 	strcpy(c->name, t->name);
 	c->info.thread_name = c->name;
@@ -185,7 +201,7 @@ bool lot_thread_switch(struct lot_thread *t, uint64_t now)
 	t->lost = 0;
 	t->cur = c;
 	atomic_store_explicit(&t->live, c, memory_order_release);
-	lot_writer_reset(&t->w, c->data, lot_rt.chunk_size, now, lot_rt.shift, t->span_salt);
+	lot_writer_reset(&t->w, c->data, lot_rt.chunk_size, now, lot_rt.shift, span_base);
 	t->epoch++;
 	if (t->need_begin) {
 		t->need_begin = false;

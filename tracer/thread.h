@@ -19,13 +19,14 @@
  *      quiescent (stop), when it has claimed it (idle flush), or, in a
  *      later issue, for a snapshot (the bytes before `len` never change).
  *   3. `in_probe`, set by the thread around every probe.  lot_stop() clears
- *      lot__enabled, issues membarrier(PRIVATE_EXPEDITED) -- which orders
- *      every thread's earlier in_probe store against the flusher's later
- *      load, like a full fence on each thread -- and waits for in_probe == 0
- *      on each thread.  Any probe that starts later sees lot__enabled == 0,
- *      so the flusher may then read and reset every thread's state.  Where
- *      membarrier is refused, probes set in_probe with an exchange (a full
- *      barrier; slower) instead.
+ *      lot__enabled and lot_rt.on, issues membarrier(PRIVATE_EXPEDITED) --
+ *      which orders every thread's earlier in_probe store against the
+ *      flusher's later load, like a full fence on each thread -- and waits
+ *      for in_probe == 0 on each thread.  Any probe that starts later sees
+ *      lot_rt.on == LOT_OFF, so the flusher may then read and reset every
+ *      thread's state.  Where membarrier is refused, lot_rt.on is
+ *      LOT_ON_FENCED and probes follow the in_probe store with a full fence
+ *      and load lot_rt.on again (lot_thread_name uses an exchange).
  *
  * IDLE FLUSH.  A thread that handed nothing for a second may be sitting on
  * events.  The flusher then takes its live chunk itself: it stores
@@ -62,9 +63,15 @@
 
 #define LOT_RING 64       /* full chunks in flight per thread */
 #define LOT_OPEN_SPANS 32 /* open spans remembered per thread (implicit parents) */
+/* A chunk's span_base is span_salt | (span_ctr & ~LOT_SPAN_BASE_LOW): the
+ * thread's span ids of that chunk XOR it to small numbers.  No span id has
+ * its LOT_SPAN_BASE_LOW bits zero, so none equals a base (which would
+ * encode as 0, "no span"). */
+#define LOT_SPAN_BASE_LOW 0xfffu
 
 /* Session settings the probes read; written by lot_start() before it sets
- * lot__enabled (release), read by probes after loading it (acquire). */
+ * lot_rt.on and lot__enabled (release, lot_set_enabled), read by probes
+ * after loading lot_rt.on. */
 struct lot_runtime {
 	struct lot_pool *pool;
 	size_t chunk_size;
@@ -73,10 +80,20 @@ struct lot_runtime {
 	unsigned stack_depth;
 	uint64_t gen;        /* session number, from 1 */
 	int efd;             /* eventfd that wakes the flusher */
-	/* membarrier unavailable: probes fence themselves.  Read by every probe
-	 * before it knows tracing is on, hence atomic (a plain load on x86). */
+	/* membarrier unavailable: probes fence themselves.  Read by
+	 * lot_thread_name() before it knows tracing is on, hence atomic. */
 	_Atomic bool full_fence;
+	/* What probes test after marking in_probe: LOT_OFF, LOT_ON, or
+	 * LOT_ON_FENCED (on, and full_fence is set).  Stored with lot__enabled:
+	 * set (release) after the fields above, cleared (seq_cst) before the
+	 * flusher quiesces the threads.  lot__enabled stays the public flag the
+	 * inline wrappers test; this copy is the library's own (hidden), so the
+	 * probe reads it without a GOT load. */
+	_Atomic int on;
 };
+enum { LOT_OFF, LOT_ON, LOT_ON_FENCED };
+/* Set or clear lot__enabled and lot_rt.on together. */
+void lot_set_enabled(bool on);
 extern struct lot_runtime lot_rt;
 
 struct lot_thread {
@@ -91,8 +108,8 @@ struct lot_thread {
 	bool need_begin;         /* thread_begin not yet recorded in this session */
 	uint64_t tid;
 	uint64_t task_self, task_cur, task_next, task_limit;
-	uint64_t span_salt;      /* high 32 bits random, low 32 zero: the chunks' span_base */
-	uint32_t span_ctr;
+	uint64_t span_salt;      /* high 32 bits random, low 32 zero */
+	uint32_t span_ctr;       /* span ids are span_salt | span_ctr (api.c) */
 	struct lot_rng rng;
 	struct lot_stack_bounds bounds;
 	unsigned n_spans;
@@ -161,7 +178,14 @@ static inline void lot_probe_mark(struct lot_thread *t)
 
 /* Enter a probe: the thread's state, or NULL when the event must not be
  * recorded (tracing off, no memory, or a probe interrupted on this thread,
- * which is counted as lost). */
+ * which is counted as lost).
+ *
+ * One load decides both "still on" and "how to fence" (lot_rt.on): the
+ * in_probe store is always plain; in LOT_ON_FENCED mode (no membarrier) a
+ * full fence follows it and `on` is loaded again, which is the same
+ * store-fence-load pair an exchange gives.  So the common path loads one
+ * read-mostly word of the library's own (no GOT indirection, unlike the
+ * public lot__enabled) and no separate full_fence flag. */
 static inline struct lot_thread *lot_probe_enter(void)
 {
 	struct lot_thread *t = lot_self;
@@ -174,14 +198,42 @@ static inline struct lot_thread *lot_probe_enter(void)
 		atomic_fetch_add_explicit(&t->nested_lost, 1, memory_order_relaxed);
 		return NULL;
 	}
-	lot_probe_mark(t);
-	if (__builtin_expect(!atomic_load_explicit(&lot__enabled, memory_order_seq_cst), 0)) {
-		atomic_store_explicit(&t->in_probe, 0, memory_order_release);
-		return NULL;
+	atomic_store_explicit(&t->in_probe, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	int on = atomic_load_explicit(&lot_rt.on, memory_order_seq_cst);
+	if (__builtin_expect(on != LOT_ON, 0)) {
+		if (on == LOT_ON_FENCED) {
+			atomic_thread_fence(memory_order_seq_cst);
+			on = atomic_load_explicit(&lot_rt.on, memory_order_seq_cst);
+		}
+		if (on == LOT_OFF) {
+			atomic_store_explicit(&t->in_probe, 0, memory_order_release);
+			return NULL;
+		}
 	}
 	if (__builtin_expect(atomic_load_explicit(&t->steal, memory_order_seq_cst), 0))
 		lot_thread_steal_seen(t);
 	return t;
+}
+
+/* The fast entry of a probe whose common case needs no call: true when t
+ * is set up, not in a probe, tracing is on without the fence mode and no
+ * idle flush is pending; in_probe is then 1.  False otherwise, with
+ * in_probe as it was: the caller then runs its full path (which enters with
+ * lot_probe_enter, so it handles every one of those cases).  Keeping every
+ * call out of the common path lets GCC skip saving registers there. */
+static inline bool lot_probe_enter_fast(struct lot_thread *t)
+{
+	if (__builtin_expect(!t || atomic_load_explicit(&t->in_probe, memory_order_relaxed), 0))
+		return false;
+	atomic_store_explicit(&t->in_probe, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	if (__builtin_expect(atomic_load_explicit(&lot_rt.on, memory_order_seq_cst) == LOT_ON &&
+				     !atomic_load_explicit(&t->steal, memory_order_seq_cst),
+			     1))
+		return true;
+	atomic_store_explicit(&t->in_probe, 0, memory_order_release);
+	return false;
 }
 
 static inline void lot_probe_exit(struct lot_thread *t)

@@ -1,7 +1,12 @@
 /* Recording basics: what a simple program's trace holds, the header, both
  * I/O paths, the environment, thread exit. */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <spawn.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check_main.h"
+#include "tests/support/check_main.h"
 #include "support.h"
 #include "tracer/lotrace.h"
 
@@ -152,6 +157,8 @@ START_TEST(bad_environment_values_are_rejected)
 		{"LOTRACE_CHUNK_SIZE", "64Q"},
 		{"LOTRACE_BUFFER_SIZE", "-1"},
 		{"LOTRACE_START", "2"},
+		{"LOTRACE_CLOCK", "rdtsc"},
+		{"LOTRACE_CLOCK", ""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		setenv(cases[i][0], cases[i][1], 1);
@@ -299,6 +306,73 @@ START_TEST(lotrace_start_traces_until_normal_exit)
 }
 END_TEST
 
+/* A worker of the no-membarrier test: enough events for several chunks. */
+#define FENCED_EVENTS 100000
+static void *fenced_worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < FENCED_EVENTS; i++)
+		lot_counter("fenced", i);
+	return NULL;
+}
+
+/* In a child where membarrier() is refused (a seccomp filter, as some
+ * container profiles do), probes fence themselves (lot_rt.on is
+ * LOT_ON_FENCED): every event is still recorded and stop still waits for
+ * the probes.  The exit status says what went wrong. */
+static int fenced_child(const char *path)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_membarrier, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		return 10;
+	if (syscall(__NR_membarrier, 0, 0, 0) != -1 || errno != ENOSYS)
+		return 11;
+	if (lot_start(path))
+		return 12;
+	pthread_t th;
+	if (pthread_create(&th, NULL, fenced_worker, NULL))
+		return 13;
+	for (int i = 0; i < FENCED_EVENTS; i++)
+		lot_counter("fenced", i);
+	pthread_join(th, NULL);
+	return lot_stop() ? 14 : 0;
+}
+
+START_TEST(probes_fence_themselves_where_membarrier_is_refused)
+{
+	const char *path = test_path("fenced");
+	setenv("LOTRACE_IO", "pwrite", 1);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(fenced_child(path));
+	unsetenv("LOTRACE_IO");
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	struct ttrace t;
+	ck_assert(trace_load(path, true, &t));
+	ck_assert(t.has_trailer && !t.damaged);
+	uint64_t lost = 0, counters = 0;
+	for (size_t i = 0; i < t.n_tot; i++)
+		lost += t.tot[i].lost;
+	for (size_t i = 0; i < t.n; i++)
+		counters += t.ev[i].code == LOT_EV_counter &&
+			    !strcmp(t.ev[i].a[LOT_ARG_counter_name].str, "fenced");
+	ck_assert_uint_eq(lost, 0);
+	ck_assert_uint_eq(counters, 2 * FENCED_EVENTS);
+	trace_free(&t);
+	unlink(path);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, lotrace_start_traces_until_normal_exit);
@@ -310,4 +384,5 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, start_twice_is_busy_and_stop_when_off_is_invalid);
 	tcase_add_test(tc, thread_exit_flushes_its_partial_chunk);
 	tcase_add_test(tc, idle_thread_is_flushed_while_recording);
+	tcase_add_test(tc, probes_fence_themselves_where_membarrier_is_refused);
 }

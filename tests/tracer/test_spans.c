@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check_main.h"
+#include "tests/support/check_main.h"
 #include "support.h"
 #include "tracer/lotrace.h"
 
@@ -140,9 +140,69 @@ START_TEST(span_ids_of_a_thread_are_distinct_and_nonzero)
 }
 END_TEST
 
+/* Span ids are stored XORed with each chunk's span_base, which follows the
+ * thread's span counter: ids from many small chunks, a parent from the
+ * first one, and counters past several multiples of 4096 read back as made. */
+#define N_CHILDREN 10000
+START_TEST(span_ids_and_parents_read_back_across_many_chunks)
+{
+	const char *path = test_path("manychunks");
+	setenv("LOTRACE_CHUNK_SIZE", "4096", 1);
+	ck_assert_int_eq(lot_start(path), 0);
+	unsetenv("LOTRACE_CHUNK_SIZE");
+	static uint64_t ids[N_CHILDREN];
+	lot_span root = lot_span_begin("root", NULL);
+	for (int i = 0; i < N_CHILDREN; i++) {
+		lot_span s = lot_span_begin("child", NULL);
+		ids[i] = s.span_id;
+		lot_span_end(&s);
+	}
+	lot_span a = lot_span_begin("a", NULL), b = lot_span_begin("b", NULL);
+	lot_span_end(&a); /* not the innermost: the full path */
+	lot_span_end(&b);
+	lot_span_end(&root);
+	ck_assert_int_eq(lot_stop(), 0);
+
+	struct ttrace t;
+	ck_assert(trace_load(path, true, &t));
+	ck_assert(!t.damaged);
+	uint64_t chunks = 0;
+	for (size_t i = 0; i < t.n_th; i++)
+		chunks += t.th[i].chunks;
+	ck_assert_uint_gt(chunks, 10);
+	size_t nb = 0, ne = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		struct tev *e = &t.ev[i];
+		if (e->synthetic)
+			continue;
+		if (e->code == LOT_EV_span_begin) {
+			if (nb == 0) {
+				ck_assert_uint_eq(e->a[LOT_ARG_span_begin_span].u, root.span_id);
+			} else if (nb <= N_CHILDREN) {
+				ck_assert_uint_eq(e->a[LOT_ARG_span_begin_span].u, ids[nb - 1]);
+				ck_assert_uint_eq(e->a[LOT_ARG_span_begin_parent_span].u, root.span_id);
+				ck_assert(!memcmp(e->a[LOT_ARG_span_begin_trace_id].id, root.trace_id, 16));
+			}
+			nb++;
+		} else if (e->code == LOT_EV_span_end) {
+			uint64_t want = ne < N_CHILDREN ? ids[ne]
+					: ne == N_CHILDREN ? a.span_id
+					: ne == N_CHILDREN + 1 ? b.span_id : root.span_id;
+			ck_assert_uint_eq(e->a[LOT_ARG_span_end_span].u, want);
+			ne++;
+		}
+	}
+	ck_assert_uint_eq(nb, N_CHILDREN + 3);
+	ck_assert_uint_eq(ne, N_CHILDREN + 3);
+	trace_free(&t);
+	unlink(path);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, nested_spans_under_a_remote_parent_with_attributes);
 	tcase_add_test(tc, scoped_span_ends_when_the_block_is_left);
 	tcase_add_test(tc, span_ids_of_a_thread_are_distinct_and_nonzero);
+	tcase_add_test(tc, span_ids_and_parents_read_back_across_many_chunks);
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "check_main.h"
+#include "tests/support/check_main.h"
 #include "support.h"
 #include "tracer/lotrace.h"
 

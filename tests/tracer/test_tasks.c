@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check_main.h"
+#include "tests/support/check_main.h"
 #include "support.h"
 #include "tracer/lotrace.h"
 

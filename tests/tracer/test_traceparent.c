@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "tests/support/check_main.h"
 #include "tracer/lotrace.h"
 
 #define VALID "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
