@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds from scratch and runs every
 # test: the normal build (warnings fatal), the whole suite under ASan+UBSan,
-# the concurrency tests under TSan, and a short libFuzzer run of the reader.
+# the concurrency tests under TSan, a short libFuzzer run of the reader, and
+# make distcheck.
 # Builds go to _build/<variant> so the source tree stays clean.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +52,15 @@ if (cd _build/fuzz && "$top/configure" -q CC=clang --enable-fuzz && make -s -j"$
 	summary+=("fuzz: 1 passed, 0 failed"); pass_total=$((pass_total + 1))
 else
 	summary+=("fuzz: 0 passed, 1 failed"); fail_total=$((fail_total + 1))
+fi
+
+# The release tarball builds, passes its tests and installs (make distcheck).
+echo "=== distcheck"
+if (cd _build/default && make -s -j"$jobs" distcheck >distcheck.log 2>&1); then
+	summary+=("distcheck: 1 passed, 0 failed"); pass_total=$((pass_total + 1))
+else
+	tail -n 40 _build/default/distcheck.log
+	summary+=("distcheck: 0 passed, 1 failed"); fail_total=$((fail_total + 1))
 fi
 
 echo "=== summary"

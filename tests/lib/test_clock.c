@@ -124,21 +124,14 @@ START_TEST(environment_selects_the_monotonic_fallback)
 }
 END_TEST
 
-int main(void)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("clock");
-	TCase *tc = tcase_create("clock");
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, calibration_gives_a_plausible_frequency);
 	tcase_add_test(tc, now_never_goes_back_within_a_thread);
 	tcase_add_test(tc, now_advances_across_a_sleep);
 	tcase_add_test(tc, samples_agree_with_the_calibrated_frequency);
 	tcase_add_test(tc, sample_lies_between_reads_around_it);
 	tcase_add_test(tc, environment_selects_the_monotonic_fallback);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+#include "tests/support/check_main.h"

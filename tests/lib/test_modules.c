@@ -58,17 +58,11 @@ START_TEST(an_empty_snapshot_frees)
 }
 END_TEST
 
-int main(void)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("modules");
-	TCase *tc = tcase_create("modules");
 	tcase_add_test(tc, the_program_itself_is_found_with_its_build_id);
 	tcase_add_test(tc, libc_is_in_the_map);
 	tcase_add_test(tc, an_empty_snapshot_frees);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+#include "tests/support/check_main.h"

@@ -218,10 +218,8 @@ START_TEST(damaged_frame_chain_ends_the_walk_without_fault)
 }
 END_TEST
 
-int main(void)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("stackwalk");
-	TCase *tc = tcase_create("stackwalk");
 	tcase_add_test(tc, bounds_contain_the_current_frame);
 	tcase_add_test(tc, walk_returns_each_caller_innermost_first);
 	tcase_add_test(tc, recursion_of_known_depth_shows_exactly_its_frames);
@@ -229,10 +227,6 @@ int main(void)
 	tcase_add_test(tc, walk_stops_at_max);
 	tcase_add_test(tc, empty_bounds_give_an_empty_stack);
 	tcase_add_test(tc, damaged_frame_chain_ends_the_walk_without_fault);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+#include "tests/support/check_main.h"

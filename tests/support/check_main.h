@@ -1,6 +1,11 @@
-/* A Check main() for a test file that defines add_tests(TCase *). */
-#ifndef LOT_TESTS_TRACER_CHECK_MAIN_H
-#define LOT_TESTS_TRACER_CHECK_MAIN_H
+/*
+ * The main() of every Check test program: include it after the tests and
+ * define add_tests(TCase *), which adds them.  One suite named after the
+ * file, one case, a timeout generous enough for sanitizer builds (the tests
+ * assert behaviour, never timings).
+ */
+#ifndef LOT_TESTS_CHECK_MAIN_H
+#define LOT_TESTS_CHECK_MAIN_H
 
 #include <check.h>
 #include <stdlib.h>
@@ -10,7 +15,7 @@ static void add_tests(TCase *tc);
 int main(void)
 {
 	Suite *s = suite_create(__FILE__);
-	TCase *tc = tcase_create("tracer");
+	TCase *tc = tcase_create("behaviour");
 	tcase_set_timeout(tc, 120);
 	add_tests(tc);
 	suite_add_tcase(s, tc);
