@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything lotrace needs to build, test, benchmark and run the demo
-# on a fresh Debian 12 machine (as root).  Safe to run again.
+# Installs everything lotrace needs to build, test and run the demo on a fresh
+# Debian 12 machine (as root); with --bench, what the benchmarks use too.
+# Safe to run again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(
@@ -9,6 +10,11 @@ pkgs=(
 	clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
 	python3 lz4                 # test scripts; stock lz4 reads our chunks
 )
+# --bench: also what `make bench` uses for its full table: /usr/bin/time
+# (peak memory), valgrind (instruction counts) and LTTng-UST (the peer).
+if [ "${1:-}" = --bench ]; then
+	pkgs+=(time valgrind lttng-tools liblttng-ust-dev)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,8 +25,8 @@
  *      for in_probe == 0 on each thread.  Any probe that starts later sees
  *      lot_rt.on == LOT_OFF, so the flusher may then read and reset every
  *      thread's state.  Where membarrier is refused, lot_rt.on is
- *      LOT_ON_FENCED and probes follow the in_probe store with a full fence
- *      and load lot_rt.on again (lot_thread_name uses an exchange).
+ *      LOT_ON_FENCED and probes follow the in_probe store with a seq_cst
+ *      exchange of it (a full barrier) and load lot_rt.on again.
  *
  * IDLE FLUSH.  A thread that handed nothing for a second may be sitting on
  * events.  The flusher then takes its live chunk itself: it stores
@@ -182,8 +182,8 @@ static inline void lot_probe_mark(struct lot_thread *t)
  *
  * One load decides both "still on" and "how to fence" (lot_rt.on): the
  * in_probe store is always plain; in LOT_ON_FENCED mode (no membarrier) a
- * full fence follows it and `on` is loaded again, which is the same
- * store-fence-load pair an exchange gives.  So the common path loads one
+ * seq_cst exchange of in_probe follows it and `on` is loaded again: the
+ * store-fence-load pair.  So the common path loads one
  * read-mostly word of the library's own (no GOT indirection, unlike the
  * public lot__enabled) and no separate full_fence flag. */
 static inline struct lot_thread *lot_probe_enter(void)
@@ -203,7 +203,11 @@ static inline struct lot_thread *lot_probe_enter(void)
 	int on = atomic_load_explicit(&lot_rt.on, memory_order_seq_cst);
 	if (__builtin_expect(on != LOT_ON, 0)) {
 		if (on == LOT_ON_FENCED) {
-			atomic_thread_fence(memory_order_seq_cst);
+			/* No membarrier: the store of in_probe must be ordered before
+			 * the load of `on` by the thread itself.  A seq_cst exchange
+			 * (a full barrier; also what TSan models, unlike a bare
+			 * atomic_thread_fence, which GCC refuses under TSan). */
+			atomic_exchange_explicit(&t->in_probe, 1, memory_order_seq_cst);
 			on = atomic_load_explicit(&lot_rt.on, memory_order_seq_cst);
 		}
 		if (on == LOT_OFF) {
