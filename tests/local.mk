@@ -21,10 +21,14 @@ fuzz-seeds: tests/fuzz/make_seeds$(EXEEXT)
 	rm -rf fuzz-seeds && mkdir -p fuzz-seeds
 	./tests/fuzz/make_seeds$(EXEEXT) fuzz-seeds
 	cp $(srcdir)/tests/data/*.lot fuzz-seeds/
+# Its progress lines go to fuzz-check.log; the summary (or, on a crash, the
+# log's end with the reproducer's name) is printed.
 fuzz-check: tests/fuzz/fuzz_reader$(EXEEXT) fuzz-seeds
 	rm -rf fuzz-check-corpus && mkdir -p fuzz-check-corpus
-	./tests/fuzz/fuzz_reader$(EXEEXT) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
-		fuzz-check-corpus fuzz-seeds
+	@echo "fuzzing the reader for $(FUZZ_SECONDS) s (progress in fuzz-check.log)"
+	@./tests/fuzz/fuzz_reader$(EXEEXT) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		fuzz-check-corpus fuzz-seeds >fuzz-check.log 2>&1 || { tail -n 60 fuzz-check.log; exit 1; }
+	@grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)' fuzz-check.log
 fuzz: tests/fuzz/fuzz_reader$(EXEEXT) fuzz-seeds
 	mkdir -p fuzz-corpus
 	./tests/fuzz/fuzz_reader$(EXEEXT) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_LONG_SECONDS) \
@@ -36,5 +40,5 @@ endif
 .PHONY: fuzz fuzz-check fuzz-seeds
 clean-local: clean-fuzz
 clean-fuzz:
-	rm -rf fuzz-seeds fuzz-check-corpus
+	rm -rf fuzz-seeds fuzz-check-corpus fuzz-check.log
 .PHONY: clean-fuzz
