@@ -221,6 +221,9 @@ static ALWAYS_INLINE bool getv(const uint8_t **pp, const uint8_t *end, uint64_t 
 /*
  * getv() for a caller that knows at least LOT_VARINT_MAX bytes are left:
  * the counting loop checks that once per event instead of once per varint.
+ * Unrolled for two bytes, not four like getv(): making getv() this function
+ * plus the bound check costs `lotrace info` about 9% (measured), as the
+ * deeper unroll in every inlined copy crowds the counting loop.
  */
 static ALWAYS_INLINE bool getv_near(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
