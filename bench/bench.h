@@ -41,6 +41,18 @@ static inline uint64_t bench_ns(void)
 /* Keeps a value alive without a store the compiler could drop. */
 #define BENCH_KEEP(x) __asm__ __volatile__("" : : "r"(x) : "memory")
 
+/* Run fn(n) at the bottom of `depth` more frames, so a stack walk from it
+ * finds at least that many frame-pointer frames. */
+__attribute__((noinline, unused)) static void bench_at_depth(unsigned depth, void (*fn)(uint64_t),
+							     uint64_t n)
+{
+	if (depth)
+		bench_at_depth(depth - 1, fn, n);
+	else
+		fn(n);
+	BENCH_KEEP(depth);
+}
+
 /* Set by bench_init(): the process runs under callgrind with few iterations. */
 static int bench_callgrind;
 /* BENCH_NO_CG_MARKS in the environment turns the markers off, for a manual

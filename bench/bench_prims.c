@@ -58,20 +58,12 @@ NOINLINE static void loop_walk16_hash(uint64_t n)
 	}
 }
 
-NOINLINE static void at_depth(unsigned depth, void (*fn)(uint64_t), uint64_t n)
-{
-	if (depth)
-		at_depth(depth - 1, fn, n);
-	else
-		fn(n);
-	BENCH_KEEP(depth);
-}
 
 static double time_loop(void (*fn)(uint64_t), uint64_t n, unsigned depth)
 {
-	at_depth(depth, fn, n / 10 + 1);
+	bench_at_depth(depth, fn, n / 10 + 1);
 	uint64_t t0 = bench_ns();
-	at_depth(depth, fn, n);
+	bench_at_depth(depth, fn, n);
 	return (double)(bench_ns() - t0) / (double)n;
 }
 
@@ -91,10 +83,10 @@ int main(int argc, char **argv)
 		loop_gettime(n);
 		BENCH_CG_END("prims", "base:clock_now", n);
 		BENCH_CG_BEGIN();
-		at_depth(24, loop_walk16, n);
+		bench_at_depth(24, loop_walk16, n);
 		BENCH_CG_END("prims", "walk16", n);
 		BENCH_CG_BEGIN();
-		at_depth(24, loop_walk16_hash, n);
+		bench_at_depth(24, loop_walk16_hash, n);
 		BENCH_CG_END("prims", "walk16_hash", n);
 		BENCH_CG_BEGIN();
 		loop_empty(n);

@@ -93,21 +93,11 @@ NOINLINE static void loop_lttng(uint64_t n)
 }
 #endif
 
-/* Run fn at the bottom of `depth` more frames, so a stack walk from it finds
- * at least that many frame-pointer frames. */
-NOINLINE static void at_depth(unsigned depth, void (*fn)(uint64_t), uint64_t n)
-{
-	if (depth)
-		at_depth(depth - 1, fn, n);
-	else
-		fn(n);
-	BENCH_KEEP(depth);
-}
 
 static double time_loop(void (*fn)(uint64_t), uint64_t n, unsigned depth)
 {
 	uint64_t t0 = bench_ns();
-	at_depth(depth, fn, n);
+	bench_at_depth(depth, fn, n);
 	return (double)(bench_ns() - t0) / (double)n;
 }
 
@@ -134,7 +124,7 @@ static double time_bursts(void (*fn)(uint64_t), uint64_t n, unsigned depth)
 	unsigned k = 0;
 	for (uint64_t done = 0; done < n && k < MAX_BURSTS; done += BURST) {
 		uint64_t t0 = bench_ns();
-		at_depth(depth, fn, BURST);
+		bench_at_depth(depth, fn, BURST);
 		per[k++] = (double)(bench_ns() - t0) / BURST;
 		struct timespec d = {0, PAUSE_NS};
 		nanosleep(&d, NULL);
@@ -199,7 +189,7 @@ static double enabled(void (*fn)(uint64_t), uint64_t n, unsigned depth, const ch
 		      const char *stack_depth, bool saturated, uint64_t *lost)
 {
 	session_start(stacks, stack_depth);
-	at_depth(depth, fn, 1000); /* thread registration, first chunk, caches */
+	bench_at_depth(depth, fn, 1000); /* thread registration, first chunk, caches */
 	struct timespec d = {0, PAUSE_NS};
 	nanosleep(&d, NULL);
 	double ns = saturated ? time_loop(fn, n, depth) : time_bursts(fn, n, depth);
@@ -226,9 +216,9 @@ static void callgrind_enabled(unsigned deep)
 	BENCH_CG_END("probe", "counter", iters);
 	session_stop(&w, &l);
 	session_start("1", "16");
-	at_depth(deep, loop_instant, 1000);
+	bench_at_depth(deep, loop_instant, 1000);
 	BENCH_CG_BEGIN();
-	at_depth(deep, loop_instant, iters);
+	bench_at_depth(deep, loop_instant, iters);
 	BENCH_CG_END("probe", "instant_stack16", iters);
 	session_stop(&w, &l);
 	session_start("0", "16");
