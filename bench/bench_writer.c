@@ -40,14 +40,15 @@ static void seal(struct ctx *c, uint64_t next_base)
 		c->keep_info[c->nkeep] = (struct lot_chunk_info){
 			.tid = 4242, .seq = (uint32_t)c->nkeep, .events = c->w.events,
 			.base_ticks = c->w.base_ticks, .end_ticks = lot_writer_end_ticks(&c->w),
-			.span_base = SPAN_PREFIX, .raw_len = (uint32_t)used, .thread_name = "worker-1",
+			.flags = WL_CHUNK_FLAGS, .span_base = SPAN_PREFIX, .raw_len = (uint32_t)used,
+			.thread_name = "worker-1",
 		};
 		c->nkeep++;
 	}
 	c->bytes += used;
 	c->events += c->w.events;
 	c->chunks++;
-	lot_writer_reset(&c->w, c->buf, CHUNK, next_base, WL_TIME_SHIFT, SPAN_PREFIX);
+	wl_writer_reset(&c->w, c->buf, CHUNK, next_base, SPAN_PREFIX);
 }
 
 /* The measured loop: every op of the table, `passes` times, time moving on. */
@@ -105,13 +106,13 @@ static void size_breakdown(const struct wl_table *t, uint8_t *buf)
 				      "instant", "task_end"};
 	double bytes[10] = {0}, count[10] = {0}, dt_bytes = 0;
 	struct lot_writer w;
-	lot_writer_reset(&w, buf, CHUNK, t->op[0].ticks, WL_TIME_SHIFT, SPAN_PREFIX);
+	wl_writer_reset(&w, buf, CHUNK, t->op[0].ticks, SPAN_PREFIX);
 	uint64_t prev = t->op[0].ticks >> WL_TIME_SHIFT;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct wl_op *op = &t->op[i];
 		uint8_t *before = w.pos;
 		if (!wl_encode(&w, op, 0)) {
-			lot_writer_reset(&w, buf, CHUNK, op->ticks, WL_TIME_SHIFT, SPAN_PREFIX);
+			wl_writer_reset(&w, buf, CHUNK, op->ticks, SPAN_PREFIX);
 			before = w.pos;
 			if (!wl_encode(&w, op, 0))
 				abort();
@@ -133,7 +134,7 @@ static void size_breakdown(const struct wl_table *t, uint8_t *buf)
 			printf("%s %.1f B x %.1f%%; ", names[k], bytes[k] / count[k],
 			       100 * count[k] / (double)t->n);
 	printf("the type byte is 1 B/event and the time delta %.2f B/event; span_begin "
-	       "includes the 19-20 B trace_def of each new trace id.\"}\n",
+	       "includes the 3 B trace_gen of each new trace (stacks omitted: chunks without stacks).\"}\n",
 	       dt_bytes / (double)t->n);
 }
 
@@ -154,13 +155,13 @@ int main(int argc, char **argv)
 	memset(base_buf, 0, CHUNK);
 
 	/* Warm up: caches, page faults, branch predictors. */
-	lot_writer_reset(&c.w, c.buf, CHUNK, t.op[0].ticks, WL_TIME_SHIFT, SPAN_PREFIX);
+	wl_writer_reset(&c.w, c.buf, CHUNK, t.op[0].ticks, SPAN_PREFIX);
 	encode_passes(&c, &t, 2);
 	memcpy_passes(base_buf, &t, 2);
 
 	/* Encode: timed, then its baseline right after. */
 	c.bytes = c.events = c.chunks = 0;
-	lot_writer_reset(&c.w, c.buf, CHUNK, t.op[0].ticks, WL_TIME_SHIFT, SPAN_PREFIX);
+	wl_writer_reset(&c.w, c.buf, CHUNK, t.op[0].ticks, SPAN_PREFIX);
 	uint64_t t0 = bench_ns();
 	BENCH_CG_BEGIN();
 	encode_passes(&c, &t, passes);
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
 	if (!c.keep || !c.keep_info)
 		return 1;
 	c.bytes = c.events = c.chunks = 0;
-	lot_writer_reset(&c.w, c.buf, CHUNK, t.op[0].ticks, WL_TIME_SHIFT, SPAN_PREFIX);
+	wl_writer_reset(&c.w, c.buf, CHUNK, t.op[0].ticks, SPAN_PREFIX);
 	encode_passes(&c, &t, keep_passes);
 	seal(&c, 0);
 	if (c.nkeep != c.chunks)

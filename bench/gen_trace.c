@@ -57,7 +57,8 @@ static void emit_chunk(struct gthread *g, struct lot_compressor *c, uint8_t *rec
 	struct lot_chunk_info info = {
 		.tid = g->tid, .seq = g->seq, .events = g->w.events,
 		.base_ticks = g->w.base_ticks, .end_ticks = lot_writer_end_ticks(&g->w),
-		.span_base = g->t.span_prefix, .raw_len = (uint32_t)lot_writer_used(&g->w),
+		.flags = WL_CHUNK_FLAGS, .span_base = g->t.span_prefix,
+		.raw_len = (uint32_t)lot_writer_used(&g->w),
 		.thread_name = g->name,
 	};
 	size_t n = lot_chunk_record_encode(c, &info, g->buf, rec, cap);
@@ -82,7 +83,7 @@ static void emit_chunk(struct gthread *g, struct lot_compressor *c, uint8_t *rec
 /* Fill one chunk of thread g with its next ops. */
 static uint64_t fill_chunk(struct gthread *g, uint64_t budget)
 {
-	lot_writer_reset(&g->w, g->buf, CHUNK, now_ticks(g), WL_TIME_SHIFT, g->t.span_prefix);
+	wl_writer_reset(&g->w, g->buf, CHUNK, now_ticks(g), g->t.span_prefix);
 	uint64_t before = g->w.events;
 	if (g->seq == 0) {
 		uint32_t name = lot_writer_string(&g->w, g->name);
@@ -147,7 +148,7 @@ int main(int argc, char **argv)
 	};
 	struct lot_kv meta[] = {{"service", "gen_trace"}, {"pid", "4242"}};
 	struct lot_buf hb = {0};
-	if (!lot_header_encode(&hb, &clock, meta, 2, NULL, 0))
+	if (!lot_header_encode(&hb, &clock, meta, 2, NULL, 0, wl_trace_key_bytes))
 		return 1;
 	put(hb.data, hb.len);
 	lot_buf_free(&hb);

@@ -5,13 +5,14 @@
  *
  * Per request (15 or 16 events, no stacks):
  *   task_create "request", task_start, task_block "queue", task_unblock,
- *   task_start, span_begin "http.request" (a new random 128-bit trace id),
+ *   task_start, span_begin "http.request" (a new trace, its id derived from
+ *   the span id as the recorder does: a trace_gen definition),
  *   span_begin "db.query" [span_attr db.rows=<int>, half the time],
  *   span_end, span_begin "cache.get" [span_attr cache.result="hit"|"miss",
  *   a third of the time], span_end, instant "response.sent", span_end,
  *   task_end.
  * Gaps between events are log-uniform between 0.2 and 20 us, in ticks of a
- * 2.5 GHz TSC.  Task ids count from 1; span ids are the thread's prefix
+ * 2.5 GHz TSC, stored in the recorder's unit for that clock (shift 6).  Task ids count from 1; span ids are the thread's prefix
  * ORed with a counter, and the chunk's span_base is that prefix.
  */
 #ifndef LOT_BENCH_WORKLOAD_H
@@ -22,10 +23,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "lib/endian.h"
+#include "trace-format/format.h"
+#include "trace-format/trace_id.h"
 #include "trace-format/writer.h"
 
 #define WL_TICKS_PER_US 2500.0
-#define WL_TIME_SHIFT 4 /* the recorder's default, 6.4 ns units at 2.5 GHz */
+#define WL_TIME_SHIFT 6 /* the recorder's choice for this clock, 25.6 ns units */
+
+/* The trace key of the files bench/gen_trace writes. */
+static const uint8_t wl_trace_key_bytes[16] = {0x3c, 0x1f, 0x95, 0x27, 0x80, 0x4e, 0xd2, 0x61,
+					       0xa7, 0x0b, 0x5e, 0xc8, 0x19, 0xf3, 0x64, 0xdd};
 
 enum wl_kind {
 	WL_TASK_CREATE,
@@ -93,11 +101,9 @@ static inline int wl_table_build(struct wl_table *t, size_t n, uint64_t seed, ui
 	for (size_t r = 0; r < reqs; r++) {
 		uint64_t id = ++task;
 		uint64_t root = prefix | ++span, db = prefix | ++span, cache = prefix | ++span;
-		for (int i = 0; i < 16; i += 8) {
-			uint64_t x = wl_rand(&s);
-			for (int j = 0; j < 8; j++)
-				t->traces[r][i + j] = (uint8_t)(x >> (8 * j));
-		}
+		const uint64_t key[2] = {lot_get_le64(wl_trace_key_bytes),
+					 lot_get_le64(wl_trace_key_bytes + 8)};
+		lot_trace_id_derive(key, root, t->traces[r]);
 		const uint8_t *tr = t->traces[r];
 		WL_OP(.kind = WL_TASK_CREATE, .a = id, .name = "request");
 		WL_OP(.kind = WL_TASK_START, .a = id);
@@ -131,6 +137,17 @@ static inline void wl_table_free(struct wl_table *t)
 	free(t->traces);
 }
 
+/* Chunks of the workload record no stacks, as the recorder's chunks with
+ * LOTRACE_STACKS=0: their headers carry WL_CHUNK_FLAGS. */
+#define WL_CHUNK_FLAGS LOT_CHUNK_NO_STACKS
+
+static inline void wl_writer_reset(struct lot_writer *w, uint8_t *buf, size_t cap,
+				   uint64_t base_ticks, uint64_t span_base)
+{
+	lot_writer_reset(w, buf, cap, base_ticks, WL_TIME_SHIFT, span_base, 0);
+	lot_writer_omit_stacks(w);
+}
+
 /* Encode one op at ticks + toff.  False when the chunk is full (definitions
  * written before the failure stay valid; the caller seals and retries). */
 static inline bool wl_encode(struct lot_writer *w, const struct wl_op *op, uint64_t toff)
@@ -150,7 +167,8 @@ static inline bool wl_encode(struct lot_writer *w, const struct wl_op *op, uint6
 		return lot_write_task_unblock(w, t, op->a, 0);
 	case WL_SPAN_BEGIN:
 		s = lot_writer_string(w, op->name);
-		tr = lot_writer_trace(w, op->trace);
+		tr = op->b ? lot_writer_trace(w, op->trace) /* a child: defined by its root */
+			   : lot_writer_trace_gen(w, op->a, op->trace);
 		return s != LOT_NOROOM && tr != LOT_NOROOM &&
 		       lot_write_span_begin(w, t, op->a, op->b, tr, s, 0);
 	case WL_SPAN_END:

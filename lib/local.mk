@@ -10,6 +10,7 @@ liblotcore_la_SOURCES = \
 	lib/stackwalk.c lib/stackwalk.h \
 	tracer/modules.c tracer/modules.h \
 	trace-format/events.h trace-format/format.h trace-format/trace.h \
+	trace-format/trace_id.h \
 	trace-format/types.c trace-format/types.h \
 	trace-format/writer.h \
 	trace-format/file_writer.c trace-format/file_writer.h

@@ -20,6 +20,7 @@
 #include "tests/support/tracebuild.h"
 #include "trace-format/file_writer.h"
 #include "trace-format/format.h"
+#include "trace-format/trace_id.h"
 #include "trace-format/types.h"
 #include "trace-format/writer.h"
 
@@ -172,7 +173,10 @@ static struct lot_tb *build_valid(struct valid_layout *lay, bool trailer)
 	return b;
 }
 
-/* A second good trace on a TSC-like clock: 3 GHz, deltas in units of 8 ticks. */
+/* A second good trace on a TSC-like clock: 3 GHz, deltas in units of 8 ticks;
+ * its second chunk is the recorder's with stacks off: no stack arguments,
+ * a root span whose trace id is a trace_gen, a child, and a span under a
+ * remote parent (an absolute id delta). */
 static void gen_valid_tsc(void)
 {
 	struct lot_clock_info c = {.freq_hz = 3000000000ull, .start_ticks = 123456789000ull,
@@ -185,6 +189,29 @@ static void gen_valid_tsc(void)
 	for (uint64_t i = 0; i < 20; i++)
 		lot_write_counter(w, lot_tb_ticks(b, 1000 * i + 7), lot_writer_string(w, "ticks"),
 				  (int64_t)(i * i) - 50);
+	lot_tb_chunk_end(b);
+
+	w = lot_tb_chunk_begin(b, 7, "tsc-thread", 20000, 0);
+	lot_tb_chunk_omit_stacks(b);
+	const uint64_t key[2] = {lot_get_le64(lot_tb_trace_key_bytes),
+				 lot_get_le64(lot_tb_trace_key_bytes + 8)};
+	uint64_t root = (0x5a5a000000000000ull ^ (7ull << 32)) + 1; /* the chunk's span_base + 1 */
+	uint64_t child = root + 1, remote_child = root + 2;
+	uint8_t gen_id[16];
+	lot_trace_id_derive(key, root, gen_id);
+	uint32_t req = lot_writer_string(w, "request");
+	lot_write_task_create(w, lot_tb_ticks(b, 20100), 4097, 0, req, 0);
+	lot_write_task_start(w, lot_tb_ticks(b, 20200), 4097);
+	lot_write_span_begin(w, lot_tb_ticks(b, 20300), root, 0, lot_writer_trace_gen(w, root, gen_id),
+			     lot_writer_string(w, "http.request"), 0);
+	lot_write_span_begin(w, lot_tb_ticks(b, 20400), child, root, lot_writer_trace(w, gen_id),
+			     lot_writer_string(w, "db.query"), 0);
+	lot_write_span_end(w, lot_tb_ticks(b, 20500), child);
+	lot_write_span_end(w, lot_tb_ticks(b, 20600), root);
+	lot_write_span_begin(w, lot_tb_ticks(b, 20700), remote_child, 0xb7ad6b7169203331ull,
+			     lot_writer_trace(w, trace_id), lot_writer_string(w, "from remote"), 0);
+	lot_write_span_end(w, lot_tb_ticks(b, 20800), remote_child);
+	lot_write_task_end(w, lot_tb_ticks(b, 20900));
 	lot_write_thread_end(w, lot_tb_ticks(b, 25000));
 	lot_tb_trailer(b, 30000);
 	size_t len;
@@ -407,7 +434,7 @@ static void gen_newer_minor(void)
 	static uint8_t raw[LOT_CHUNK_MIN];
 	struct lot_writer w;
 	uint64_t t0 = c.start_ticks;
-	lot_writer_reset(&w, raw, sizeof raw, t0, 0, 0);
+	lot_writer_reset(&w, raw, sizeof raw, t0, 0, 0, 0);
 	lot_write_thread_begin(&w, t0 + 10, 5, lot_writer_string(&w, "gc"));
 	uint32_t cause = lot_writer_string(&w, "alloc");
 	/* gc_pause(duration_ns 1500, cause "alloc", heap_delta -4096), encoded by hand */

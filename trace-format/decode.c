@@ -12,7 +12,7 @@
  * fills no event at all.
  *
  * Ids are dense: the n-th string_def of a chunk defines string n (likewise
- * stacks and traces).  Anything else, and any reference to an id not yet
+ * stacks, and traces whether defined by trace_def or trace_gen).  Anything else, and any reference to an id not yet
  * defined, is damage: the rest of the chunk is skipped.
  */
 #include <stdarg.h>
@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/endian.h"
 #include "lib/varint.h"
 #include "trace-format/reader_impl.h"
+#include "trace-format/trace_id.h"
 #include "trace-format/types.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
@@ -51,6 +53,9 @@ int lot_rd_chunk_start(struct lot_reader *r)
 	r->p = r->raw;
 	r->end = r->raw + ci->raw_len;
 	r->unit = ci->base_ticks >> r->hdr.clock.time_shift;
+	r->prev_span = ci->span_base;
+	r->prev_task = ci->task;
+	r->no_stacks = (ci->flags & LOT_CHUNK_NO_STACKS) != 0;
 	r->timed = 0;
 	r->cstate = ci->lost ? LOT_CS_LOST : LOT_CS_EVENTS;
 	return 0;
@@ -128,7 +133,29 @@ static ALWAYS_INLINE int get_pcs(struct lot_reader *r, const uint8_t **pp, const
 	return 0;
 }
 
-/* string_def, stack_def, trace_def: checked and stored, never returned. */
+/*
+ * The rest of an id delta whose first varint v has been read (events.h):
+ * the id, and prev moved for a delta.  False if an absolute id runs past
+ * the end.
+ */
+static ALWAYS_INLINE bool get_id(const uint8_t **pp, const uint8_t *end, uint64_t v,
+				 uint64_t *prev, uint64_t *id)
+{
+	if (__builtin_expect(v >= LOT_ID_DELTA0, 1)) {
+		*prev += (uint64_t)lot_zigzag_decode(v - LOT_ID_DELTA0);
+		*id = *prev;
+	} else if (v == LOT_ID_ABSOLUTE) {
+		if (end - *pp < 8)
+			return false;
+		*id = lot_get_le64(*pp);
+		*pp += 8;
+	} else {
+		*id = 0;
+	}
+	return true;
+}
+
+/* string_def, stack_def, trace_def, trace_gen: checked and stored, never returned. */
 static int definition(struct lot_reader *r, unsigned code, const uint8_t **pp, const uint8_t *at)
 {
 	const uint8_t *p = *pp, *end = r->end;
@@ -161,17 +188,31 @@ static int definition(struct lot_reader *r, unsigned code, const uint8_t **pp, c
 		r->stacks[++r->n_stacks] = (struct lot_stack_ref){off, n};
 		break;
 	}
-	default: /* trace_def */
+	default: { /* trace_def, trace_gen */
 		if (id != (uint64_t)r->n_traces + 1)
 			return bad(r, at, "trace %llu defined out of order (expected %u)",
 				   (unsigned long long)id, r->n_traces + 1);
-		if (end - p < 16)
-			return bad(r, at, "trace definition runs past the chunk end");
+		const uint8_t *trace = p;
+		if (code == LOT_EV_trace_gen) {
+			uint64_t v, root;
+			if (!r->hdr.has_trace_key)
+				return bad(r, at, "trace_gen in a file without a trace key");
+			if (lot_varint_get(&p, end, &v) || !get_id(&p, end, v, &r->prev_span, &root))
+				return bad(r, at, "trace definition runs past the chunk end");
+			uint8_t *out = (uint8_t *)(r->pool + r->pool_used);
+			r->pool_used += 2;
+			lot_trace_id_derive(r->hdr.trace_key, root, out);
+			trace = out;
+		} else {
+			if (end - p < 16)
+				return bad(r, at, "trace definition runs past the chunk end");
+			p += 16;
+		}
 		if (grow((void **)&r->traces, &r->cap_traces, sizeof *r->traces, r->n_traces))
 			return bad(r, at, "out of memory");
-		r->traces[++r->n_traces] = p;
-		p += 16;
+		r->traces[++r->n_traces] = trace;
 		break;
+	}
 	}
 	*pp = p;
 	return 0;
@@ -258,7 +299,7 @@ void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t)
 	d->known = 1;
 	d->timed = (t->flags & LOT_TIMED) != 0;
 	d->nargs = t->nargs;
-	bool simple = d->timed && !(t->code >= LOT_EV_string_def && t->code <= LOT_EV_trace_def);
+	bool simple = d->timed && !LOT_IS_DEFINITION(t->code);
 	for (unsigned i = 0; i < t->nargs; i++) {
 		d->kinds[i] = t->arg_kinds[i];
 		switch (t->arg_kinds[i]) {
@@ -266,13 +307,12 @@ void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t)
 		case LOT_KIND_STACK: d->ref[i] = LOT_REF_STACK; break;
 		case LOT_KIND_TRACE: d->ref[i] = LOT_REF_TRACE; break;
 		case LOT_KIND_UVAR:
-		case LOT_KIND_SVAR:
-		case LOT_KIND_SPAN: break;
+		case LOT_KIND_SVAR: break;
 		default: simple = false; break;
 		}
 	}
 	d->fast = simple;
-	bool def = t->code >= LOT_EV_string_def && t->code <= LOT_EV_trace_def;
+	bool def = LOT_IS_DEFINITION(t->code);
 	for (size_t i = 0; i < lot_builtin_types_count; i++)
 		if (lot_builtin_types[i].code == t->code)
 			d->builtin = d->timed && !def; /* the header parser checked the shape */
@@ -302,7 +342,7 @@ static int decode(struct lot_reader *r, struct lot_event *ev)
 		const struct lot_dtype *d = &r->dt[code];
 		if (__builtin_expect(!d->known, 0))
 			return bad(r, at, "unknown event type 0x%02x", code);
-		if (__builtin_expect(code <= LOT_EV_trace_def, 0) && code >= LOT_EV_string_def) {
+		if (__builtin_expect(LOT_IS_DEFINITION(code), 0)) {
 			if (definition(r, code, &p, at))
 				return -1;
 			continue;
@@ -328,6 +368,12 @@ static int decode(struct lot_reader *r, struct lot_event *ev)
 			unsigned kind = d->kinds[i];
 			uint64_t v;
 			a->kind = (uint8_t)kind;
+			if (kind == LOT_KIND_STACK && r->no_stacks) {
+				a->u = 0;
+				a->pcs = NULL;
+				a->n_pcs = 0;
+				continue;
+			}
 			if (kind == LOT_KIND_PCS) {
 				uint32_t off, n;
 				if (get_pcs(r, &p, end, &off, &n))
@@ -373,7 +419,12 @@ static int decode(struct lot_reader *r, struct lot_event *ev)
 				a->i = lot_zigzag_decode(v);
 				break;
 			case LOT_KIND_SPAN:
-				a->u = v ? v ^ r->chunk.info.span_base : 0;
+				if (!get_id(&p, end, v, &r->prev_span, &a->u))
+					return bad(r, at, "argument %u runs past the chunk end", i);
+				break;
+			case LOT_KIND_TASK:
+				if (!get_id(&p, end, v, &r->prev_task, &a->u))
+					return bad(r, at, "argument %u runs past the chunk end", i);
 				break;
 			case LOT_KIND_STRING:
 				if (v > r->n_strings)
@@ -464,6 +515,17 @@ struct id_counts {
 	uint64_t n[4]; /* ids defined so far, by LOT_REF_*; n[LOT_REF_NONE] unused */
 };
 
+/* The rest of an id delta whose first varint is v, validated only. */
+static ALWAYS_INLINE bool skip_id(const uint8_t **pp, const uint8_t *end, uint64_t v)
+{
+	if (v != LOT_ID_ABSOLUTE)
+		return true;
+	if (end - *pp < 8)
+		return false;
+	*pp += 8;
+	return true;
+}
+
 /* A PCS argument (count, then that many svars), validated only. */
 static bool skip_pcs(const uint8_t **pp, const uint8_t *end)
 {
@@ -492,7 +554,7 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 	uint64_t v;
 	if (!d->known)
 		return bad(r, at, "unknown event type 0x%02x", code);
-	if (code >= LOT_EV_string_def && code <= LOT_EV_trace_def) {
+	if (LOT_IS_DEFINITION(code)) {
 		uint64_t id;
 		if (lot_varint_get(&p, end, &id))
 			return bad(r, at, "bad definition id");
@@ -518,9 +580,16 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 			if (id != ic->n[LOT_REF_TRACE] + 1)
 				return bad(r, at, "trace %llu defined out of order (expected %u)",
 					   (unsigned long long)id, (unsigned)(ic->n[LOT_REF_TRACE] + 1));
-			if (end - p < 16)
-				return bad(r, at, "trace definition runs past the chunk end");
-			p += 16;
+			if (code == LOT_EV_trace_gen) {
+				if (!r->hdr.has_trace_key)
+					return bad(r, at, "trace_gen in a file without a trace key");
+				if (lot_varint_get(&p, end, &v) || !skip_id(&p, end, v))
+					return bad(r, at, "trace definition runs past the chunk end");
+			} else {
+				if (end - p < 16)
+					return bad(r, at, "trace definition runs past the chunk end");
+				p += 16;
+			}
 			ic->n[LOT_REF_TRACE]++;
 			break;
 		}
@@ -531,6 +600,8 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 		return bad(r, at, "bad time delta");
 	for (unsigned i = 0; i < d->nargs; i++) {
 		unsigned kind = d->kinds[i];
+		if (kind == LOT_KIND_STACK && r->no_stacks)
+			continue;
 		if (kind == LOT_KIND_PCS) {
 			if (!skip_pcs(&p, end))
 				return bad(r, at, "argument %u: malformed PCs", i);
@@ -559,7 +630,10 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 		}
 		if (!getv(&p, end, &v))
 			return bad(r, at, "argument %u: bad or truncated varint", i);
-		if (kind == LOT_KIND_BYTES) {
+		if (kind == LOT_KIND_SPAN || kind == LOT_KIND_TASK) {
+			if (!skip_id(&p, end, v))
+				return bad(r, at, "argument %u runs past the chunk end", i);
+		} else if (kind == LOT_KIND_BYTES) {
 			if (v > (uint64_t)(end - p))
 				return bad(r, at, "argument %u runs past the chunk end", i);
 			p += v;
@@ -585,7 +659,16 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 	if (!skip_run(&p, 1) && !getv_near(&p, end, &v))    \
 		goto slow;
 #define CK_SVAR(n) CK_UVAR(n)
-#define CK_SPAN(n) CK_UVAR(n)
+/* An id delta: one varint, or the absolute form's tag and 8 bytes. */
+#define CK_ID(n)                              \
+	if (__builtin_expect(*p == LOT_ID_ABSOLUTE, 0)) { \
+		p++;                          \
+		CK_SKIP(8)                    \
+	} else {                              \
+		CK_UVAR(n)                    \
+	}
+#define CK_SPAN(n) CK_ID(n)
+#define CK_TASK(n) CK_ID(n)
 /* A reference: one byte and at most min(ids, 127) is the common case, one
  * compare; else the value, against the count. */
 #define CK_REF(n, lim1, lim)                                                 \
@@ -594,7 +677,10 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 	else if (!getv_near(&p, end, &v) || v > (lim))                       \
 		goto slow;
 #define CK_STRING(n) CK_REF(n, one_str, n_strings)
-#define CK_STACK(n) CK_REF(n, one_stk, n_stacks)
+#define CK_STACK(n)                            \
+	if (!no_stacks) {                      \
+		CK_REF(n, one_stk, n_stacks)   \
+	}
 #define CK_TRACE(n) CK_REF(n, one_trc, n_traces)
 #define CK_SKIP(len)                                                          \
 	if ((uint64_t)(end - p) < COUNT_MARGIN || (len) > (uint64_t)(end - p) - COUNT_MARGIN) \
@@ -645,10 +731,11 @@ static ALWAYS_INLINE bool skip_run(const uint8_t **pp, unsigned n)
 	return true;
 }
 
-/* Kinds whose value the check does not need. */
+/* Kinds that are one varint whose value the check does not need. */
 #define PLAIN_UVAR 1
 #define PLAIN_SVAR 1
-#define PLAIN_SPAN 1
+#define PLAIN_SPAN 0
+#define PLAIN_TASK 0
 #define PLAIN_STRING 0
 #define PLAIN_STACK 0
 #define PLAIN_TRACE 0
@@ -735,8 +822,12 @@ int lot_chunk_count_events(struct lot_reader *r, uint64_t counts[256])
 	const struct lot_dtype *const dt = r->dt;
 	for (unsigned c = 0; c < 256; c++) {
 		const struct lot_dtype *d = &dt[c];
-		if (c == LOT_EV_string_def || c == LOT_EV_trace_def)
-			tab[c] = d->known ? (c == LOT_EV_string_def ? &&L_sdef : &&L_tdef) : &&slow;
+		if (c == LOT_EV_string_def)
+			tab[c] = d->known ? &&L_sdef : &&slow;
+		else if (c == LOT_EV_trace_def)
+			tab[c] = d->known ? &&L_tdef : &&slow;
+		else if (c == LOT_EV_trace_gen) /* without a key: skip_one() reports it */
+			tab[c] = d->known && r->hdr.has_trace_key ? &&L_gdef : &&slow;
 		else if (d->builtin && builtin_label[c])
 			tab[c] = builtin_label[c];
 		else if (d->fast)
@@ -748,6 +839,7 @@ int lot_chunk_count_events(struct lot_reader *r, uint64_t counts[256])
 	const uint8_t *const end = r->end;
 	const uint8_t *const near_end = end - p > COUNT_MARGIN ? end - COUNT_MARGIN : p;
 	uint32_t timed = r->timed;
+	const bool no_stacks = r->no_stacks;
 	uint64_t n_strings = r->n_strings, n_stacks = r->n_stacks, n_traces = r->n_traces;
 	/* min(count, 127): the largest one-byte id that is defined */
 #define MIN127(n) ((n) < 127 ? (unsigned)(n) : 127u)
@@ -776,6 +868,14 @@ L_tdef:
 	if (!getv_near(&p, end, &v) || v != n_traces + 1)
 		goto slow;
 	CK_SKIP(16)
+	n_traces++;
+	one_trc = MIN127(n_traces);
+	NEXT();
+L_gdef:
+	p++;
+	if (!getv_near(&p, end, &v) || v != n_traces + 1)
+		goto slow;
+	CK_ID(0)
 	n_traces++;
 	one_trc = MIN127(n_traces);
 	NEXT();

@@ -13,7 +13,8 @@
  *   flags  LOT_TIMED: the first varint after the type byte is the time delta
  *          from the previous timed event of the chunk, in units of
  *          2^time_shift ticks.  Definitions (string_def, stack_def,
- *          trace_def) are not timed and are not counted as events.
+ *          trace_def, trace_gen) are not timed and are not counted as
+ *          events.
  *   KIND   how the argument is encoded (enum lot_kind below, FORMAT.md §5).
  *
  * A new minor version may add types (older readers skip them by the type
@@ -28,13 +29,26 @@ enum lot_kind {
 	LOT_KIND_STRING = 3,/* uvarint string id defined earlier in the chunk; 0 = none */
 	LOT_KIND_STACK = 4, /* uvarint stack id defined earlier in the chunk; 0 = none */
 	LOT_KIND_TRACE = 5, /* uvarint trace-id ref defined earlier in the chunk; 0 = none */
-	LOT_KIND_SPAN = 6,  /* uvarint: span id XOR the chunk's span_base; 0 = none */
+	LOT_KIND_SPAN = 6,  /* span id, as an id delta (below); 0 = none */
 	LOT_KIND_BYTES = 7, /* uvarint length, then that many bytes */
 	LOT_KIND_PCS = 8,   /* uvarint count, then count zigzag deltas between PCs */
 	LOT_KIND_ID128 = 9, /* 16 raw bytes */
 	LOT_KIND_VALUE = 10,/* uvarint tag: 0 then svarint, or 1 then BYTES */
-	LOT_KIND_MAX_ = LOT_KIND_VALUE,
+	LOT_KIND_TASK = 11, /* task id, as an id delta (below); 0 = none */
+	LOT_KIND_MAX_ = LOT_KIND_TASK,
 };
+
+/*
+ * Id deltas (SPAN and TASK, FORMAT.md §5.2): uvarint v.  0: none.  1: the id
+ * follows as 8 little-endian bytes (an id unlike the chunk's recent ones: a
+ * remote parent, another thread's span).  v >= 2: the id is prev +
+ * unzigzag(v - 2) modulo 2^64, and becomes prev.  Each of the two kinds has
+ * its own prev, which starts at the chunk header's span_base (SPAN) or task
+ * (TASK).  A thread's own spans and its tasks so encode in one byte.
+ */
+#define LOT_ID_NONE 0
+#define LOT_ID_ABSOLUTE 1
+#define LOT_ID_DELTA0 2
 
 #define LOT_TIMED 0x01
 
@@ -43,14 +57,16 @@ enum lot_kind {
 	E2(0x01, string_def, 0, UVAR, id, BYTES, str) \
 	E2(0x02, stack_def, 0, UVAR, id, PCS, pcs) \
 	E2(0x03, trace_def, 0, UVAR, id, ID128, trace_id) \
+	/* a trace id derived from the header's trace key and its root span (lib/trace_id.h) */ \
+	E2(0x04, trace_gen, 0, UVAR, id, SPAN, root) \
 	/* threads */ \
 	E2(0x10, thread_begin, LOT_TIMED, UVAR, tid, STRING, name) \
 	E0(0x11, thread_end, LOT_TIMED) \
 	/* tasks: block, yield and end apply to the task running on this thread */ \
-	E4(0x20, task_create, LOT_TIMED, UVAR, task, UVAR, parent, STRING, name, STACK, stack) \
-	E1(0x21, task_start, LOT_TIMED, UVAR, task) \
+	E4(0x20, task_create, LOT_TIMED, TASK, task, TASK, parent, STRING, name, STACK, stack) \
+	E1(0x21, task_start, LOT_TIMED, TASK, task) \
 	E3(0x22, task_block, LOT_TIMED, STRING, reason, STRING, detail, STACK, stack) \
-	E2(0x23, task_unblock, LOT_TIMED, UVAR, task, STACK, stack) \
+	E2(0x23, task_unblock, LOT_TIMED, TASK, task, STACK, stack) \
 	E0(0x24, task_yield, LOT_TIMED) \
 	E0(0x25, task_end, LOT_TIMED) \
 	/* spans (W3C trace context) */ \
@@ -71,6 +87,9 @@ enum lot_event_code {
 };
 #undef LOT_EV_ENUM0
 #undef LOT_EV_ENUM1
+
+/* Definitions: untimed records that make ids usable by later events. */
+#define LOT_IS_DEFINITION(code) ((code) >= LOT_EV_string_def && (code) <= LOT_EV_trace_gen)
 
 /* Argument positions: LOT_ARG_span_begin_name == 3, ... (the reader's args[] index). */
 #define LOT_ARG_IDX0(code, name, flags)

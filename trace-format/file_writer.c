@@ -54,7 +54,8 @@ static void section_end(struct lot_buf *out, size_t start)
 
 bool lot_header_encode(struct lot_buf *out, const struct lot_clock_info *clock,
 		       const struct lot_kv *meta, size_t n_meta,
-		       const struct lot_module *modules, size_t n_modules)
+		       const struct lot_module *modules, size_t n_modules,
+		       const uint8_t *trace_key)
 {
 	size_t body = record_begin(out, LOT_MAGIC_HEADER);
 	lot_buf_append(out, LOT_SIGNATURE, LOT_SIGNATURE_LEN);
@@ -104,6 +105,12 @@ bool lot_header_encode(struct lot_buf *out, const struct lot_clock_info *clock,
 		lot_buf_lbytes(out, modules[i].build_id, modules[i].build_id_len);
 	}
 	section_end(out, s);
+
+	if (trace_key) {
+		s = section_begin(out, LOT_SEC_TRACE_KEY);
+		lot_buf_append(out, trace_key, LOT_SEC_TRACE_KEY_LEN);
+		section_end(out, s);
+	}
 
 	record_end(out, body, LOT_HDR_OFF_CRC);
 	return lot_buf_ok(out);

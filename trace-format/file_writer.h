@@ -13,10 +13,13 @@
 #include "lib/buf.h"
 #include "trace-format/trace.h"
 
-/* Append the header record.  The event-type table is the built-in one. */
+/* Append the header record.  The event-type table is the built-in one.
+ * trace_key: 16 bytes for trace_gen definitions, or NULL when the chunks
+ * have none. */
 bool lot_header_encode(struct lot_buf *out, const struct lot_clock_info *clock,
 		       const struct lot_kv *meta, size_t n_meta,
-		       const struct lot_module *modules, size_t n_modules);
+		       const struct lot_module *modules, size_t n_modules,
+		       const uint8_t *trace_key);
 
 /* Compresses chunk payloads; one per flusher, not thread-safe. */
 struct lot_compressor;

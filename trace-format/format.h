@@ -61,7 +61,11 @@ enum lot_header_section {
 	/* uvarint count, then count x (uvarint start, uvarint end, uvarint file offset,
 	 * lstr path, lstr build-id bytes) */
 	LOT_SEC_MODULES = 4,
+	/* 16 bytes: the session's random trace key, from which trace_gen
+	 * definitions derive trace ids (trace_id.h) */
+	LOT_SEC_TRACE_KEY = 5,
 };
+#define LOT_SEC_TRACE_KEY_LEN 16
 #define LOT_SEC_CLOCK_LEN 34
 
 enum lot_clock_source {
@@ -73,20 +77,26 @@ enum lot_clock_source {
 /*
  * Chunk-header body (what follows the record prefix):
  *   0  4  CRC-32 of body bytes [4, size)
- *   4  4  flags (0 in v1)
+ *   4  4  flags: LOT_CHUNK_NO_STACKS; a reader skips a chunk with others
  *   8  8  thread id (kernel tid)
  *   16 4  chunk sequence number on this thread, from 0
  *   20 4  events in the payload (timed records; definitions do not count)
  *   24 8  base_ticks: the time base of the payload's first delta
  *   32 8  end_ticks: time of the payload's last event (base_ticks if none)
  *   40 8  events lost on this thread since its previous chunk
- *   48 8  span_base: SPAN arguments are stored XORed with it
- *   56 8  task running on the thread when the chunk began (0: none)
+ *   48 8  span_base: where SPAN id deltas start (events.h)
+ *   56 8  task running on the thread when the chunk began (0: none);
+ *         where TASK id deltas start
  *   64 4  raw payload length
  *   68 4  length of the LZ4 frame that follows this record
  *   72 2  thread name length (at most 255), then the name
  * Newer minors may append fields after the name; readers ignore them.
  */
+/* Chunk flags.  NO_STACKS: the payload's events omit their STACK arguments
+ * (read as 0, none): a session that records no stacks saves their byte. */
+#define LOT_CHUNK_NO_STACKS 0x1u
+#define LOT_CHUNK_KNOWN_FLAGS LOT_CHUNK_NO_STACKS
+
 #define LOT_CH_OFF_CRC 0
 #define LOT_CH_OFF_FLAGS 4
 #define LOT_CH_OFF_TID 8

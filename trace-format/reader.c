@@ -367,6 +367,10 @@ static enum rec_status chunk_header(struct lot_reader *r, uint64_t off, char why
 	}
 	r->chunk.offset = off;
 	ci->flags = lot_get_le32(b + LOT_CH_OFF_FLAGS);
+	if (ci->flags & ~LOT_CHUNK_KNOWN_FLAGS) { /* they may change how events are encoded */
+		snprintf(why, 256, "chunk flags 0x%x are not known to this reader", ci->flags);
+		return REC_BAD;
+	}
 	ci->tid = lot_get_le64(b + LOT_CH_OFF_TID);
 	ci->seq = lot_get_le32(b + LOT_CH_OFF_SEQ);
 	ci->events = lot_get_le32(b + LOT_CH_OFF_EVENTS);

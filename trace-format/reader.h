@@ -56,11 +56,14 @@ struct lot_file_header {
 	/* The file's event-type table, indexed by code; types[c].name == NULL for
 	 * codes the file does not define. */
 	struct lot_type_desc types[256];
+	/* The key of trace_gen definitions (trace_id.h), when the file has one. */
+	bool has_trace_key;
+	uint64_t trace_key[2];
 	uint64_t size; /* header record bytes, prefix included */
 };
 
 /* A decoded argument.  Which members are set depends on kind:
- *   UVAR/STRING id/STACK id/TRACE ref: u;  SVAR: i;  SPAN: u = the span id;
+ *   UVAR/STRING id/STACK id/TRACE ref: u;  SVAR: i;  SPAN, TASK: u = the id;
  *   STRING: str/len (not NUL-terminated; NULL when the id is 0);
  *   STACK: pcs/n_pcs (innermost first; NULL when 0);  TRACE, ID128: id128;
  *   BYTES: str/len;  PCS: pcs/n_pcs;  VALUE: is_str and then str/len or i.

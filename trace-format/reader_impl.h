@@ -102,13 +102,18 @@ struct lot_reader {
 	const uint8_t *p, *end; /* unread payload */
 	uint64_t unit;          /* time of the previous timed event, in 2^shift ticks */
 	uint32_t timed;         /* timed events decoded so far */
+	uint64_t prev_span, prev_task; /* the id deltas' references (events.h) */
+	bool no_stacks;         /* LOT_CHUNK_NO_STACKS: STACK arguments are omitted */
 	struct lot_str_ref *strings; /* [1..n_strings] */
 	uint32_t n_strings, cap_strings;
 	struct lot_stack_ref *stacks; /* [1..n_stacks] */
 	uint32_t n_stacks, cap_stacks;
 	const uint8_t **traces; /* [1..n_traces] */
 	uint32_t n_traces, cap_traces;
-	uint64_t *pool; /* PCs of this chunk's stacks and PCS arguments */
+	/* PCs of this chunk's stacks and PCS arguments, and the trace ids its
+	 * trace_gen definitions derive (two entries each: a trace_gen takes at
+	 * least three payload bytes, so the pool still stays within raw_len) */
+	uint64_t *pool;
 	size_t pool_used, pool_cap;
 
 	/* trailer */

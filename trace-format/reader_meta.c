@@ -243,6 +243,16 @@ static int header_section(struct lot_reader *r, uint16_t tag, struct cur *c)
 		if (r->modules)
 			return fail(c, c->p - 6, "duplicate module section");
 		return parse_modules(r, c);
+	case LOT_SEC_TRACE_KEY:
+		if (r->hdr.has_trace_key)
+			return fail(c, c->p - 6, "duplicate trace key section");
+		if (c->end - c->p != LOT_SEC_TRACE_KEY_LEN)
+			return fail(c, c->p, "trace key section is %zu bytes, expected %u",
+				    (size_t)(c->end - c->p), LOT_SEC_TRACE_KEY_LEN);
+		r->hdr.trace_key[0] = lot_get_le64(c->p);
+		r->hdr.trace_key[1] = lot_get_le64(c->p + 8);
+		r->hdr.has_trace_key = true;
+		return 0;
 	default:
 		return 0; /* a section from a newer minor */
 	}

@@ -14,7 +14,8 @@
  * The typed encoders lot_write_<event>(w, ticks, args...) are generated from
  * LOT_EVENT_TYPES (events.h).  Argument C types by kind:
  *   UVAR uint64_t, SVAR int64_t, STRING/STACK/TRACE uint32_t id (from the
- *   intern functions below, 0 for none), SPAN uint64_t span id (0 for none),
+ *   intern functions below, 0 for none), SPAN and TASK uint64_t id (0 for
+ *   none),
  *   BYTES struct lot_bytes, PCS struct lot_pcs, ID128 const uint8_t *,
  *   VALUE struct lot_value.
  */
@@ -26,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/endian.h"
 #include "lib/hash.h"
 #include "lib/varint.h"
 #include "trace-format/events.h"
@@ -59,8 +61,10 @@ struct lot_writer {
 	uint8_t *start, *pos, *end;
 	uint64_t base_ticks;   /* absolute time base of the chunk */
 	uint64_t last_unit;    /* previous timed event, in units of 2^shift ticks */
-	uint64_t span_base;    /* SPAN arguments are stored XORed with it */
+	uint64_t prev_span;    /* the id deltas' references (events.h): */
+	uint64_t prev_task;    /* the chunk header's span_base and task at reset */
 	uint32_t events;       /* timed events written */
+	bool no_stacks;        /* the chunk's LOT_CHUNK_NO_STACKS: STACK arguments omitted */
 	uint32_t next_string, next_stack, next_trace;
 	unsigned shift;
 	struct {
@@ -77,22 +81,29 @@ struct lot_writer {
 	} traces[LOT_WRITER_TRACE_SLOTS];
 };
 
-/* Start a new chunk in buf[0, cap).  cap >= LOT_CHUNK_MIN. */
+/* Start a new chunk in buf[0, cap).  cap >= LOT_CHUNK_MIN.  span_base and
+ * task are the chunk header's fields of those names. */
 static inline void lot_writer_reset(struct lot_writer *w, uint8_t *buf, size_t cap,
-				    uint64_t base_ticks, unsigned shift, uint64_t span_base)
+				    uint64_t base_ticks, unsigned shift, uint64_t span_base,
+				    uint64_t task)
 {
 	w->start = w->pos = buf;
 	w->end = buf + cap;
 	w->base_ticks = base_ticks;
 	w->shift = shift;
 	w->last_unit = base_ticks >> shift;
-	w->span_base = span_base;
+	w->prev_span = span_base;
+	w->prev_task = task;
 	w->events = 0;
+	w->no_stacks = false;
 	w->next_string = w->next_stack = w->next_trace = 1;
 	memset(w->strings, 0, sizeof w->strings);
 	memset(w->stacks, 0, sizeof w->stacks);
 	memset(w->traces, 0, sizeof w->traces);
 }
+
+/* For a chunk whose header has LOT_CHUNK_NO_STACKS: call right after reset. */
+static inline void lot_writer_omit_stacks(struct lot_writer *w) { w->no_stacks = true; }
 
 static inline size_t lot_writer_used(const struct lot_writer *w) { return (size_t)(w->pos - w->start); }
 
@@ -111,6 +122,7 @@ static inline uint64_t lot_writer_end_ticks(const struct lot_writer *w)
 #define LOT_CTYPE_STACK uint32_t
 #define LOT_CTYPE_TRACE uint32_t
 #define LOT_CTYPE_SPAN uint64_t
+#define LOT_CTYPE_TASK uint64_t
 #define LOT_CTYPE_BYTES struct lot_bytes
 #define LOT_CTYPE_PCS struct lot_pcs
 #define LOT_CTYPE_ID128 const uint8_t *
@@ -122,6 +134,7 @@ static inline uint64_t lot_writer_end_ticks(const struct lot_writer *w)
 #define LOT_KMAX_STACK(a) LOT_VARINT_MAX
 #define LOT_KMAX_TRACE(a) LOT_VARINT_MAX
 #define LOT_KMAX_SPAN(a) LOT_VARINT_MAX
+#define LOT_KMAX_TASK(a) LOT_VARINT_MAX
 #define LOT_KMAX_BYTES(a) (LOT_VARINT_MAX + (a).len)
 #define LOT_KMAX_PCS(a) (LOT_VARINT_MAX + (a).n * LOT_VARINT_MAX)
 #define LOT_KMAX_ID128(a) 16
@@ -152,14 +165,39 @@ static inline uint8_t *lot_kput_value(uint8_t *p, struct lot_value v)
 	return v.is_str ? lot_kput_bytes(p, v.s) : lot_svarint_put(p, v.i);
 }
 
-/* A SPAN argument: 0 stays 0 (none); others are XORed with the chunk's base so
- * this thread's own span ids (base ^ small counter) encode in a byte or two. */
+/*
+ * An id delta (events.h): from prev when the zigzagged difference fits in
+ * four varint bytes, which it does for this thread's own spans and for task
+ * ids (handed out in blocks), else the id itself, which leaves prev alone: a
+ * remote parent or another thread's span costs nine bytes once instead of
+ * also making the next nearby id expensive.
+ */
+#define LOT_ID_DELTA_MAX (1ull << 28) /* zigzag(delta) + LOT_ID_DELTA0 below this: 1-4 bytes */
+
+static inline uint8_t *lot_kput_id(uint8_t *p, uint64_t *prev, uint64_t id)
+{
+	if (!id) {
+		*p = LOT_ID_NONE;
+		return p + 1;
+	}
+	uint64_t d = id - *prev;
+	uint64_t zz = (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+	if (__builtin_expect(zz < LOT_ID_DELTA_MAX - LOT_ID_DELTA0, 1)) {
+		*prev = id;
+		return lot_varint_put(p, zz + LOT_ID_DELTA0);
+	}
+	*p = LOT_ID_ABSOLUTE;
+	lot_put_le64(p + 1, id);
+	return p + 9;
+}
+
 #define LOT_KPUT_UVAR(w, p, a) lot_varint_put(p, a)
 #define LOT_KPUT_SVAR(w, p, a) lot_svarint_put(p, a)
 #define LOT_KPUT_STRING(w, p, a) lot_varint_put(p, a)
-#define LOT_KPUT_STACK(w, p, a) lot_varint_put(p, a)
+#define LOT_KPUT_STACK(w, p, a) ((w)->no_stacks ? (p) : lot_varint_put(p, a))
 #define LOT_KPUT_TRACE(w, p, a) lot_varint_put(p, a)
-#define LOT_KPUT_SPAN(w, p, a) lot_varint_put(p, (a) ? (a) ^ (w)->span_base : 0)
+#define LOT_KPUT_SPAN(w, p, a) lot_kput_id(p, &(w)->prev_span, a)
+#define LOT_KPUT_TASK(w, p, a) lot_kput_id(p, &(w)->prev_task, a)
 #define LOT_KPUT_BYTES(w, p, a) lot_kput_bytes(p, a)
 #define LOT_KPUT_PCS(w, p, a) lot_kput_pcs(p, a)
 #define LOT_KPUT_ID128(w, p, a) (memcpy(p, a, 16), (p) + 16)
@@ -312,19 +350,37 @@ static inline uint32_t lot_writer_stack(struct lot_writer *w, const uint64_t *pc
 	return id;
 }
 
+/* After a definition of the next trace ref: cache it and return it.  Trace
+ * ids look random, so their first byte picks the slot. */
+static inline uint32_t lot_writer_trace_remember(struct lot_writer *w, const uint8_t *trace_id)
+{
+	unsigned slot = trace_id[0] % LOT_WRITER_TRACE_SLOTS;
+	uint32_t id = w->next_trace++;
+	memcpy(w->traces[slot].trace_id, trace_id, 16);
+	w->traces[slot].id = id;
+	return id;
+}
+
 /* Define a nonzero trace id in this chunk without looking it up first: for a
  * trace id the caller knows is new here (one it has just made).  Its ref, or
  * LOT_NOROOM. */
 static inline uint32_t lot_writer_trace_define(struct lot_writer *w, const uint8_t *trace_id)
 {
-	unsigned slot = trace_id[0] % LOT_WRITER_TRACE_SLOTS;
-	uint32_t id = w->next_trace;
-	if (!lot_write_trace_def(w, 0, id, trace_id))
+	if (!lot_write_trace_def(w, 0, w->next_trace, trace_id))
 		return LOT_NOROOM;
-	w->next_trace++;
-	memcpy(w->traces[slot].trace_id, trace_id, 16);
-	w->traces[slot].id = id;
-	return id;
+	return lot_writer_trace_remember(w, trace_id);
+}
+
+/* Define, for a root span the caller has just made, the trace id it derived
+ * from the session's trace key and the root's span id (trace_id.h): a
+ * trace_gen of a few bytes instead of a trace_def's 16.  Its ref, or
+ * LOT_NOROOM. */
+static inline uint32_t lot_writer_trace_gen(struct lot_writer *w, uint64_t root_span,
+					    const uint8_t *trace_id)
+{
+	if (!lot_write_trace_gen(w, 0, w->next_trace, root_span))
+		return LOT_NOROOM;
+	return lot_writer_trace_remember(w, trace_id);
 }
 
 /* Ref of a trace id known to be nonzero (e.g. a valid parent's), or

@@ -9,6 +9,7 @@
 
 #include "lib/clock.h"
 #include "lib/stackwalk.h"
+#include "trace-format/trace_id.h"
 #include "tracer/lotrace.h"
 #include "tracer/thread.h"
 
@@ -197,21 +198,26 @@ static inline bool span_trace_nonzero(const lot_span *s)
 	return (a | b) != 0;
 }
 
-/* The thread's next span id, salt | counter.  Counters with the low
- * LOT_SPAN_BASE_BITS bits zero are skipped: a chunk's span_base is salt |
- * (counter at chunk start with those bits cleared) (thread.c), and a span
- * id equal to the base would encode as 0, "none".  So a span id is never a
- * base, and the thread's spans of one chunk encode in 1-2 bytes rather than
- * the counter's 3-5. */
+/* The thread's next span id, salt | counter (never 0, "none"): consecutive,
+ * so the writer's id deltas encode the thread's spans in one byte. */
 static inline uint64_t next_span_id(struct lot_thread *t)
 {
 	uint32_t c = ++t->span_ctr;
-	if (__builtin_expect(!(c & LOT_SPAN_BASE_LOW), 0)) {
-		if (!c) /* 2^32 spans on this thread: a new salt */
-			t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
+	if (__builtin_expect(!c, 0)) { /* 2^32 spans on this thread: a new salt */
+		t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
 		c = ++t->span_ctr;
 	}
 	return t->span_salt | c;
+}
+
+/* A root span's trace id, derived from the session's key and the root's
+ * span id (trace-format/trace_id.h), so the chunk records a few-byte
+ * trace_gen rather than 16 random bytes. */
+static inline void root_trace_id(uint64_t root_span, uint8_t out[16])
+{
+	uint64_t half[2];
+	lot_trace_id_halves(lot_rt.trace_key, root_span, half);
+	lot_trace_id_store(out, half[0], half[1]);
 }
 
 /* Make a new span's ids in *s: under the explicit parent if valid, else
@@ -226,16 +232,16 @@ static inline bool span_make(struct lot_thread *t, const lot_span *parent, lot_s
 		from = &t->spans[t->n_spans - 1]; /* made here: always valid */
 	else if (parent && parent->span_id && span_trace_nonzero(parent))
 		from = parent;
+	s->span_id = next_span_id(t);
 	if (from) {
 		memcpy(s->trace_id, from->trace_id, 16);
 		s->flags = from->flags;
 		*parent_id = from->span_id;
 	} else {
-		lot_trace_id_new(&t->rng, s->trace_id);
+		root_trace_id(s->span_id, s->trace_id);
 		s->flags = 1; /* sampled: we record it */
 		*parent_id = 0;
 	}
-	s->span_id = next_span_id(t);
 	if (t->n_spans < LOT_OPEN_SPANS) {
 		/* field by field: a whole-struct copy would reload the fields just
 		 * stored with wider loads, which stalls store forwarding */
@@ -265,7 +271,7 @@ static __attribute__((noinline, cold)) lot_span span_begin_full(const char *name
 	uint32_t sname, trace, stack;
 	LOT_RECORD(t, now,
 		   enc_string(&t->w, name, &sname) &&
-			   (trace = root ? lot_writer_trace_define(&t->w, s.trace_id)
+			   (trace = root ? lot_writer_trace_gen(&t->w, s.span_id, s.trace_id)
 					 : lot_writer_trace(&t->w, s.trace_id)) != LOT_NOROOM &&
 			   enc_stack(t, pcs, n, &stack) &&
 			   lot_write_span_begin(&t->w, now, s.span_id, parent_id, trace, sname, stack));
@@ -313,7 +319,7 @@ LOT_API lot_span lot__span_begin(const char *name, const lot_span *parent)
 	bool root = span_make(t, parent, &s, &parent_id);
 	uint32_t sname = name ? string_cached(&t->w, name) : 0, trace;
 	if (__builtin_expect(sname != LOT_NOROOM &&
-				     (trace = root ? lot_writer_trace_define(&t->w, s.trace_id)
+				     (trace = root ? lot_writer_trace_gen(&t->w, s.span_id, s.trace_id)
 						   : lot_writer_trace_nonzero(&t->w, s.trace_id)) != LOT_NOROOM &&
 				     lot_write_span_begin(&t->w, now, s.span_id, parent_id, trace, sname, 0),
 			     1)) {

@@ -136,7 +136,7 @@ static void adopt_new(struct lot_session *s, uint64_t now)
  * parse (cannot happen for our own output; the chunk is then dropped).
  */
 static bool scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
-			 uint32_t *events, uint64_t *end_ticks)
+			 bool no_stacks, uint32_t *events, uint64_t *end_ticks)
 {
 	static const struct lot_type_desc *by_code[256];
 	if (!by_code[LOT_EV_instant]) /* the flusher is the only caller */
@@ -154,20 +154,29 @@ static bool scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, u
 			unit += v;
 			n++;
 		}
-		for (unsigned a = 0; a < ty->nargs; a++) {
+		for (unsigned a = 0, k; a < ty->nargs; a++) {
 			switch (ty->arg_kinds[a]) {
 			case LOT_KIND_ID128:
 				v = 16;
+				break;
+			case LOT_KIND_STACK:
+				if (no_stacks) { /* omitted */
+					v = 0;
+					break;
+				}
+				if (lot_varint_get(&p, end, &v))
+					return false;
+				v = 0;
 				break;
 			case LOT_KIND_BYTES:
 				if (lot_varint_get(&p, end, &v))
 					return false;
 				break;
 			case LOT_KIND_PCS: {
-				uint64_t k, x;
-				if (lot_varint_get(&p, end, &k))
+				uint64_t n_pcs, x;
+				if (lot_varint_get(&p, end, &n_pcs))
 					return false;
-				for (; k; k--)
+				for (; n_pcs; n_pcs--)
 					if (lot_varint_get(&p, end, &x))
 						return false;
 				v = 0;
@@ -182,10 +191,11 @@ static bool scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, u
 					break;
 				}
 				__attribute__((fallthrough)); /* an svarint */
-			default:
+			default: /* one varint; an id delta's absolute form adds 8 bytes */
 				if (lot_varint_get(&p, end, &v))
 					return false;
-				v = 0;
+				k = ty->arg_kinds[a];
+				v = (k == LOT_KIND_SPAN || k == LOT_KIND_TASK) && v == LOT_ID_ABSOLUTE ? 8 : 0;
 				break;
 			}
 			if ((uint64_t)(end - p) < v)
@@ -242,7 +252,8 @@ static void steal_idle(struct lot_session *s, uint64_t now)
 		uint32_t len = atomic_load_explicit(&c->len, memory_order_acquire);
 		c->info.raw_len = len;
 		if (!scan_payload(c->data, c->data + len, s->clock.time_shift, c->info.base_ticks,
-				  &c->info.events, &c->info.end_ticks)) {
+				  c->info.flags & LOT_CHUNK_NO_STACKS, &c->info.events,
+				  &c->info.end_ticks)) {
 			t->f_lost += c->info.lost; /* events unknown: cannot happen */
 			s->chunks_dropped++;
 			lot_pool_put(&s->pool, c);

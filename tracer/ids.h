@@ -23,8 +23,20 @@ static inline uint64_t lot_rng_next(struct lot_rng *r)
 	return (uint64_t)(t >> 64) ^ (uint64_t)t;
 }
 
-/* A 16-byte trace id, never all zero (W3C: invalid).  Inline: every root
- * span makes one. */
+/* Store a trace id made of two words (bytes 0-7 and 8-15, in host order:
+ * little-endian on x86-64 and aarch64, as the format's words are).  One
+ * 16-byte store: the id is read back with 16-byte loads (copies, the
+ * writer's cache compare), and a load that spans two smaller stores cannot
+ * be forwarded from them (a ~15-cycle stall per span). */
+static inline void lot_trace_id_store(uint8_t out[16], uint64_t a, uint64_t b)
+{
+	typedef uint64_t v2u64 __attribute__((vector_size(16)));
+	v2u64 v = {a, b};
+	__builtin_memcpy(out, &v, 16);
+}
+
+/* A random 16-byte trace id, never all zero (W3C: invalid), for spans begun
+ * while tracing is off (recorded roots derive theirs: api.c). */
 static inline void lot_trace_id_new(struct lot_rng *r, uint8_t out[16])
 {
 	uint64_t a, b;
@@ -32,12 +44,7 @@ static inline void lot_trace_id_new(struct lot_rng *r, uint8_t out[16])
 		a = lot_rng_next(r);
 		b = lot_rng_next(r);
 	} while (__builtin_expect(!a && !b, 0));
-	/* One 16-byte store: the id is read back with 16-byte loads (copies,
-	 * the writer's cache compare), and a load that spans two smaller stores
-	 * cannot be forwarded from them (a ~15-cycle stall per span). */
-	typedef uint64_t v2u64 __attribute__((vector_size(16)));
-	v2u64 v = {a, b};
-	__builtin_memcpy(out, &v, 16);
+	lot_trace_id_store(out, a, b);
 }
 
 /* Task ids: each thread takes blocks of LOT_TASK_BLOCK ids with one atomic

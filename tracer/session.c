@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "config.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/endian.h"
 #include "tracer/flusher.h"
 #include "tracer/lotrace.h"
 #include "tracer/modules.h"
@@ -29,20 +31,30 @@ static struct lot_session *forked_away; /* the parent's, in a child: kept reacha
 
 /*
  * The time shift: event deltas are stored in units of 2^shift ticks.  We take
- * the largest unit not above ~8 ns (shift 4 for a 2-3 GHz TSC, 3 for the
- * 1 GHz clock_gettime fallback, 0 for a 25 MHz arm counter).  Recording an
- * event costs more than 8 ns, so two events of one thread never fall into
- * one unit by more than a tick of rounding, while the typical delta between
- * events (tens to hundreds of ns) fits a one-byte varint (< 128 units,
- * ~1 us at shift 4) instead of two: that byte is most of a small event.
+ * the largest unit not above 32 ns (shift 6 for a 2-4 GHz TSC, 5 for the
+ * 1 GHz clock_gettime fallback, 0 for a 25 MHz arm counter), as Go's tracer
+ * does (64 TSC ticks): the gaps between a thread's events, from a few
+ * hundred ns to a few us, then mostly fit a one-byte varint (< 128 units,
+ * ~3 us) where an 8 ns unit needs two.  Events closer than a unit share a
+ * time; their order on the thread is the stream's order.
  */
 unsigned lot_time_shift(uint64_t freq_hz)
 {
 	unsigned shift = 0;
-	/* 2^(shift+1) ticks still within 8 ns: 2^(shift+1) * 1e9 <= 8 * freq */
-	while (shift < 6 && ((uint64_t)2 << shift) * 1000000000ull <= 8 * freq_hz)
+	/* 2^(shift+1) ticks still within 32 ns: 2^(shift+1) * 1e9 <= 32 * freq */
+	while (shift < 16 && ((uint64_t)2 << shift) * 1000000000ull <= 32 * freq_hz)
 		shift++;
 	return shift;
+}
+
+/* The key root spans' trace ids derive from (trace-format/trace_id.h): new
+ * per session, so no two sessions make the same trace ids.  Set while no
+ * probe runs (before tracing is on) and read by them after. */
+static int new_trace_key(void)
+{
+	if (getrandom(lot_rt.trace_key, sizeof lot_rt.trace_key, 0) != (ssize_t)sizeof lot_rt.trace_key)
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 static void session_free(struct lot_session *s)
@@ -184,7 +196,10 @@ static int write_header(struct lot_session *s)
 	size_t n_mods = 0;
 	lot_modules_snapshot(&mods, &n_mods); /* none on failure: stacks stay unsymbolized */
 	struct lot_buf b = {0};
-	int err = lot_header_encode(&b, &s->clock, meta, m, mods, n_mods) ? 0 : -ENOMEM;
+	uint8_t key[16];
+	lot_put_le64(key, lot_rt.trace_key[0]);
+	lot_put_le64(key + 8, lot_rt.trace_key[1]);
+	int err = lot_header_encode(&b, &s->clock, meta, m, mods, n_mods, key) ? 0 : -ENOMEM;
 	if (!err)
 		err = lot_io_append(s->io, b.data, b.len);
 	lot_buf_free(&b);
@@ -238,6 +253,8 @@ static int start_locked(const char *path)
 	}
 	if (!err)
 		err = lot_pool_init(&s->pool, s->cfg.chunk_size, s->cfg.buffer_size);
+	if (!err)
+		err = new_trace_key();
 	if (!err)
 		err = write_header(s);
 	int efd = -1;

@@ -187,13 +187,13 @@ bool lot_thread_switch(struct lot_thread *t, uint64_t now)
 		}
 		return false;
 	}
-	c->info.flags = 0;
+	c->info.flags = lot_rt.stacks ? 0 : LOT_CHUNK_NO_STACKS;
 	c->info.tid = t->tid;
 	c->info.seq = t->seq++;
 	c->info.base_ticks = now;
 	c->info.lost = t->lost + atomic_exchange_explicit(&t->nested_lost, 0, memory_order_relaxed);
-	uint64_t span_base = t->span_salt | (t->span_ctr & ~LOT_SPAN_BASE_LOW);
-	c->info.span_base = span_base;
+	/* where the chunk's id deltas start: its first span and task encode small */
+	c->info.span_base = t->span_salt | t->span_ctr;
 	c->info.task = t->task_cur;
 	strcpy(c->name, t->name);
 	c->info.thread_name = c->name;
@@ -201,7 +201,10 @@ bool lot_thread_switch(struct lot_thread *t, uint64_t now)
 	t->lost = 0;
 	t->cur = c;
 	atomic_store_explicit(&t->live, c, memory_order_release);
-	lot_writer_reset(&t->w, c->data, lot_rt.chunk_size, now, lot_rt.shift, span_base);
+	lot_writer_reset(&t->w, c->data, lot_rt.chunk_size, now, lot_rt.shift, c->info.span_base,
+			 c->info.task);
+	if (!lot_rt.stacks)
+		lot_writer_omit_stacks(&t->w);
 	t->epoch++;
 	if (t->need_begin) {
 		t->need_begin = false;

@@ -63,11 +63,6 @@
 
 #define LOT_RING 64       /* full chunks in flight per thread */
 #define LOT_OPEN_SPANS 32 /* open spans remembered per thread (implicit parents) */
-/* A chunk's span_base is span_salt | (span_ctr & ~LOT_SPAN_BASE_LOW): the
- * thread's span ids of that chunk XOR it to small numbers.  No span id has
- * its LOT_SPAN_BASE_LOW bits zero, so none equals a base (which would
- * encode as 0, "no span"). */
-#define LOT_SPAN_BASE_LOW 0xfffu
 
 /* Session settings the probes read; written by lot_start() before it sets
  * lot_rt.on and lot__enabled (release, lot_set_enabled), read by probes
@@ -78,6 +73,7 @@ struct lot_runtime {
 	unsigned shift;      /* writer time shift */
 	bool stacks;
 	unsigned stack_depth;
+	uint64_t trace_key[2]; /* of the session's generated trace ids */
 	uint64_t gen;        /* session number, from 1 */
 	int efd;             /* eventfd that wakes the flusher */
 	/* membarrier unavailable: probes fence themselves.  Read by

@@ -98,7 +98,7 @@ START_TEST(type_with_an_unknown_kind_is_rejected)
 	struct lot_buf f = {0};
 	put_header(&f, &(struct hdr_opts){.major = 1, .extra_types = &t, .n_extra = 1, .replace_code = -1});
 	struct lot_read_error e = open_error(f.data, f.len);
-	ck_assert_msg(strstr(e.message, "unknown kind 11"), "%s", e.message);
+	ck_assert_msg(strstr(e.message, "unknown kind 12"), "%s", e.message);
 	lot_buf_free(&f);
 }
 END_TEST
@@ -263,6 +263,11 @@ START_TEST(event_running_past_the_chunk_end_is_damage)
 	expect_bad_payload(cut_bytes, sizeof cut_bytes, 0, "runs past the chunk end", 0);
 	const uint8_t cut_id[] = {LOT_EV_trace_def, 1, 1, 2, 3};
 	expect_bad_payload(cut_id, sizeof cut_id, 0, "runs past the chunk end", 0);
+	/* an id delta's absolute form: the tag, then fewer than 8 bytes */
+	const uint8_t cut_abs[] = {LOT_EV_task_yield, 0, LOT_EV_task_start, 1, LOT_ID_ABSOLUTE, 1, 2};
+	expect_bad_payload(cut_abs, sizeof cut_abs, 2, "argument 0 runs past the chunk end", 1);
+	const uint8_t gen[] = {LOT_EV_trace_gen, 1, 2};
+	expect_bad_payload(gen, sizeof gen, 0, "trace_gen in a file without a trace key", 0);
 }
 END_TEST
 
@@ -272,7 +277,7 @@ START_TEST(undefined_string_and_stack_refs_are_damage)
 	expect_bad_payload(str, sizeof str, 2, "string 7 used before its definition", 1);
 	const uint8_t stack[] = {LOT_EV_instant, 0, 0, 1};
 	expect_bad_payload(stack, sizeof stack, 1, "stack 1 used before its definition", 0);
-	const uint8_t trace[] = {LOT_EV_span_begin, 0, 1, 0, 2, 0, 0};
+	const uint8_t trace[] = {LOT_EV_span_begin, 0, 2, 0, 2, 0, 0};
 	expect_bad_payload(trace, sizeof trace, 1, "trace 2 used before its definition", 0);
 }
 END_TEST
@@ -286,6 +291,29 @@ START_TEST(out_of_order_definition_ids_are_damage)
 }
 END_TEST
 
+START_TEST(chunk_with_unknown_flags_is_skipped)
+{
+	struct lot_buf f = {0};
+	put_header(&f, &(struct hdr_opts){.major = 1, .replace_code = -1});
+	uint64_t offs[3];
+	for (uint32_t i = 0; i < 3; i++) {
+		struct lot_chunk_info ci = {.tid = 1, .seq = i, .events = 2, .base_ticks = 1000000000,
+					    .flags = i == 1 ? 0x2 : LOT_CHUNK_NO_STACKS};
+		offs[i] = put_chunk(&f, ci, good_payload, sizeof good_payload);
+	}
+	put_trailer(&f);
+	struct diag_log log = {0};
+	struct read_summary s;
+	read_all(f.data, f.len, &log, &s);
+	ck_assert_uint_eq(s.events, 4);
+	ck_assert(s.damaged);
+	ck_assert_uint_ge(log.n, 1);
+	ck_assert_msg(strstr(log.msg[0], "chunk flags 0x2 are not known"), "%s", log.msg[0]);
+	ck_assert_uint_eq(log.off[0], offs[1]);
+	lot_buf_free(&f);
+}
+END_TEST
+
 START_TEST(unknown_event_code_is_damage)
 {
 	const uint8_t raw[] = {LOT_EV_task_yield, 0, 0x99, 0, 0};
@@ -295,7 +323,7 @@ END_TEST
 
 START_TEST(value_tag_other_than_0_or_1_is_damage)
 {
-	const uint8_t raw[] = {LOT_EV_span_attr, 0, 1, 0, 0, 5, LOT_EV_span_attr, 0, 1, 0, 2, 5};
+	const uint8_t raw[] = {LOT_EV_span_attr, 0, 2, 0, 0, 5, LOT_EV_span_attr, 0, 2, 0, 2, 5};
 	expect_bad_payload(raw, sizeof raw, 2, "value tag 2", 1);
 }
 END_TEST
@@ -354,10 +382,10 @@ START_TEST(damage_far_from_the_chunk_end_is_found_by_counting_too)
 	expect_bad_far(str, sizeof str, "string 2 used before its definition", 2);
 	const uint8_t str2[] = {LOT_EV_string_def, 1, 1, 'x', LOT_EV_task_block, 0, 1, 0x80, 0x01, 0};
 	expect_bad_far(str2, sizeof str2, "string 128 used before its definition", 0);
-	const uint8_t stack[] = {LOT_EV_task_create, 0, 1, 2, 0, 1};
+	const uint8_t stack[] = {LOT_EV_task_create, 0, 2, 2, 0, 1};
 	expect_bad_far(stack, sizeof stack, "stack 1 used before its definition", 0);
 	uint8_t trace[2 * 18 + 7] = {LOT_EV_trace_def, 1, [18] = LOT_EV_trace_def, 2};
-	memcpy(trace + 36, (const uint8_t[]){LOT_EV_span_begin, 0, 1, 0, 3, 0, 0}, 7);
+	memcpy(trace + 36, (const uint8_t[]){LOT_EV_span_begin, 0, 2, 0, 3, 0, 0}, 7);
 	expect_bad_far(trace, sizeof trace, "trace 3 used before its definition", 0);
 	const uint8_t order[] = {LOT_EV_string_def, 1, 0, LOT_EV_string_def, 3, 0};
 	expect_bad_far(order, sizeof order, "string 3 defined out of order (expected 2)", 0);
@@ -367,7 +395,7 @@ START_TEST(damage_far_from_the_chunk_end_is_found_by_counting_too)
 	expect_bad_far(sorder, sizeof sorder, "stack 1 defined out of order (expected 2)", 0);
 	const uint8_t code[] = {LOT_EV_task_yield, 0, 0x99, 0, 0};
 	expect_bad_far(code, sizeof code, "unknown event type 0x99", 1);
-	const uint8_t tag[] = {LOT_EV_span_attr, 0, 1, 0, 2, 5};
+	const uint8_t tag[] = {LOT_EV_span_attr, 0, 2, 0, 2, 5};
 	expect_bad_far(tag, sizeof tag, "value tag 2", 0);
 	const uint8_t pcs[] = {LOT_EV_stack_def, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
 			       0x80, 0x80, 0x80, 0x80};
@@ -375,8 +403,10 @@ START_TEST(damage_far_from_the_chunk_end_is_found_by_counting_too)
 	/* lengths that would reach past the end */
 	const uint8_t sdef[] = {LOT_EV_string_def, 1, 0xff, 0xff, 0x03};
 	expect_bad_far(sdef, sizeof sdef, "string definition runs past the chunk end", 0);
-	const uint8_t val[] = {LOT_EV_span_attr, 0, 1, 0, 1, 0xff, 0xff, 0x03};
+	const uint8_t val[] = {LOT_EV_span_attr, 0, 2, 0, 1, 0xff, 0xff, 0x03};
 	expect_bad_far(val, sizeof val, "argument 2 runs past the chunk end", 0);
+	const uint8_t gen[] = {LOT_EV_trace_gen, 1, 2};
+	expect_bad_far(gen, sizeof gen, "trace_gen in a file without a trace key", 0);
 }
 END_TEST
 
@@ -771,6 +801,7 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, unknown_event_code_is_damage);
 	tcase_add_test(tc, value_tag_other_than_0_or_1_is_damage);
 	tcase_add_test(tc, damage_far_from_the_chunk_end_is_found_by_counting_too);
+	tcase_add_test(tc, chunk_with_unknown_flags_is_skipped);
 	tcase_add_test(tc, event_count_mismatch_is_warned);
 	tcase_add_test(tc, truncated_last_chunk_keeps_the_chunks_before_it);
 	tcase_add_test(tc, missing_trailer_is_warned);

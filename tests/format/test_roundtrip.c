@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "tests/format/support.h"
+#include "lib/endian.h"
+#include "trace-format/trace_id.h"
 #include "trace-format/types.h"
 
 /* ---- an expected event, written with the real writer and compared after reading ---- */
@@ -98,6 +100,7 @@ static void check_event(const struct lot_event *ev, const struct xev *x, uint64_
 		switch (g->kind) {
 		case LOT_KIND_UVAR:
 		case LOT_KIND_SPAN:
+		case LOT_KIND_TASK:
 			ck_assert_uint_eq(g->u, a->u);
 			break;
 		case LOT_KIND_SVAR:
@@ -209,10 +212,12 @@ static void rnd_arg(struct xarg *a, unsigned kind, uint64_t span_base)
 		}
 		break;
 	case LOT_KIND_TRACE: a->id = rnd_below(4) ? traces[rnd_below(N_TRACES)] : NULL; break;
-	case LOT_KIND_SPAN:
-		switch (rnd_below(3)) {
+	case LOT_KIND_SPAN: /* id deltas: none, near the chunk's recent ids, or far (absolute) */
+	case LOT_KIND_TASK:
+		switch (rnd_below(4)) {
 		case 0: a->u = 0; break;
-		case 1: a->u = span_base ^ (rnd_below(1000) + 1); break; /* this thread's own */
+		case 1: a->u = (kind == LOT_KIND_SPAN ? span_base : 0) + rnd_below(1000) + 1; break;
+		case 2: a->u = rnd_u64() | 1; break;
 		default: a->u = rnd() | 1; break;
 		}
 		break;
@@ -349,6 +354,7 @@ START_TEST(every_event_type_round_trips_all_args)
 				case LOT_KIND_STACK: g->pcs = stacks[variant]; g->n = stack_len[variant]; break;
 				case LOT_KIND_TRACE: g->id = traces[variant]; break;
 				case LOT_KIND_SPAN: g->u = variant ? UINT64_MAX : span_base_of(tid) ^ 1; break;
+				case LOT_KIND_TASK: g->u = variant ? UINT64_MAX : 1; break;
 				case LOT_KIND_VALUE:
 					g->is_str = variant;
 					g->s = strings[1];
@@ -383,15 +389,16 @@ START_TEST(every_event_type_round_trips_all_args)
 }
 END_TEST
 
-START_TEST(span_id_round_trips_through_span_base)
+START_TEST(span_ids_round_trip_as_id_deltas)
 {
 	struct lot_tb *b = lot_tb_new(NULL);
 	struct lot_writer *w = lot_tb_chunk_begin(b, 5, "s", 0, 0);
 	uint64_t own = span_base_of(5) ^ 3, foreign = 0x0123456789abcdefull;
 	ck_assert(lot_write_span_begin(w, lot_tb_ticks(b, 1), own, foreign, 0, 0, 0));
 	ck_assert(lot_write_span_end(w, lot_tb_ticks(b, 2), own));
-	/* the own span id encodes in one byte: type, delta, span, parent (9 bytes), 3 zero refs */
-	ck_assert_uint_lt(lot_writer_used(w), 2 + 1 + 10 + 3 + 3 + 1);
+	/* type, time delta, the own span as a 1-byte id delta, the foreign parent as
+	 * an absolute id (tag and 8 bytes), 3 zero refs; then the end: 3 bytes */
+	ck_assert_uint_eq(lot_writer_used(w), 1 + 1 + 1 + 9 + 3 + 3);
 	lot_tb_chunk_end(b);
 	size_t len;
 	const uint8_t *img = lot_tb_data(b, &len);
@@ -406,6 +413,75 @@ START_TEST(span_id_round_trips_through_span_base)
 	ck_assert_int_eq(lot_chunk_next_event(r, &ev), 1);
 	ck_assert_uint_eq(ev.args[LOT_ARG_span_end_span].u, own);
 	lot_reader_close(r);
+	lot_tb_free(b);
+}
+END_TEST
+
+START_TEST(trace_gen_derives_the_trace_id_from_key_and_root)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	struct lot_writer *w = lot_tb_chunk_begin(b, 5, "s", 0, 0);
+	const uint64_t key[2] = {lot_get_le64(lot_tb_trace_key_bytes),
+				 lot_get_le64(lot_tb_trace_key_bytes + 8)};
+	uint64_t root = span_base_of(5) + 1;
+	uint8_t want[16];
+	lot_trace_id_derive(key, root, want);
+	uint32_t ref = lot_writer_trace_gen(w, root, want);
+	ck_assert_uint_eq(ref, 1);
+	ck_assert_uint_eq(lot_writer_used(w), 3); /* type, ref, root as a 1-byte id delta */
+	ck_assert(lot_write_span_begin(w, lot_tb_ticks(b, 1), root, 0, ref, 0, 0));
+	ck_assert_uint_eq(lot_writer_trace(w, want), ref); /* cached: a child finds it */
+	lot_tb_chunk_end(b);
+	size_t len;
+	const uint8_t *img = lot_tb_data(b, &len);
+	struct lot_reader *r = lot_reader_open_mem(img, len, NULL, NULL);
+	ck_assert(lot_reader_header(r)->has_trace_key);
+	struct lot_chunk *c;
+	struct lot_event ev;
+	ck_assert_int_eq(lot_reader_next_chunk(r, &c), 1);
+	ck_assert_int_eq(lot_chunk_next_event(r, &ev), 1);
+	ck_assert_uint_eq(ev.args[LOT_ARG_span_begin_span].u, root);
+	ck_assert(memcmp(ev.args[LOT_ARG_span_begin_trace_id].id128, want, 16) == 0);
+	lot_reader_close(r);
+	lot_tb_free(b);
+}
+END_TEST
+
+START_TEST(chunk_without_stacks_omits_stack_arguments)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	struct lot_writer *w = lot_tb_chunk_begin(b, 5, "s", 0, 0);
+	lot_tb_chunk_omit_stacks(b);
+	uint32_t name = lot_writer_string(w, "x");
+	size_t before = lot_writer_used(w);
+	ck_assert(lot_write_instant(w, lot_tb_ticks(b, 1), name, 7));
+	ck_assert_uint_eq(lot_writer_used(w) - before, 3); /* type, delta, name: no stack */
+	ck_assert(lot_write_task_block(w, lot_tb_ticks(b, 2), name, 0, 7));
+	lot_tb_chunk_end(b);
+	lot_tb_trailer(b, 10);
+	size_t len;
+	const uint8_t *img = lot_tb_data(b, &len);
+	struct lot_reader *r = lot_reader_open_mem(img, len, NULL, NULL);
+	struct lot_chunk *c;
+	struct lot_event ev;
+	ck_assert_int_eq(lot_reader_next_chunk(r, &c), 1);
+	ck_assert_uint_eq(c->info.flags, LOT_CHUNK_NO_STACKS);
+	ck_assert_int_eq(lot_chunk_next_event(r, &ev), 1);
+	ck_assert_uint_eq(ev.code, LOT_EV_instant);
+	ck_assert_ptr_null(ev.args[LOT_ARG_instant_stack].pcs);
+	ck_assert_int_eq(lot_chunk_next_event(r, &ev), 1);
+	ck_assert_uint_eq(ev.code, LOT_EV_task_block);
+	ck_assert_uint_eq(ev.args[LOT_ARG_task_block_reason].len, 1);
+	ck_assert_ptr_null(ev.args[LOT_ARG_task_block_stack].pcs);
+	ck_assert_int_eq(lot_chunk_next_event(r, &ev), 0);
+	ck_assert(!lot_reader_damaged(r));
+	lot_reader_close(r);
+	/* the counting path agrees */
+	struct diag_log log = {0};
+	struct read_summary s;
+	read_all(img, len, &log, &s);
+	ck_assert_uint_eq(s.events, 2);
+	ck_assert_uint_eq(log.n, 0);
 	lot_tb_free(b);
 }
 END_TEST
@@ -449,7 +525,7 @@ START_TEST(chunk_filled_to_the_last_byte_decodes)
 {
 	struct lot_tb *b = lot_tb_new(NULL);
 	struct lot_writer *w = lot_tb_chunk_begin_cap(b, 1, "f", 0, 0, LOT_CHUNK_MIN);
-	const size_t last = 1 + 10 + 10; /* task_start's worst case: type, delta, task */
+	const size_t last = 1 + 10 + 10; /* lost's worst case: type, delta, count */
 	uint64_t t = lot_tb_ticks(b, 0);
 	unsigned n = 0;
 	for (;;) {
@@ -457,12 +533,12 @@ START_TEST(chunk_filled_to_the_last_byte_decodes)
 		if (need == 0)
 			break;
 		size_t sz = need >= 15 ? 12 : need <= 12 ? need : need - 3;
-		ck_assert(lot_write_task_start(w, t, value_of_len((unsigned)sz - 2)));
+		ck_assert(lot_write_lost(w, t, value_of_len((unsigned)sz - 2)));
 		n++;
 	}
-	/* a 10-byte delta and a 10-byte task id: exactly the reserved worst case */
+	/* a 10-byte delta and a 10-byte count: exactly the reserved worst case */
 	uint64_t far = t + (1ull << 63);
-	ck_assert(lot_write_task_start(w, far, UINT64_MAX));
+	ck_assert(lot_write_lost(w, far, UINT64_MAX));
 	ck_assert_uint_eq(lot_writer_used(w), LOT_CHUNK_MIN);
 	ck_assert(!lot_write_task_yield(w, far));
 	lot_tb_chunk_end(b);
@@ -745,7 +821,9 @@ static void add_tests(TCase *tc)
 	tcase_add_loop_test(tc, random_event_sequences_decode_identically, 0, 3);
 	tcase_add_loop_test(tc, random_event_sequences_decode_identically_with_time_shift, 0, 2);
 	tcase_add_test(tc, every_event_type_round_trips_all_args);
-	tcase_add_test(tc, span_id_round_trips_through_span_base);
+	tcase_add_test(tc, span_ids_round_trip_as_id_deltas);
+	tcase_add_test(tc, trace_gen_derives_the_trace_id_from_key_and_root);
+	tcase_add_test(tc, chunk_without_stacks_omits_stack_arguments);
 	tcase_add_test(tc, writer_refuses_exactly_when_the_chunk_is_full);
 	tcase_add_test(tc, chunk_filled_to_the_last_byte_decodes);
 	tcase_add_test(tc, time_deltas_count_in_units_of_two_to_the_shift);

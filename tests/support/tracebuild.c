@@ -42,6 +42,9 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+const uint8_t lot_tb_trace_key_bytes[16] = {0x10, 0x07, 0x4a, 0xce, 0x7e, 0x57, 0x6b, 0xe1,
+					     0x5e, 0xed, 0xf0, 0x0d, 0xca, 0xfe, 0xba, 0xbe};
+
 struct lot_tb *lot_tb_new(const struct lot_clock_info *clock)
 {
 	struct lot_tb *b = xcalloc(1, sizeof *b);
@@ -55,7 +58,7 @@ struct lot_tb *lot_tb_new(const struct lot_clock_info *clock)
 	static const struct lot_kv meta[] = {
 		{"pid", "1234"}, {"exe", "/usr/bin/testprog"}, {"service", "test"}, {"host", "testhost"},
 	};
-	if (!b->comp || !lot_header_encode(&b->file, &b->clock, meta, 4, NULL, 0))
+	if (!b->comp || !lot_header_encode(&b->file, &b->clock, meta, 4, NULL, 0, lot_tb_trace_key_bytes))
 		abort();
 	return b;
 }
@@ -111,7 +114,8 @@ struct lot_writer *lot_tb_chunk_begin_cap(struct lot_tb *b, uint64_t tid, const 
 		.span_base = 0x5a5a000000000000ull ^ (tid << 32),
 		.thread_name = b->cur_name,
 	};
-	lot_writer_reset(&b->w, b->raw, cap, b->cur.base_ticks, b->clock.time_shift, b->cur.span_base);
+	lot_writer_reset(&b->w, b->raw, cap, b->cur.base_ticks, b->clock.time_shift, b->cur.span_base,
+			 b->cur.task);
 	b->open = true;
 	return &b->w;
 }
@@ -120,6 +124,14 @@ struct lot_writer *lot_tb_chunk_begin(struct lot_tb *b, uint64_t tid, const char
 				      uint64_t base_ns, uint64_t lost)
 {
 	return lot_tb_chunk_begin_cap(b, tid, thread_name, base_ns, lost, 0);
+}
+
+void lot_tb_chunk_omit_stacks(struct lot_tb *b)
+{
+	if (!b->open || lot_writer_used(&b->w))
+		abort();
+	b->cur.flags |= LOT_CHUNK_NO_STACKS;
+	lot_writer_omit_stacks(&b->w);
 }
 
 uint64_t lot_tb_chunk_end(struct lot_tb *b)

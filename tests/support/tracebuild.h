@@ -22,7 +22,9 @@
 struct lot_tb;
 
 /* clock NULL: 1 GHz ticks (ticks are ns), start_ticks 1e9, time_shift 0.
- * The header carries a few fixed metadata keys (service "test", pid 1234). */
+ * The header carries a few fixed metadata keys (service "test", pid 1234)
+ * and the trace key lot_tb_trace_key_bytes (for trace_gen definitions). */
+extern const uint8_t lot_tb_trace_key_bytes[16];
 struct lot_tb *lot_tb_new(const struct lot_clock_info *clock);
 void lot_tb_free(struct lot_tb *b);
 
@@ -35,6 +37,8 @@ struct lot_writer *lot_tb_chunk_begin_cap(struct lot_tb *b, uint64_t tid, const 
 					  uint64_t base_ns, uint64_t lost, size_t cap);
 struct lot_writer *lot_tb_chunk_begin(struct lot_tb *b, uint64_t tid, const char *thread_name,
 				      uint64_t base_ns, uint64_t lost);
+/* Mark the chunk just begun LOT_CHUNK_NO_STACKS (its events omit stacks). */
+void lot_tb_chunk_omit_stacks(struct lot_tb *b);
 /* Seal the current chunk into the file image; returns the chunk record's offset. */
 uint64_t lot_tb_chunk_end(struct lot_tb *b);
 
