@@ -78,6 +78,10 @@ struct conn {
 	uint64_t queued_ns;      /* when it was queued (CLOCK_MONOTONIC) */
 	struct http_request req; /* the request in flight */
 	size_t len;              /* bytes in buf */
+	/* Release-stored by a worker before it re-arms the socket, acquire-
+	 * loaded by the io thread on the next event: epoll orders the two in
+	 * the kernel, this says so to the compiler and to ThreadSanitizer. */
+	_Atomic unsigned handoff;
 	struct conn *next_pending; /* pool queue link */
 	struct conn *prev, *next;  /* the server's list of connections */
 	char buf[HTTP_BUF];

@@ -113,6 +113,7 @@ static void conn_process(struct conn *c)
 
 static void conn_readable(struct conn *c)
 {
+	(void)atomic_load_explicit(&c->handoff, memory_order_acquire);
 	ssize_t n = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		conn_close(c);
@@ -132,6 +133,7 @@ void server_release(struct conn *c, bool keep_alive)
 	memmove(c->buf, c->buf + c->req.consumed, c->len - c->req.consumed);
 	c->len -= c->req.consumed;
 	if (c->len == 0) {
+		atomic_fetch_add_explicit(&c->handoff, 1, memory_order_release);
 		conn_arm(c); /* the usual case: wait for the next request */
 		return;
 	}
