@@ -15,6 +15,10 @@ pkgs=(
 if [ "${1:-}" = --bench ]; then
 	pkgs+=(time valgrind lttng-tools liblttng-ust-dev)
 fi
+# --bench: wrk drives examples/httpd in bench/overhead (loopback only).
+if [ "${1:-}" = --bench ]; then
+	pkgs+=(wrk)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,7 @@ BENCH_BINS = bench/bench_prims bench/bench_writer bench/bench_probe bench/gen_tr
 BENCH_BINS += bench/bench_sustained
 noinst_PROGRAMS += $(BENCH_BINS)
 noinst_HEADERS += bench/bench.h bench/workload.h
-EXTRA_DIST += bench/run bench/lttng/lotbench_tp.c bench/lttng/lotbench_tp.h
+EXTRA_DIST += bench/run bench/overhead bench/lttng/lotbench_tp.c bench/lttng/lotbench_tp.h
 
 bench_bench_prims_SOURCES = bench/bench_prims.c
 bench_bench_prims_LDADD = liblotcore.la
@@ -37,5 +37,5 @@ bench_gen_trace_SOURCES = bench/gen_trace.c
 bench_gen_trace_LDADD = liblotcore.la -lm
 
 .PHONY: bench
-bench: $(BENCH_BINS) cmd/lotrace
+bench: $(BENCH_BINS) cmd/lotrace examples/httpd/httpd
 	$(top_srcdir)/bench/run --builddir $(abs_top_builddir) --out $(top_srcdir)/doc/PERFORMANCE.md

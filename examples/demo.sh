@@ -1,30 +1,124 @@
 #!/usr/bin/env bash
-# The demo: installs what lotrace needs, builds it, records a small traced
-# program (a producer handing requests to a worker), then shows what the
-# trace holds with `lotrace info` and the start of `lotrace dump`.
+# The demo: installs what lotrace needs, builds it, starts the example HTTP
+# server (examples/httpd) with tracing armed on a signal, drives load at it
+# with wrk, captures a 3-second window with `lotrace trigger`, and shows
+# what the trace says: `lotrace info`, the slowest requests and where their
+# time went, a timeline, a flame graph and a Perfetto-ready export.
+# Everything it starts is stopped when it ends (or is interrupted).
+#
+# Steps that need a `lotrace` command this build lacks are skipped with a
+# notice; without `lotrace trigger`, the whole load run is traced instead.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash .ci/deps.sh
+if ! command -v wrk >/dev/null; then
+	echo "== installing wrk (the load generator)"
+	apt-get install -y -qq --no-install-recommends wrk >/dev/null ||
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+fi
 
 echo "== building (autoreconf, configure, make) in _build/demo"
 [ -x configure ] || autoreconf -fi >/dev/null 2>&1
 mkdir -p _build/demo
 (cd _build/demo && { [ -f Makefile ] || "$top/configure" -q; } && make -s -j"$(nproc)" >/dev/null)
 b="$top/_build/demo"
-
-out="$top/_build/demo/out"
+lotrace="$b/cmd/lotrace"
+out="$b/out"
+rm -rf "$out"
 mkdir -p "$out"
-trace="$out/quickstart.lot"
-rm -f "$trace"
-echo "== recording: LOTRACE_OUTPUT=$trace examples/quickstart 200"
-LOTRACE_OUTPUT="$trace" "$b/examples/quickstart" 200
+
+# Whether this lotrace has a subcommand (some arrive in later versions).
+has() { "$lotrace" --help 2>/dev/null | grep -qE "^  $1 "; }
+skip() { echo "   (skipped: this build has no \`lotrace $1\`)"; }
+
+server_pid= load_pid=
+cleanup() {
+	[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null && wait "$load_pid" 2>/dev/null
+	[ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	return 0
+}
+trap cleanup EXIT INT TERM
+
+# The server: 2 workers, one downstream query in 50 slow (20 ms), so that
+# the window holds a few slow requests worth explaining.
+httpd_args=(--port 0 --workers 2 --db-slow-every 50 --db-slow-us 20000)
+if has trigger; then
+	echo "== starting: LOTRACE_SIGNAL=USR2 LOTRACE_DIR=$out examples/httpd/httpd ${httpd_args[*]}"
+	LOTRACE_SIGNAL=USR2 LOTRACE_DIR="$out" "$b/examples/httpd/httpd" "${httpd_args[@]}" \
+		>"$out/httpd.out" 2>"$out/httpd.err" &
+else
+	echo "== starting (no \`lotrace trigger\` in this build: tracing the whole run)"
+	echo "   LOTRACE_START=1 LOTRACE_OUTPUT=$out/httpd.lot examples/httpd/httpd ${httpd_args[*]}"
+	LOTRACE_START=1 LOTRACE_OUTPUT="$out/httpd.lot" "$b/examples/httpd/httpd" "${httpd_args[@]}" \
+		>"$out/httpd.out" 2>"$out/httpd.err" &
+fi
+server_pid=$!
+port=
+for _ in $(seq 100); do
+	port=$(sed -n 's|^httpd: listening on http://[0-9.]*:\([0-9]*\)/.*|\1|p' "$out/httpd.out")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+[ -n "$port" ] || { echo "demo: the server did not start:" >&2; cat "$out/httpd.err" >&2; exit 1; }
+cat "$out/httpd.out"
+
+echo
+echo "== one request carrying a traceparent (bash /dev/tcp); the answer carries the server's"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /hello HTTP/1.1\r\nHost: demo\r\nConnection: close\r\ntraceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n\r\n' >&3
+sed -n '/^traceparent:/p; /^\r$/q' <&3 | sed 's/^/   response /; s/\r$//'
+exec 3<&-
+echo "   (same trace id, the server's own span id)"
+
+echo
+echo "== load: wrk -t1 -c8 -d8s http://127.0.0.1:$port/ (loopback, 8 s)"
+wrk -t1 -c8 -d8s --latency "http://127.0.0.1:$port/" >"$out/wrk.txt" 2>&1 &
+load_pid=$!
+sleep 2
+trace=
+if has trigger; then
+	echo "== lotrace trigger $server_pid --for 3s   (a 3-second window, the server keeps running)"
+	trace=$("$lotrace" trigger "$server_pid" --for 3s | tail -n 1)
+	echo "   trace: $trace"
+fi
+wait "$load_pid" || true
+load_pid=
+sed -n '/Latency Distribution/,/Transfer/p' "$out/wrk.txt" | sed 's/^/   /'
+
+echo "== stopping the server (SIGTERM: it finishes what is in flight; the trace is completed)"
+kill -TERM "$server_pid"
+wait "$server_pid" || true
+server_pid=
+[ -n "$trace" ] || trace="$out/httpd.lot"
+[ -f "$trace" ] || { echo "demo: no trace at '$trace'" >&2; exit 1; }
 
 echo
 echo "== lotrace info $trace"
-"$b/cmd/lotrace" info "$trace"
+"$lotrace" info "$trace"
+
 echo
-echo "== lotrace dump $trace | head -40"
-"$b/cmd/lotrace" dump "$trace" | head -40 || true
+echo "== lotrace spans $trace --slowest 3   (the slow requests and where their time went)"
+if has spans; then "$lotrace" spans "$trace" --slowest 3; else skip spans; fi
+
 echo
-echo "The trace is $trace; lz4 -dc reads its raw chunk payloads, lotrace dump --json prints every event as JSON."
+echo "== lotrace timeline $trace   (per thread and task, in the terminal)"
+if has timeline; then
+	"$lotrace" timeline "$trace" | head -60
+	"$lotrace" timeline "$trace" --svg "$out/timeline.svg" >/dev/null
+else skip timeline; fi
+
+echo
+echo "== lotrace flame $trace --svg $out/flame.svg"
+if has flame; then "$lotrace" flame "$trace" --svg "$out/flame.svg" >/dev/null; else skip flame; fi
+
+echo "== lotrace export --format chrome $trace -o $out/trace.json"
+if has export; then "$lotrace" export --format chrome "$trace" -o "$out/trace.json"; else skip export; fi
+
+echo
+echo "Files:"
+echo "  $trace   the trace (lotrace info|dump|spans ... FILE)"
+[ -f "$out/timeline.svg" ] && echo "  $out/timeline.svg   the timeline: open in a web browser"
+[ -f "$out/flame.svg" ] && echo "  $out/flame.svg   the flame graph: open in a web browser (click to zoom)"
+[ -f "$out/trace.json" ] && echo "  $out/trace.json   open at https://ui.perfetto.dev (Open trace file), or chrome://tracing"
+echo "The server's code is examples/httpd/; doc/GUIDE.md explains its instrumentation."
