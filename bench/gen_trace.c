@@ -87,7 +87,7 @@ static uint64_t fill_chunk(struct gthread *g, uint64_t budget)
 	uint64_t before = g->w.events;
 	if (g->seq == 0) {
 		uint32_t name = lot_writer_string(&g->w, g->name);
-		if (name == LOT_NOROOM || !lot_write_thread_begin(&g->w, now_ticks(g), g->tid, name))
+		if (name == LOT_NOROOM || !lot_write_thread_begin(&g->w, now_ticks(g), g->tid, name, 0))
 			abort();
 	}
 	while (g->w.events - before < budget) {

@@ -101,7 +101,7 @@ static void chunk_a(struct lot_tb *b)
 	uint32_t s1 = lot_writer_stack(w, stack1, 3), s2 = lot_writer_stack(w, stack2, 4);
 	uint32_t tr = lot_writer_trace(w, trace_id);
 	clock_sync(b, w, 0);
-	lot_write_thread_begin(w, lot_tb_ticks(b, 100), 101, lot_writer_string(w, "main"));
+	lot_write_thread_begin(w, lot_tb_ticks(b, 100), 101, lot_writer_string(w, "main"), 1025);
 	lot_write_task_create(w, lot_tb_ticks(b, 200), 1, 0,
 			      lot_writer_string(w, "request GET /users?id=7"), s1);
 	lot_write_task_start(w, lot_tb_ticks(b, 300), 1);
@@ -125,7 +125,7 @@ static void chunk_b(struct lot_tb *b)
 {
 	static const char name[] = "worker \"2\"";
 	struct lot_writer *w = lot_tb_chunk_begin(b, 202, name, 650, 5);
-	lot_write_thread_begin(w, lot_tb_ticks(b, 650), 202, lot_writer_string(w, name));
+	lot_write_thread_begin(w, lot_tb_ticks(b, 650), 202, lot_writer_string(w, name), 2049);
 	lot_write_task_unblock(w, lot_tb_ticks(b, 800), 1, lot_writer_stack(w, stack3, 1));
 	lot_write_lost(w, lot_tb_ticks(b, 850), 2);
 	lot_write_task_yield(w, lot_tb_ticks(b, 900));
@@ -185,7 +185,7 @@ static void gen_valid_tsc(void)
 				   .source = LOT_CLOCK_TSC};
 	struct lot_tb *b = lot_tb_new(&c);
 	struct lot_writer *w = lot_tb_chunk_begin(b, 7, "tsc-thread", 0, 0);
-	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 7, lot_writer_string(w, "tsc-thread"));
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 7, lot_writer_string(w, "tsc-thread"), 4096);
 	for (uint64_t i = 0; i < 20; i++)
 		lot_write_counter(w, lot_tb_ticks(b, 1000 * i + 7), lot_writer_string(w, "ticks"),
 				  (int64_t)(i * i) - 50);
@@ -306,7 +306,7 @@ static void gen_bad_payload(const char *name, void (*spoil)(struct lot_tb *, str
 {
 	struct lot_tb *b = lot_tb_new(NULL);
 	struct lot_writer *w = lot_tb_chunk_begin(b, 9, "t9", 0, 0);
-	lot_write_thread_begin(w, lot_tb_ticks(b, 10), 9, lot_writer_string(w, "t9"));
+	lot_write_thread_begin(w, lot_tb_ticks(b, 10), 9, lot_writer_string(w, "t9"), 0);
 	lot_write_instant(w, lot_tb_ticks(b, 20), lot_writer_string(w, "before"), 0);
 	lot_tb_chunk_end(b);
 	w = lot_tb_chunk_begin(b, 9, "t9", 100, 0);
@@ -435,7 +435,7 @@ static void gen_newer_minor(void)
 	struct lot_writer w;
 	uint64_t t0 = c.start_ticks;
 	lot_writer_reset(&w, raw, sizeof raw, t0, 0, 0, 0);
-	lot_write_thread_begin(&w, t0 + 10, 5, lot_writer_string(&w, "gc"));
+	lot_write_thread_begin(&w, t0 + 10, 5, lot_writer_string(&w, "gc"), 0);
 	uint32_t cause = lot_writer_string(&w, "alloc");
 	/* gc_pause(duration_ns 1500, cause "alloc", heap_delta -4096), encoded by hand */
 	uint8_t *p = w.pos;

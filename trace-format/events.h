@@ -60,7 +60,7 @@ enum lot_kind {
 	/* a trace id derived from the header's trace key and its root span (lib/trace_id.h) */ \
 	E2(0x04, trace_gen, 0, UVAR, id, SPAN, root) \
 	/* threads */ \
-	E2(0x10, thread_begin, LOT_TIMED, UVAR, tid, STRING, name) \
+	E3(0x10, thread_begin, LOT_TIMED, UVAR, tid, STRING, name, TASK, task) \
 	E0(0x11, thread_end, LOT_TIMED) \
 	/* tasks: block, yield and end apply to the task running on this thread */ \
 	E4(0x20, task_create, LOT_TIMED, TASK, task, TASK, parent, STRING, name, STACK, stack) \

@@ -132,8 +132,10 @@ LOT_API void lot__task_start(uint64_t task)
 	if (!t)
 		return;
 	uint64_t now = lot_clock_now();
-	if (task)
+	if (task && task != t->task_cur) {
 		t->task_cur = task;
+		t->n_spans = 0; /* the previous task's spans are not this one's parents */
+	}
 	LOT_RECORD(t, now, lot_write_task_start(&t->w, now, task));
 	lot_probe_exit(t);
 }
@@ -185,6 +187,7 @@ LOT_API void lot__task_end(void)
 	uint64_t now = lot_clock_now();
 	LOT_RECORD(t, now, lot_write_task_end(&t->w, now));
 	t->task_cur = t->task_self;
+	t->n_spans = 0; /* its spans are no one's implicit parents */
 	lot_probe_exit(t);
 }
 
@@ -223,7 +226,9 @@ static inline void root_trace_id(uint64_t root_span, uint8_t out[16])
 /* Make a new span's ids in *s: under the explicit parent if valid, else
  * under the innermost span open here, else as a new trace (true: a root).
  * *parent_id is the parent's span id (0 for a root).  The span becomes the
- * innermost open span here while the span stack has room. */
+ * innermost open span here.  A full span stack (spans that ended on other
+ * threads, or a deep nest) drops its older half: those are the likeliest
+ * stale, and the fast path, which needs room, works again at once. */
 static inline bool span_make(struct lot_thread *t, const lot_span *parent, lot_span *s,
 			     uint64_t *parent_id)
 {
@@ -242,14 +247,17 @@ static inline bool span_make(struct lot_thread *t, const lot_span *parent, lot_s
 		s->flags = 1; /* sampled: we record it */
 		*parent_id = 0;
 	}
-	if (t->n_spans < LOT_OPEN_SPANS) {
-		/* field by field: a whole-struct copy would reload the fields just
-		 * stored with wider loads, which stalls store forwarding */
-		lot_span *slot = &t->spans[t->n_spans++];
-		memcpy(slot->trace_id, s->trace_id, 16);
-		slot->span_id = s->span_id;
-		slot->flags = s->flags;
+	if (__builtin_expect(t->n_spans == LOT_OPEN_SPANS, 0)) {
+		const unsigned keep = LOT_OPEN_SPANS / 2;
+		memmove(t->spans, t->spans + LOT_OPEN_SPANS - keep, keep * sizeof t->spans[0]);
+		t->n_spans = keep;
 	}
+	/* field by field: a whole-struct copy would reload the fields just
+	 * stored with wider loads, which stalls store forwarding */
+	lot_span *slot = &t->spans[t->n_spans++];
+	memcpy(slot->trace_id, s->trace_id, 16);
+	slot->span_id = s->span_id;
+	slot->flags = s->flags;
 	return !from;
 }
 

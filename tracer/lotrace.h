@@ -128,8 +128,11 @@ LOT_API void lot__span_attr_int(const lot_span *span, const char *key, int64_t v
 /*
  * Begin a span named `name` (static) and return it.  Parent: `parent` (a
  * local span or one from lot_traceparent_parse()); NULL means the innermost
- * span still open on this thread, else a new trace.  The span belongs to the
- * current task and may end on another thread.
+ * span begun on this thread by the current task and not ended here, else a
+ * new trace.  The span belongs to the current task and may end on another
+ * thread; the thread that began it forgets it when its task changes
+ * (lot_task_start of another task, lot_task_end), so pass an explicit
+ * parent where a span ends elsewhere and the thread's task stays.
  *
  * Ids are made whether tracing is on or off, so context propagation never
  * depends on recording: while off, the span gets a new span id under the

@@ -213,7 +213,7 @@ bool lot_thread_switch(struct lot_thread *t, uint64_t now)
 		const char *nm = t->name;
 		__asm__("" : "+r"(nm));
 		uint32_t name = lot_writer_string(&t->w, nm);
-		if (name == LOT_NOROOM || !lot_write_thread_begin(&t->w, now, t->tid, name))
+		if (name == LOT_NOROOM || !lot_write_thread_begin(&t->w, now, t->tid, name, t->task_self))
 			t->lost++; /* cannot happen in an empty chunk of >= 4 KiB */
 	}
 	return true;

@@ -63,7 +63,7 @@ static bool emit(struct lot_tb *b, struct lot_writer *w, const struct xev *e)
 	uint64_t t = lot_tb_ticks(b, e->ns);
 	const struct xarg *a = e->a;
 	switch (e->code) {
-	case LOT_EV_thread_begin: return lot_write_thread_begin(w, t, a[0].u, id[1]);
+	case LOT_EV_thread_begin: return lot_write_thread_begin(w, t, a[0].u, id[1], a[2].u);
 	case LOT_EV_thread_end: return lot_write_thread_end(w, t);
 	case LOT_EV_task_create: return lot_write_task_create(w, t, a[0].u, a[1].u, id[2], id[3]);
 	case LOT_EV_task_start: return lot_write_task_start(w, t, a[0].u);

@@ -43,7 +43,7 @@ static struct lot_tb *all_types(bool trailer, uint64_t lost)
 		uint32_t stack = lot_writer_stack(w, pcs, 4);
 		uint32_t tr = lot_writer_trace(w, trace);
 		uint64_t span = 0x5a5a000000000000ull ^ (tid << 32) ^ 1;
-		lot_write_thread_begin(w, T, tid, name);
+		lot_write_thread_begin(w, T, tid, name, tid << 10);
 		lot_write_task_create(w, T, 7, 0, name, stack);
 		lot_write_task_start(w, T, 7);
 		lot_write_span_begin(w, T, span, 0, tr, name, stack);

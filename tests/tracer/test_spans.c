@@ -1,5 +1,6 @@
 /* Spans: nesting under a propagated traceparent, attributes, implicit
  * parents, the scoped macro. */
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -199,10 +200,61 @@ START_TEST(span_ids_and_parents_read_back_across_many_chunks)
 }
 END_TEST
 
+/* A span that ends on another thread: the thread that began it keeps it as
+ * an implicit parent only while its task stays, and a pile of such spans
+ * never stops the span stack from working. */
+static void *end_here(void *arg)
+{
+	lot_span_end(arg);
+	return NULL;
+}
+
+START_TEST(spans_ended_elsewhere_stop_being_parents_when_the_task_changes)
+{
+	const char *path = test_path("spans-elsewhere");
+	ck_assert_int_eq(lot_start(path), 0);
+	uint64_t task = lot_task_create("request");
+	lot_task_start(task);
+	lot_span handed[40];
+	for (int i = 0; i < 40; i++) { /* more than the open-span stack holds */
+		handed[i] = lot_span_begin("handed", NULL);
+		pthread_t th;
+		ck_assert_int_eq(pthread_create(&th, NULL, end_here, &handed[i]), 0);
+		pthread_join(th, NULL);
+	}
+	lot_span under = lot_span_begin("under", NULL); /* still the task's: under the last */
+	lot_span_end(&under);
+	lot_task_end();
+	lot_span fresh = lot_span_begin("fresh", NULL); /* another task now: a root */
+	lot_span_end(&fresh);
+	ck_assert_int_eq(lot_stop(), 0);
+	ck_assert(memcmp(fresh.trace_id, handed[39].trace_id, 16));
+
+	struct ttrace t;
+	ck_assert(trace_load(path, true, &t));
+	ck_assert(!t.damaged);
+	struct tev *u = NULL, *f = NULL;
+	for (size_t i = 0; i < t.n; i++) {
+		struct tev *e = &t.ev[i];
+		if (e->code != LOT_EV_span_begin)
+			continue;
+		if (!strcmp(e->a[LOT_ARG_span_begin_name].str, "under"))
+			u = e;
+		if (!strcmp(e->a[LOT_ARG_span_begin_name].str, "fresh"))
+			f = e;
+	}
+	ck_assert(u && f);
+	ck_assert_uint_eq(u->a[LOT_ARG_span_begin_parent_span].u, handed[39].span_id);
+	ck_assert_uint_eq(f->a[LOT_ARG_span_begin_parent_span].u, 0);
+	trace_free(&t);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, nested_spans_under_a_remote_parent_with_attributes);
 	tcase_add_test(tc, scoped_span_ends_when_the_block_is_left);
 	tcase_add_test(tc, span_ids_of_a_thread_are_distinct_and_nonzero);
 	tcase_add_test(tc, span_ids_and_parents_read_back_across_many_chunks);
+	tcase_add_test(tc, spans_ended_elsewhere_stop_being_parents_when_the_task_changes);
 }
