@@ -81,6 +81,8 @@ struct model {
 	const struct lot_file_header *hdr;
 	struct model_callbacks cb;
 	size_t window;
+	void (*progress)(void *ctx, uint64_t offset);
+	void *progress_ctx;
 	struct interner in;
 	struct reorder q;
 	struct idmap tasks, spans, thread_map;
@@ -603,6 +605,10 @@ static void task_unblock(struct model *m, struct mthread *t, const struct rev *e
 		return;
 	}
 	thread_active(m, t, e->ns);
+	if (!x && !id) { /* no task: the waker had no id to give */
+		m->sum.spurious_unblocks++;
+		return;
+	}
 	if (!x)
 		x = task_get(m, id, e->ns);
 	if (!x)
@@ -960,6 +966,10 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 	if (cb)
 		m->cb = *cb;
 	m->window = opts && opts->window_events ? opts->window_events : MODEL_WINDOW_DEFAULT;
+	if (opts) {
+		m->progress = opts->progress;
+		m->progress_ctx = opts->progress_ctx;
+	}
 	m->s_empty = name_of(m, "", 0);
 	m->s_created = name_of(m, "created", 7);
 	m->s_unblocked = name_of(m, "unblocked", 9);
@@ -1030,6 +1040,8 @@ int model_run(struct model *m, struct model_summary *sum)
 		m->sum.read_at = ch->offset;
 		if (m->cb.progress)
 			m->cb.progress(m->cb.ctx, ch->offset);
+		if (m->progress)
+			m->progress(m->progress_ctx, ch->offset);
 		struct mthread *t = thread_get(m, ci->tid);
 		if (!t)
 			break;

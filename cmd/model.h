@@ -226,6 +226,9 @@ struct model_callbacks {
 
 struct model_opts {
 	size_t window_events; /* reorder window; 0: MODEL_WINDOW_DEFAULT */
+	/* Progress apart from the callbacks' ctx (a report's indicator); may be NULL. */
+	void (*progress)(void *progress_ctx, uint64_t offset);
+	void *progress_ctx;
 };
 #define MODEL_WINDOW_DEFAULT (1u << 20)
 

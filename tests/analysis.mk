@@ -9,3 +9,7 @@ TESTS += $(ANALYSIS_TESTS)
 tests_analysis_test_model_SOURCES = tests/analysis/test_model.c $(ANALYSIS_MODEL_SOURCES)
 tests_analysis_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_analysis_test_model_LDADD = libtracebuild.la liblotreader.la liblotcore.la $(CHECK_LIBS) $(LZ4_LIBS) $(ZLIB_LIBS)
+
+# end to end through `lotrace spans|tasks|flame` (needs examples/quickstart)
+TESTS += tests/analysis/e2e.sh
+EXTRA_DIST += tests/analysis/e2e.sh
