@@ -48,7 +48,7 @@ struct flame {
 	struct weight *v;
 	size_t n, cap;
 	uint64_t total;
-	bool oom;
+	bool oom, svg_failed;
 };
 
 static void on_segment(void *ctx, const struct model_segment *sg)
@@ -356,6 +356,29 @@ static void print_folded(struct flame *f, const struct line *v, size_t n)
 	}
 }
 
+static void print(void *ctx)
+{
+	struct flame *f = ctx;
+	size_t n = 0;
+	struct line *v = folded(f, &n);
+	if (!v)
+		cmd_warn(f->rep.path, 0, "out of memory: figures are incomplete");
+	if (f->svg) {
+		if (write_svg(f, v, n)) {
+			fprintf(stderr, "lotrace flame: %s: cannot write\n", f->svg);
+			f->svg_failed = true;
+		}
+	} else {
+		/* folded lines stay bare for flamegraph.pl: the header goes to stderr */
+		if (!f->rep.json)
+			header_stderr(f);
+		print_folded(f, v, n);
+	}
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].text);
+	free(v);
+}
+
 int cmd_flame(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -374,9 +397,6 @@ int cmd_flame(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case REPORT_OPT_JSON: f.rep.json = true; break;
-		case REPORT_OPT_SYMBOLS: f.rep.symdir = optarg; break;
-		case REPORT_OPT_NO_SYMBOLS: f.rep.no_symbols = true; break;
 		case 'p': f.span = optarg; break;
 		case 'o': f.svg = optarg; break;
 		case 's':
@@ -395,42 +415,17 @@ int cmd_flame(int argc, char **argv)
 			out_flush();
 			return CMD_EXIT_OK;
 		default:
-			return cmd_usage_error("flame", usage, "bad option '%s'", argv[optind - 1]);
+			if (!report_common_opt(&f.rep, c, optarg))
+				return cmd_usage_error("flame", usage, "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind == argc)
-		return cmd_usage_error("flame", usage, "missing FILE");
-	if (optind + 1 < argc)
-		return cmd_usage_error("flame", usage, "unexpected argument '%s'", argv[optind + 1]);
-	f.rep.path = argv[optind];
+	int status = report_file_arg(&f.rep, argc, argv, usage);
+	if (status >= 0)
+		return status;
 	struct model_callbacks cb = {.ctx = &f, .segment = on_segment};
-	int status = report_run(&f.rep, &cb);
-	if (status < 0) {
-		size_t n = 0;
-		struct line *v = folded(&f, &n);
-		if (!v || f.oom)
-			cmd_warn(f.rep.path, 0, "out of memory: figures are incomplete");
-		if (f.svg) {
-			if (write_svg(&f, v, n)) {
-				fprintf(stderr, "lotrace flame: %s: cannot write\n", f.svg);
-				report_close(&f.rep);
-				status = CMD_EXIT_UNREADABLE;
-			} else {
-				status = report_close(&f.rep);
-			}
-		} else {
-			/* folded lines stay bare for flamegraph.pl: the header goes to stderr */
-			if (!f.rep.json)
-				header_stderr(&f);
-			print_folded(&f, v, n);
-			status = report_close(&f.rep);
-		}
-		for (size_t i = 0; v && i < n; i++)
-			free(v[i].text);
-		free(v);
-	} else {
-		report_close(&f.rep);
-	}
+	status = report_main(&f.rep, &cb, print, &f, &f.oom);
+	if (f.svg_failed)
+		status = CMD_EXIT_UNREADABLE;
 	free(f.v);
 	idmap_free(&f.map);
 	return status;

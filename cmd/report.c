@@ -1,6 +1,7 @@
 #include "cmd/report.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,40 @@ int report_close(struct report *rep)
 	rep->m = NULL;
 	rep->r = NULL;
 	return st;
+}
+
+int report_main(struct report *rep, const struct model_callbacks *cb, void (*print)(void *ctx),
+		void *ctx, const bool *oom)
+{
+	int status = report_run(rep, cb);
+	if (status >= 0) {
+		report_close(rep);
+		return status;
+	}
+	if (*oom)
+		cmd_warn(rep->path, 0, "out of memory: figures are incomplete");
+	print(ctx);
+	return report_close(rep);
+}
+
+bool report_common_opt(struct report *rep, int c, const char *arg)
+{
+	switch (c) {
+	case REPORT_OPT_JSON: rep->json = true; return true;
+	case REPORT_OPT_SYMBOLS: rep->symdir = arg; return true;
+	case REPORT_OPT_NO_SYMBOLS: rep->no_symbols = true; return true;
+	default: return false;
+	}
+}
+
+int report_file_arg(struct report *rep, int argc, char **argv, const char *usage)
+{
+	if (optind == argc)
+		return cmd_usage_error(rep->cmd, usage, "missing FILE");
+	if (optind + 1 < argc)
+		return cmd_usage_error(rep->cmd, usage, "unexpected argument '%s'", argv[optind + 1]);
+	rep->path = argv[optind];
+	return -1;
 }
 
 static void out_secs(int64_t ns)

@@ -34,6 +34,16 @@ struct report {
 int report_run(struct report *rep, const struct model_callbacks *cb);
 /* Flush, free, and the exit status the read earned (0 or 3). */
 int report_close(struct report *rep);
+/* report_run(), then print(ctx) unless the trace could not be read (with a
+ * warning first if *oom), then report_close(): the exit status. */
+int report_main(struct report *rep, const struct model_callbacks *cb, void (*print)(void *ctx),
+		void *ctx, const bool *oom);
+
+/* getopt_long helpers: an option every report takes (--json, --symbols,
+ * --no-symbols): true if c was one.  After the options: the FILE argument
+ * into rep->path; -1 to go on, else the exit status (usage error). */
+bool report_common_opt(struct report *rep, int c, const char *arg);
+int report_file_arg(struct report *rep, int argc, char **argv, const char *usage);
 
 /* The header: text lines, or the "trace" member of a JSON object (with its
  * key, no comma before it). */

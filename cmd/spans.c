@@ -421,6 +421,17 @@ static void print_text(struct spans *st)
 	}
 }
 
+static void print(void *ctx)
+{
+	struct spans *st = ctx;
+	qsort(st->order, st->n_names, sizeof *st->order, by_total);
+	qsort(st->tr, st->n_tr, sizeof *st->tr, by_start);
+	if (st->rep.json)
+		print_json(st);
+	else
+		print_text(st);
+}
+
 static bool parse_trace_id(const char *s, uint8_t out[16])
 {
 	if (strlen(s) != 32)
@@ -456,9 +467,6 @@ int cmd_spans(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case REPORT_OPT_JSON: st.rep.json = true; break;
-		case REPORT_OPT_SYMBOLS: st.rep.symdir = optarg; break;
-		case REPORT_OPT_NO_SYMBOLS: st.rep.no_symbols = true; break;
 		case 's':
 			if (!report_parse_u64(optarg, &st.slowest) || st.slowest > 100000)
 				return cmd_usage_error("spans", usage, "--slowest: not a count: '%s'", optarg);
@@ -474,33 +482,17 @@ int cmd_spans(int argc, char **argv)
 			out_flush();
 			return CMD_EXIT_OK;
 		default:
-			if (optopt && optopt < 0x1000 && optopt != 's' && optopt != 't')
-				return cmd_usage_error("spans", usage, "unknown option '-%c'", optopt);
-			return cmd_usage_error("spans", usage, "bad option '%s'", argv[optind - 1]);
+			if (!report_common_opt(&st.rep, c, optarg))
+				return cmd_usage_error("spans", usage, "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind == argc)
-		return cmd_usage_error("spans", usage, "missing FILE");
-	if (optind + 1 < argc)
-		return cmd_usage_error("spans", usage, "unexpected argument '%s'", argv[optind + 1]);
-	st.rep.path = argv[optind];
+	int status = report_file_arg(&st.rep, argc, argv, usage);
+	if (status >= 0)
+		return status;
 	if (st.slowest && !(st.top = calloc(st.slowest, sizeof *st.top)))
 		return CMD_EXIT_UNREADABLE;
 	struct model_callbacks cb = {.ctx = &st, .span = on_span};
-	int status = report_run(&st.rep, &cb);
-	if (status < 0) {
-		if (st.oom)
-			cmd_warn(st.rep.path, 0, "out of memory: figures are incomplete");
-		qsort(st.order, st.n_names, sizeof *st.order, by_total);
-		qsort(st.tr, st.n_tr, sizeof *st.tr, by_start);
-		if (st.rep.json)
-			print_json(&st);
-		else
-			print_text(&st);
-		status = report_close(&st.rep);
-	} else {
-		report_close(&st.rep);
-	}
+	status = report_main(&st.rep, &cb, print, &st, &st.oom);
 	for (size_t i = 0; i < st.n_names; i++) {
 		dist_free(&st.order[i]->wall);
 		free(st.order[i]);

@@ -206,6 +206,16 @@ static void print_json(struct tasks *st)
 	out_str("]}\n");
 }
 
+static void print(void *ctx)
+{
+	struct tasks *st = ctx;
+	qsort(st->v, st->n, sizeof *st->v, by_running);
+	if (st->rep.json)
+		print_json(st);
+	else
+		print_text(st);
+}
+
 int cmd_tasks(int argc, char **argv)
 {
 	struct tasks st = {.rep = {.cmd = "tasks"}};
@@ -213,19 +223,7 @@ int cmd_tasks(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	struct model_callbacks cb = {.ctx = &st, .interval = on_interval, .task_done = on_task};
-	status = report_run(&st.rep, &cb);
-	if (status < 0) {
-		if (st.oom)
-			cmd_warn(st.rep.path, 0, "out of memory: figures are incomplete");
-		qsort(st.v, st.n, sizeof *st.v, by_running);
-		if (st.rep.json)
-			print_json(&st);
-		else
-			print_text(&st);
-		status = report_close(&st.rep);
-	} else {
-		report_close(&st.rep);
-	}
+	status = report_main(&st.rep, &cb, print, &st, &st.oom);
 	for (size_t i = 0; i < st.n; i++) {
 		dist_free(&st.v[i]->running);
 		dist_free(&st.v[i]->sched);
