@@ -457,6 +457,7 @@ static void task_free(struct model *m, struct mtask *x)
 static void task_done(struct model *m, struct mtask *x, bool open)
 {
 	x->pub.ended = !open;
+	x->pub.referenced_only = !x->known;
 	x->pub.blocked_by = x->by;
 	x->pub.n_blocked_by = x->n_by;
 	for (size_t i = 0; i < x->n_spans; i++)
@@ -746,7 +747,9 @@ static void process(struct model *m, struct rev *e)
 		}
 		return;
 	}
-	if (e->code != LOT_EV_lost && e->code != LOT_EV_clock_sync)
+	/* thread_begin is recorded inside a thread's first probe, before that
+	 * probe's own event (a task_start that already set the chunk's task) */
+	if (e->code != LOT_EV_lost && e->code != LOT_EV_clock_sync && e->code != LOT_EV_thread_begin)
 		resolve_pending(m, t, e);
 	switch (e->code) {
 	case LOT_EV_thread_begin:

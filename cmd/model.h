@@ -71,6 +71,9 @@ struct model_task {
 	int64_t created_ns;    /* task_create's time, or first sight */
 	int64_t last_ns;       /* end, or last state change */
 	bool ended;            /* task_end seen (else: open at trace end) */
+	bool referenced_only;  /* never created nor started in the trace, only unblocked
+				  (a thread's own task whose id the trace never tied to
+				  its thread, or a task from before the trace) */
 	/* Totals so far (complete in task_done). */
 	uint64_t state_ns[MODEL_STATES];
 	uint64_t runnable_count; /* RUNNABLE intervals (scheduler waits) */

@@ -40,6 +40,7 @@ struct tasks {
 	struct idmap map; /* name pointer | thread bit -> group */
 	struct group **v;
 	size_t n, cap;
+	uint64_t referenced; /* tasks only ever unblocked: not listed */
 	bool oom;
 };
 
@@ -80,7 +81,11 @@ static void on_task(void *ctx, const struct model_task *t)
 	for (int k = 0; k < MODEL_STATES; k++)
 		any |= t->state_ns[k];
 	if (!any)
-		return; /* never seen in any state (only referenced) */
+		return; /* never seen in any state */
+	if (t->referenced_only) {
+		st->referenced++;
+		return;
+	}
 	struct group *g = group_of(st, t);
 	if (!g)
 		return;
@@ -132,6 +137,10 @@ static void print_text(struct tasks *st)
 	report_header_text(&st->rep);
 	if (!st->n)
 		out_str("no tasks\n");
+	if (st->referenced)
+		out_printf("note: %" PRIu64 " task ids were only ever unblocked, never created or "
+			   "started in the trace: not listed\n",
+			   st->referenced);
 	for (size_t i = 0; i < st->n; i++) {
 		struct group *g = st->v[i];
 		out_str(g->thread ? "thread " : "task ");
@@ -180,7 +189,7 @@ static void print_json(struct tasks *st)
 {
 	out_char('{');
 	report_header_json(&st->rep);
-	out_str(",\"tasks\":[");
+	out_printf(",\"referenced_only\":%" PRIu64 ",\"tasks\":[", st->referenced);
 	for (size_t i = 0; i < st->n; i++) {
 		struct group *g = st->v[i];
 		out_str(i ? ",{\"name\":" : "{\"name\":");
