@@ -969,6 +969,7 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 	if (cb)
 		m->cb = *cb;
 	m->window = opts && opts->window_events ? opts->window_events : MODEL_WINDOW_DEFAULT;
+	m->q.limit = m->window + 1; /* release() keeps it at most one over the window */
 	if (opts) {
 		m->progress = opts->progress;
 		m->progress_ctx = opts->progress_ctx;

@@ -233,7 +233,7 @@ struct model_opts {
 	void (*progress)(void *progress_ctx, uint64_t offset);
 	void *progress_ctx;
 };
-#define MODEL_WINDOW_DEFAULT (1u << 20)
+#define MODEL_WINDOW_DEFAULT (1u << 18) /* about 34 MB: 128 bytes an event */
 
 struct model;
 

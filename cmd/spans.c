@@ -424,8 +424,10 @@ static void print_text(struct spans *st)
 static void print(void *ctx)
 {
 	struct spans *st = ctx;
-	qsort(st->order, st->n_names, sizeof *st->order, by_total);
-	qsort(st->tr, st->n_tr, sizeof *st->tr, by_start);
+	if (st->n_names > 1)
+		qsort(st->order, st->n_names, sizeof *st->order, by_total);
+	if (st->n_tr > 1)
+		qsort(st->tr, st->n_tr, sizeof *st->tr, by_start);
 	if (st->rep.json)
 		print_json(st);
 	else

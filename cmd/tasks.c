@@ -218,7 +218,8 @@ static void print_json(struct tasks *st)
 static void print(void *ctx)
 {
 	struct tasks *st = ctx;
-	qsort(st->v, st->n, sizeof *st->v, by_running);
+	if (st->n > 1)
+		qsort(st->v, st->n, sizeof *st->v, by_running);
 	if (st->rep.json)
 		print_json(st);
 	else
