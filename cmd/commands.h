@@ -12,7 +12,10 @@
 
 #define LOT_COMMANDS(X)                                                        \
 	X(info, "summarise a trace: metadata, clock, threads, counts, losses")  \
-	X(dump, "print every event, one per line (text or JSON lines)")
+	X(dump, "print every event, one per line (text or JSON lines)")         \
+	X(spans, "span latency per name; the slowest spans, where their time went") \
+	X(tasks, "per task name: running, runnable (scheduler latency), blocked")  \
+	X(flame, "folded stacks (or an SVG flame graph) weighted by time in a state")
 
 #define LOT_CMD_PROTO(name, summary) int cmd_##name(int argc, char **argv);
 LOT_COMMANDS(LOT_CMD_PROTO)

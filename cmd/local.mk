@@ -8,7 +8,20 @@ cmd_lotrace_SOURCES = \
 	cmd/escape.c cmd/escape.h \
 	cmd/threads.c cmd/threads.h \
 	cmd/info.c \
-	cmd/dump.c
-cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
+	cmd/dump.c \
+	cmd/intern.c cmd/intern.h \
+	cmd/idmap.c cmd/idmap.h \
+	cmd/reorder.c cmd/reorder.h \
+	cmd/model.c cmd/model.h \
+	cmd/symbols.c cmd/symbols.h \
+	cmd/dist.c cmd/dist.h \
+	cmd/progress.c cmd/progress.h \
+	cmd/report.c cmd/report.h \
+	cmd/span_copy.c cmd/span_copy.h \
+	cmd/spans.c \
+	cmd/tasks.c \
+	cmd/flame.c
+cmd_lotrace_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
+cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS) $(LIBDW_LIBS) -lm
 
 dist_man_MANS += doc/lotrace.1

@@ -43,3 +43,4 @@ clean-fuzz:
 	rm -rf fuzz-seeds fuzz-check-corpus fuzz-check.log
 .PHONY: clean-fuzz
 include tests/examples.mk
+include tests/analysis.mk

@@ -133,6 +133,13 @@ void lot_tb_chunk_omit_stacks(struct lot_tb *b)
 	b->cur.flags |= LOT_CHUNK_NO_STACKS;
 	lot_writer_omit_stacks(&b->w);
 }
+void lot_tb_chunk_task(struct lot_tb *b, uint64_t task)
+{
+	if (!b->open || lot_writer_used(&b->w))
+		abort();
+	b->cur.task = task;
+	b->w.prev_task = task; /* where the chunk's task id deltas start */
+}
 
 uint64_t lot_tb_chunk_end(struct lot_tb *b)
 {

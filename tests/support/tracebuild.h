@@ -39,6 +39,9 @@ struct lot_writer *lot_tb_chunk_begin(struct lot_tb *b, uint64_t tid, const char
 				      uint64_t base_ns, uint64_t lost);
 /* Mark the chunk just begun LOT_CHUNK_NO_STACKS (its events omit stacks). */
 void lot_tb_chunk_omit_stacks(struct lot_tb *b);
+/* The task running on the thread when the chunk just begun began (header
+ * field; default 0).  Call before writing to the chunk. */
+void lot_tb_chunk_task(struct lot_tb *b, uint64_t task);
 /* Seal the current chunk into the file image; returns the chunk record's offset. */
 uint64_t lot_tb_chunk_end(struct lot_tb *b);
 
