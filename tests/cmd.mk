@@ -25,3 +25,8 @@ regen-corpus: tests/gen_corpus$(EXEEXT) cmd/lotrace$(EXEEXT)
 	LOTRACE='$(abs_top_builddir)/cmd/lotrace$(EXEEXT)' \
 		$(SHELL) $(srcdir)/tests/cmd/regen_expected.sh $(srcdir)/tests/data
 .PHONY: regen-corpus
+
+# The timeline and export tests record their own trace with this program.
+check_PROGRAMS += tests/cmd/story_prog
+tests_cmd_story_prog_SOURCES = tests/cmd/story_prog.c
+tests_cmd_story_prog_LDADD = liblotrace-internal.la -lpthread
