@@ -8,7 +8,11 @@ cmd_lotrace_SOURCES = \
 	cmd/escape.c cmd/escape.h \
 	cmd/threads.c cmd/threads.h \
 	cmd/info.c \
-	cmd/dump.c
+	cmd/dump.c \
+	cmd/intern.c cmd/intern.h \
+	cmd/idmap.c cmd/idmap.h \
+	cmd/reorder.c cmd/reorder.h \
+	cmd/model.c cmd/model.h
 cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
 
 dist_man_MANS += doc/lotrace.1

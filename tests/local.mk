@@ -42,3 +42,4 @@ clean-local: clean-fuzz
 clean-fuzz:
 	rm -rf fuzz-seeds fuzz-check-corpus fuzz-check.log
 .PHONY: clean-fuzz
+include tests/analysis.mk

@@ -122,6 +122,8 @@ struct lot_writer *lot_tb_chunk_begin(struct lot_tb *b, uint64_t tid, const char
 	return lot_tb_chunk_begin_cap(b, tid, thread_name, base_ns, lost, 0);
 }
 
+void lot_tb_chunk_task(struct lot_tb *b, uint64_t task) { b->cur.task = task; }
+
 uint64_t lot_tb_chunk_end(struct lot_tb *b)
 {
 	if (!b->open || b->n_index == TB_MAX_CHUNKS)

@@ -35,6 +35,8 @@ struct lot_writer *lot_tb_chunk_begin_cap(struct lot_tb *b, uint64_t tid, const 
 					  uint64_t base_ns, uint64_t lost, size_t cap);
 struct lot_writer *lot_tb_chunk_begin(struct lot_tb *b, uint64_t tid, const char *thread_name,
 				      uint64_t base_ns, uint64_t lost);
+/* The task running on the thread when the current chunk began (header field; default 0). */
+void lot_tb_chunk_task(struct lot_tb *b, uint64_t task);
 /* Seal the current chunk into the file image; returns the chunk record's offset. */
 uint64_t lot_tb_chunk_end(struct lot_tb *b);
 

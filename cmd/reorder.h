@@ -1,0 +1,57 @@
+/*
+ * The reorder window of the analysis model: events from chunks of different
+ * threads, which a file interleaves only roughly in time, come out in time
+ * order.
+ *
+ * Events are copied in (names and stacks already interned, attribute values
+ * copied) and kept in a binary min-heap on (time, arrival).  The model takes
+ * events out while they are older than the watermark (the earliest time a
+ * chunk not yet read could still hold, as far as the reader can tell), or
+ * when the window is full, oldest first.  An event that arrives after an
+ * event later than it was taken out is "late": doc/ANALYSIS.md says how the
+ * model treats it.  Memory: at most the window's size in events.
+ */
+#ifndef LOT_CMD_REORDER_H
+#define LOT_CMD_REORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd/intern.h"
+
+/* A pseudo event code for the start of a chunk (its header's task). */
+#define REORDER_CHUNK_BEGIN 0x100
+
+struct rev {
+	int64_t ns;
+	uint64_t seq;          /* arrival order: keeps each thread's order on equal times */
+	uint64_t tid;
+	uint16_t code;         /* enum lot_event_code or REORDER_CHUNK_BEGIN */
+	bool synthetic;
+	bool is_str;           /* span_attr: value is a string (str, owned) */
+	uint64_t a, b;         /* task/parent, span/parent span, count, chunk's task, tid */
+	int64_t i;             /* counter or integer attribute value */
+	struct intern_str s1;  /* name, reason, key */
+	struct intern_str s2;  /* detail */
+	uint32_t stack;
+	uint8_t trace[16];
+	char *str;             /* owned copy of a string attribute value */
+	size_t len;
+};
+
+struct reorder {
+	struct rev *heap;
+	size_t n, cap;
+	uint64_t next_seq;
+};
+
+/* Copy *e in (seq assigned here); -1 on ENOMEM (e->str is then freed). */
+int reorder_push(struct reorder *q, struct rev *e);
+/* The oldest event, or NULL. */
+static inline const struct rev *reorder_peek(const struct reorder *q) { return q->n ? &q->heap[0] : NULL; }
+/* Take the oldest into *out (the caller frees out->str).  False when empty. */
+bool reorder_pop(struct reorder *q, struct rev *out);
+void reorder_free(struct reorder *q);
+
+#endif

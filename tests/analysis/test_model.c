@@ -1,0 +1,242 @@
+/*
+ * The analysis model on traces with known answers, built in memory with
+ * exact timestamps (tests/support/tracebuild.h).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/model.h"
+#include "tests/support/tracebuild.h"
+
+#define MS 1000000ull
+
+struct seen {
+	struct model_span spans[16];
+	struct model_reason_ns by[16][4];
+	struct model_block blocks[16][4];
+	size_t n_spans;
+	struct model_interval ivs[64];
+	size_t n_ivs;
+	char task_names[16][32];
+	uint64_t task_state[16][MODEL_STATES];
+	size_t n_tasks;
+	struct model *m;
+	struct lot_reader *r;
+};
+
+static void seen_free(struct seen *s)
+{
+	model_free(s->m);
+	lot_reader_close(s->r);
+	free(s);
+}
+
+static void on_span(void *ctx, const struct model_span *sp)
+{
+	struct seen *s = ctx;
+	if (s->n_spans == 16)
+		return;
+	size_t i = s->n_spans++;
+	s->spans[i] = *sp;
+	for (size_t k = 0; k < sp->n_blocked_by && k < 4; k++)
+		s->by[i][k] = sp->blocked_by[k];
+	for (size_t k = 0; k < sp->n_blocks && k < 4; k++)
+		s->blocks[i][k] = sp->blocks[k];
+}
+
+static void on_interval(void *ctx, const struct model_interval *iv)
+{
+	struct seen *s = ctx;
+	if (getenv("MODEL_DEBUG"))
+		fprintf(stderr, "%s %s %lld-%lld %s\n", iv->task->name.s, model_state_name(iv->state),
+			(long long)iv->start_ns, (long long)iv->end_ns, iv->reason.s);
+	if (s->n_ivs < 64)
+		s->ivs[s->n_ivs++] = *iv;
+}
+
+static void on_task(void *ctx, const struct model_task *t)
+{
+	struct seen *s = ctx;
+	if (s->n_tasks == 16)
+		return;
+	snprintf(s->task_names[s->n_tasks], 32, "%s", t->name.s);
+	memcpy(s->task_state[s->n_tasks], t->state_ns, sizeof t->state_ns);
+	s->n_tasks++;
+}
+
+static struct model_summary run_model(struct lot_tb *b, struct seen *s, size_t window)
+{
+	size_t len;
+	const uint8_t *d = lot_tb_data(b, &len);
+	struct lot_read_error err;
+	struct lot_reader *r = lot_reader_open_mem(d, len, NULL, &err);
+	ck_assert_ptr_nonnull(r);
+	struct model_callbacks cb = {.ctx = s, .span = on_span, .interval = on_interval,
+				     .task_done = on_task};
+	struct model_opts o = {.window_events = window};
+	struct model *m = model_new(r, &cb, &o);
+	ck_assert_ptr_nonnull(m);
+	struct model_summary sum;
+	ck_assert_int_eq(model_run(m, &sum), 0);
+	s->m = m; /* names stay valid until model_free() */
+	s->r = r;
+	return sum;
+}
+
+static const uint8_t trace_id[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static const uint64_t block_stack[] = {0x401000, 0x402000};
+static const uint64_t wake_stack[] = {0x403000};
+
+/*
+ * The worker (tid 10) runs task A: span "handle" begins at 1 ms, A runs
+ * 20 ms, blocks 30 ms on "io", is unblocked by the producer (tid 20) at
+ * 51 ms but waits while the worker runs task B until 71 ms, runs 10 ms more
+ * and the span ends at 81 ms.  The producer's chunk comes after the
+ * worker's in the file: the unblock is read after the block it ends.
+ */
+static struct lot_tb *build_breakdown(void)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	struct lot_writer *w = lot_tb_chunk_begin(b, 10, "worker", 0, 0);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 10, lot_writer_string(w, "worker"));
+	lot_write_task_start(w, lot_tb_ticks(b, 1 * MS), 100);
+	lot_write_span_begin(w, lot_tb_ticks(b, 1 * MS), 7001, 0, lot_writer_trace_define(w, trace_id),
+			     lot_writer_string(w, "handle"), 0);
+	lot_write_task_block(w, lot_tb_ticks(b, 21 * MS), lot_writer_string(w, "io"), 0,
+			     lot_writer_stack(w, block_stack, 2));
+	lot_write_task_start(w, lot_tb_ticks(b, 21 * MS), 101);
+	lot_write_task_end(w, lot_tb_ticks(b, 71 * MS));
+	lot_write_task_start(w, lot_tb_ticks(b, 71 * MS), 100);
+	lot_write_span_end(w, lot_tb_ticks(b, 81 * MS), 7001);
+	lot_write_task_end(w, lot_tb_ticks(b, 82 * MS));
+	lot_write_thread_end(w, lot_tb_ticks(b, 90 * MS));
+	lot_tb_chunk_end(b);
+
+	w = lot_tb_chunk_begin(b, 20, "producer", 0, 0);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 20, lot_writer_string(w, "producer"));
+	lot_write_task_create(w, lot_tb_ticks(b, 0), 100, 0, lot_writer_string(w, "req-a"), 0);
+	lot_write_task_create(w, lot_tb_ticks(b, 0), 101, 0, lot_writer_string(w, "req-b"), 0);
+	lot_write_task_unblock(w, lot_tb_ticks(b, 51 * MS), 100, lot_writer_stack(w, wake_stack, 1));
+	lot_write_thread_end(w, lot_tb_ticks(b, 95 * MS));
+	lot_tb_chunk_end(b);
+	lot_tb_trailer(b, 100 * MS);
+	return b;
+}
+
+START_TEST(span_breakdown_splits_running_blocked_and_runnable)
+{
+	struct lot_tb *b = build_breakdown();
+	struct seen *s = calloc(1, sizeof *s);
+	struct model_summary sum = run_model(b, s, 0);
+	ck_assert_uint_eq(s->n_spans, 1);
+	const struct model_span *sp = &s->spans[0];
+	ck_assert_str_eq(sp->name.s, "handle");
+	ck_assert_str_eq(sp->task_name.s, "req-a");
+	ck_assert_int_eq(sp->start_ns, (int64_t)(1 * MS));
+	ck_assert_int_eq(sp->end_ns, (int64_t)(81 * MS));
+	ck_assert_uint_eq(sp->state_ns[MODEL_RUNNING], 30 * MS);
+	ck_assert_uint_eq(sp->state_ns[MODEL_BLOCKED], 30 * MS);
+	ck_assert_uint_eq(sp->state_ns[MODEL_RUNNABLE], 20 * MS);
+	ck_assert_uint_eq(sp->unknown_ns, 0);
+	ck_assert_uint_eq(sp->n_blocked_by, 1);
+	ck_assert_str_eq(s->by[0][0].reason.s, "io");
+	ck_assert_uint_eq(s->by[0][0].ns, 30 * MS);
+	ck_assert_uint_eq(sp->n_blocks, 1);
+	const struct model_block *bl = &s->blocks[0][0];
+	ck_assert(bl->woken);
+	ck_assert_uint_eq(bl->waker.tid, 20);
+	ck_assert_str_eq(bl->waker.task_name.s, "producer");
+	ck_assert_uint_ne(bl->waker.stack, 0);
+	ck_assert_uint_ne(bl->stack, 0);
+	ck_assert(!memcmp(sp->trace_id, trace_id, 16));
+	ck_assert_uint_eq(sum.late_events, 0);
+	ck_assert_uint_eq(sum.span_ends_unmatched, 0);
+	seen_free(s);
+	lot_tb_free(b);
+}
+END_TEST
+
+START_TEST(task_totals_cover_each_state)
+{
+	struct lot_tb *b = build_breakdown();
+	struct seen *s = calloc(1, sizeof *s);
+	run_model(b, s, 0);
+	int a = -1, bb = -1;
+	for (size_t i = 0; i < s->n_tasks; i++) {
+		if (!strcmp(s->task_names[i], "req-a"))
+			a = (int)i;
+		if (!strcmp(s->task_names[i], "req-b"))
+			bb = (int)i;
+	}
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(bb, 0);
+	/* A: runnable 0-1 and 51-71, running 1-21 and 71-82, blocked 21-51 */
+	ck_assert_uint_eq(s->task_state[a][MODEL_RUNNABLE], 21 * MS);
+	ck_assert_uint_eq(s->task_state[a][MODEL_RUNNING], 31 * MS);
+	ck_assert_uint_eq(s->task_state[a][MODEL_BLOCKED], 30 * MS);
+	/* B: created at 0, runs 21-71 */
+	ck_assert_uint_eq(s->task_state[bb][MODEL_RUNNABLE], 21 * MS);
+	ck_assert_uint_eq(s->task_state[bb][MODEL_RUNNING], 50 * MS);
+	seen_free(s);
+	lot_tb_free(b);
+}
+END_TEST
+
+/* With a window of one event the unblock arrives too late to be placed: it
+ * is counted, and the span's time still sums to its wall time. */
+START_TEST(late_events_are_counted_and_sums_hold)
+{
+	struct lot_tb *b = build_breakdown();
+	struct seen *s = calloc(1, sizeof *s);
+	struct model_summary sum = run_model(b, s, 1);
+	ck_assert_uint_gt(sum.late_events, 0);
+	ck_assert_uint_eq(s->n_spans, 1);
+	const struct model_span *sp = &s->spans[0];
+	uint64_t total = sp->unknown_ns;
+	for (int i = 0; i < MODEL_STATES; i++)
+		total += sp->state_ns[i];
+	ck_assert_uint_eq(total, (uint64_t)(sp->end_ns - sp->start_ns));
+	seen_free(s);
+	lot_tb_free(b);
+}
+END_TEST
+
+/* A thread that blocks and unblocks itself (a blocking call) runs on at once. */
+START_TEST(self_unblock_resumes_without_runnable_time)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	struct lot_writer *w = lot_tb_chunk_begin(b, 10, "main", 0, 0);
+	lot_tb_chunk_task(b, 0x77); /* the thread's own task id */
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 10, lot_writer_string(w, "main"));
+	lot_write_span_begin(w, lot_tb_ticks(b, 0), 9001, 0, lot_writer_trace_define(w, trace_id),
+			     lot_writer_string(w, "req"), 0);
+	lot_write_task_block(w, lot_tb_ticks(b, 2 * MS), lot_writer_string(w, "io"), 0, 0);
+	lot_write_task_unblock(w, lot_tb_ticks(b, 7 * MS), 0x77, 0);
+	lot_write_span_end(w, lot_tb_ticks(b, 10 * MS), 9001);
+	lot_write_thread_end(w, lot_tb_ticks(b, 10 * MS));
+	lot_tb_chunk_end(b);
+	lot_tb_trailer(b, 10 * MS);
+	struct seen *s = calloc(1, sizeof *s);
+	run_model(b, s, 0);
+	ck_assert_uint_eq(s->n_spans, 1);
+	ck_assert_uint_eq(s->spans[0].state_ns[MODEL_RUNNING], 5 * MS);
+	ck_assert_uint_eq(s->spans[0].state_ns[MODEL_BLOCKED], 5 * MS);
+	ck_assert(s->blocks[0][0].woken);
+	ck_assert_uint_eq(s->blocks[0][0].waker.tid, 10);
+	ck_assert_uint_eq(s->spans[0].state_ns[MODEL_RUNNABLE], 0);
+	seen_free(s);
+	lot_tb_free(b);
+}
+END_TEST
+
+static void add_tests(TCase *tc)
+{
+	tcase_add_test(tc, span_breakdown_splits_running_blocked_and_runnable);
+	tcase_add_test(tc, task_totals_cover_each_state);
+	tcase_add_test(tc, late_events_are_counted_and_sums_hold);
+	tcase_add_test(tc, self_unblock_resumes_without_runnable_time);
+}
+
+#include "tests/support/check_main.h"
