@@ -12,7 +12,9 @@
 
 #define LOT_COMMANDS(X)                                                        \
 	X(info, "summarise a trace: metadata, clock, threads, counts, losses")  \
-	X(dump, "print every event, one per line (text or JSON lines)")
+	X(dump, "print every event, one per line (text or JSON lines)")       \
+	X(timeline, "per-thread or per-task states over time (terminal, SVG)") \
+	X(export, "convert for the Perfetto UI: Chrome JSON or Perfetto protobuf")
 
 #define LOT_CMD_PROTO(name, summary) int cmd_##name(int argc, char **argv);
 LOT_COMMANDS(LOT_CMD_PROTO)

@@ -1,11 +1,13 @@
 #include "cmd/common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/out.h"
 
@@ -91,4 +93,19 @@ int cmd_close(struct lot_reader *r)
 	bool damaged = lot_reader_damaged(r);
 	lot_reader_close(r);
 	return damaged ? CMD_EXIT_DAMAGED : CMD_EXIT_OK;
+}
+
+int cmd_redirect_stdout(const char *cmd, const char *out)
+{
+	if (!strcmp(out, "-"))
+		return 0;
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		fprintf(stderr, "lotrace %s: %s: %s\n", cmd, out, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }

@@ -55,4 +55,9 @@ void cmd_read_error(const char *path, unsigned long long offset);
  * that a terminal shows it next to the output it concerns). */
 void cmd_warn(const char *path, unsigned long long offset, const char *message);
 
+/* Make standard output the file OUT (created or truncated), so that
+ * everything written through out.h goes there; "-" keeps standard output.
+ * 0, or -1 after printing "lotrace CMD: OUT: reason". */
+int cmd_redirect_stdout(const char *cmd, const char *out);
+
 #endif

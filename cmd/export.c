@@ -5,8 +5,6 @@
  * however large the trace.  The trace's span, its losses and its damage go
  * into the file's metadata and into one summary line on stderr.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -88,22 +86,6 @@ static char *process_name(const struct lot_reader *rd)
 	return text_plain_dup(s, strlen(s));
 }
 
-/* Standard output becomes OUT: everything in cmd/ writes through out.h. */
-static int redirect_output(const char *out)
-{
-	if (!strcmp(out, "-"))
-		return 0;
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
-		fprintf(stderr, "lotrace export: %s: %s\n", out, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static void summary_line(const char *path, const struct export_format *fmt, const char *out,
 			 const struct model_summary *sum)
 {
@@ -165,7 +147,7 @@ int cmd_export(int argc, char **argv)
 	struct lot_reader *rd = cmd_open(path);
 	if (!rd)
 		return CMD_EXIT_UNREADABLE;
-	if (redirect_output(out) < 0) {
+	if (cmd_redirect_stdout(argv[0], out) < 0) {
 		lot_reader_close(rd);
 		return CMD_EXIT_UNREADABLE;
 	}

@@ -25,3 +25,8 @@ cmd_lotrace_SOURCES += \
 	cmd/timeline_grid.c cmd/timeline_grid.h \
 	cmd/timeline_term.c cmd/timeline_term.h \
 	cmd/timeline_svg.c cmd/timeline_svg.h
+cmd_lotrace_SOURCES += \
+	cmd/export.c cmd/export.h \
+	cmd/export_chrome.c \
+	cmd/export_perfetto.c \
+	cmd/timeline.c

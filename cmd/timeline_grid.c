@@ -79,6 +79,15 @@ oom:
 	return -1;
 }
 
+void tl_grid_set_label(struct tl_grid *g, long row, const char *label)
+{
+	char *l = row >= 0 ? strdup(label) : NULL;
+	if (!l)
+		return;
+	free(g->rows[row].label);
+	g->rows[row].label = l;
+}
+
 /* Twice as wide buckets: merge pairs. */
 static void widen(struct tl_grid *g)
 {
@@ -113,6 +122,9 @@ static bool clip(struct tl_grid *g, int64_t *start, int64_t *end)
 		widen(g);
 	if (*end > g->max_end)
 		g->max_end = *end;
+	if (!g->any_time || *start < g->min_start)
+		g->min_start = *start;
+	g->any_time = true;
 	return true;
 }
 
@@ -176,7 +188,7 @@ void tl_grid_span(struct tl_grid *g, long row, const char *name, size_t name_len
 
 void tl_grid_range(const struct tl_grid *g, int64_t *from, int64_t *to)
 {
-	*from = g->origin;
+	*from = g->fixed || !g->any_time ? g->origin : g->min_start;
 	*to = g->fixed ? g->window_end : g->max_end;
 	if (*to <= *from)
 		*to = *from + 1;

@@ -49,6 +49,8 @@ struct tl_grid {
 	bool fixed;        /* a window was given: no doubling, clip to it */
 	int64_t window_end;
 	int64_t max_end;   /* latest end seen (clipped to the window) */
+	int64_t min_start; /* earliest start seen (valid when any_time) */
+	bool any_time;
 	struct tl_row *rows;
 	size_t n_rows, cap_rows;
 	size_t last;       /* the row found last: intervals come in runs */
@@ -63,13 +65,15 @@ void tl_grid_free(struct tl_grid *g);
 /* The row for key (created with label, which is copied, if new); -1 on ENOMEM
  * or past TL_MAX_ROWS rows (then full is set). */
 long tl_grid_row(struct tl_grid *g, uint64_t key, const char *label);
+/* Replace a row's label (copied; kept on ENOMEM). */
+void tl_grid_set_label(struct tl_grid *g, long row, const char *label);
 /* Time [start, end) of a row in a state; reason (blocked only) must outlive the grid. */
 void tl_grid_state(struct tl_grid *g, long row, enum tl_state st, const char *reason,
 		   int64_t start, int64_t end);
 void tl_grid_span(struct tl_grid *g, long row, const char *name, size_t name_len, int64_t start,
 		  int64_t end);
 
-/* The range to draw: the window, else [0, latest end). */
+/* The range to draw: the window, else [earliest start, latest end). */
 void tl_grid_range(const struct tl_grid *g, int64_t *from, int64_t *to);
 
 /* The dominant state of a row over [t0, t1) (resampled from the buckets), and
