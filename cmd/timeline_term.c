@@ -186,12 +186,10 @@ void tl_render_term(const struct tl_grid *g, int width, bool color)
 	free(cells);
 	char t[32];
 	tl_fmt_time((int64_t)col_ns, t);
-	put_label("", label_w);
-	out_char(' ');
 	for (int s = TL_RUNNING; s < TL_NSTATES; s++) {
 		struct cell c = {.st = (enum tl_state)s};
 		put_cell(&c, color);
 		out_printf(" %s  ", tl_state_name((enum tl_state)s));
 	}
-	out_printf("(blank: idle or not traced)  one column = %s\n", t);
+	out_printf("(blank: idle)  column: %s\n", t);
 }

@@ -13,9 +13,10 @@ CMD_TESTS = \
 	tests/cmd/corpus_reproducible.sh \
 	tests/cmd/run_corpus.sh \
 	tests/cmd/usage.sh \
-	tests/cmd/robustness.sh
+	tests/cmd/robustness.sh \
+	tests/cmd/export.sh
 TESTS += $(CMD_TESTS)
-EXTRA_DIST += $(CMD_TESTS) tests/cmd/lib.sh tests/cmd/regen_expected.sh tests/data
+EXTRA_DIST += $(CMD_TESTS) tests/cmd/export_check.py tests/cmd/lib.sh tests/cmd/regen_expected.sh tests/data
 
 # Rebuild tests/data/ after a deliberate change to the generator or to the
 # output formats; review the diff before committing it.
