@@ -64,12 +64,14 @@ enum {
 	TYPE_INSTANT = 3,
 	TYPE_COUNTER = 4,
 	/* DebugAnnotation */
+	DA_NAME_IID = 1,
 	DA_INT_VALUE = 4,
 	DA_STRING_VALUE = 6,
 	DA_NAME = 10,
 	DA_UINT_VALUE = 3,
 	/* InternedData, EventName */
 	ID_EVENT_NAMES = 2,
+	ID_DEBUG_ANNOTATION_NAMES = 3,
 	EN_IID = 1,
 	EN_NAME = 2,
 };
@@ -267,6 +269,41 @@ static uint64_t task_track(struct perfetto *p, uint64_t key, struct model_str na
 	return UUID_TASK(key);
 }
 
+/* ---- annotations ---- */
+
+/* The annotation names every event repeats, interned once in the first
+ * packet (iid = index + 1); attribute keys are written out. */
+static const char *const ann_names[] = {
+	"thread", "reason", "detail", "woken_by", "waker_thread", "open_at_trace_end", "stack",
+	"span_id", "parent_span_id", "trace_id", "task", "begin_thread", "end_thread",
+	"running_ns", "runnable_ns", "blocked_ns", "hosting_ns", "unknown_ns", "wakes", "count",
+};
+#define N_ANN_NAMES (sizeof ann_names / sizeof ann_names[0])
+
+static void intern_ann_names(struct perfetto *p)
+{
+	size_t at = packet_open(p, INT64_MIN, true);
+	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	for (size_t i = 0; i < N_ANN_NAMES; i++) {
+		size_t dn = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_NAMES);
+		pb_varint(&p->pkt, EN_IID, i + 1);
+		pb_string(&p->pkt, EN_NAME, ann_names[i]);
+		pb_close(&p->pkt, dn);
+	}
+	pb_close(&p->pkt, id);
+	packet_close(p, at);
+}
+
+static void ann_name(struct perfetto *p, const char *key)
+{
+	for (size_t i = 0; i < N_ANN_NAMES; i++)
+		if (!strcmp(key, ann_names[i])) {
+			pb_varint(&p->pkt, DA_NAME_IID, i + 1);
+			return;
+		}
+	pb_string(&p->pkt, DA_NAME, key);
+}
+
 /* ---- events ---- */
 
 struct event {
@@ -301,7 +338,7 @@ static void ann_str(struct perfetto *p, const char *key, const char *s, size_t n
 		return;
 	}
 	size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
-	pb_string(&p->pkt, DA_NAME, key);
+	ann_name(p, key);
 	pb_string(&p->pkt, DA_STRING_VALUE, e);
 	pb_close(&p->pkt, da);
 	free(e);
@@ -310,7 +347,7 @@ static void ann_str(struct perfetto *p, const char *key, const char *s, size_t n
 static void ann_int(struct perfetto *p, const char *key, int64_t v)
 {
 	size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
-	pb_string(&p->pkt, DA_NAME, key);
+	ann_name(p, key);
 	pb_varint(&p->pkt, DA_INT_VALUE, (uint64_t)v);
 	pb_close(&p->pkt, da);
 }
@@ -348,6 +385,7 @@ static void *perfetto_begin(const struct export_info *info)
 		return NULL;
 	p->info = info;
 	p->first_packet = true;
+	intern_ann_names(p);
 	write_process(p, UUID_PROCESS, info->pid, info->process_name);
 	char tn[300];
 	snprintf(tn, sizeof tn, "tasks of %.250s", info->process_name);

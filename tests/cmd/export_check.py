@@ -135,6 +135,7 @@ def perfetto(path, story):
     check(len(packets) > 0 and all(f == 1 for f, w, v in fields(data)), "not a Trace of packets")
     tracks = {}
     names = {}
+    ann_names = {}
     events = []  # (ts, order, track, type, name, flows, term)
     for n, p in enumerate(packets):
         fs = fields(p)
@@ -143,6 +144,8 @@ def perfetto(path, story):
         if n == 0:
             check(flags == [1], "first packet must clear incremental state")
         for idata in get(fs, 12):
+            for dn in get(fields(idata), 3):
+                ann_names[get(fields(dn), 1)[0]] = get(fields(dn), 2)[0].decode("utf-8")
             for en in get(fields(idata), 2):
                 ef = fields(en)
                 iid, name = get(ef, 1)[0], get(ef, 2)[0].decode("utf-8")
@@ -167,6 +170,10 @@ def perfetto(path, story):
             if iid:
                 check(iid[0] in names, "packet %d: name iid %d not interned" % (n, iid[0]))
                 check(flags == [2] or n == 0, "packet %d uses interned data without flag 2" % n)
+            for da in get(ef, 4):
+                af = fields(da)
+                check(get(af, 10) or get(af, 1) and get(af, 1)[0] in ann_names,
+                      "packet %d: annotation name not interned" % n)
             if typ == 4:
                 check(get(ef, 30) != [] and tracks.get(track, {}).get("counter"), "counter event")
             events.append((get(fs, 8)[0], n, track, typ, names.get(iid[0]) if iid else None,
