@@ -41,21 +41,31 @@ int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *he
 			*json = true;
 			break;
 		case 'h':
-			out_printf("usage: %s\n%s", usage, help);
-			out_flush();
-			return CMD_EXIT_OK;
+			return cmd_help(usage, help);
 		default: /* optopt is set for a bad short option, 0 for a bad long one */
 			if (optopt)
 				return cmd_usage_error(cmd, usage, "unknown option '-%c'", optopt);
 			return cmd_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	return cmd_take_file(argc, argv, usage, path);
+}
+
+int cmd_take_file(int argc, char **argv, const char *usage, const char **path)
+{
 	if (optind == argc)
-		return cmd_usage_error(cmd, usage, "missing FILE");
+		return cmd_usage_error(argv[0], usage, "missing FILE");
 	if (optind + 1 < argc)
-		return cmd_usage_error(cmd, usage, "unexpected argument '%s'", argv[optind + 1]);
+		return cmd_usage_error(argv[0], usage, "unexpected argument '%s'", argv[optind + 1]);
 	*path = argv[optind];
 	return -1;
+}
+
+int cmd_help(const char *usage, const char *help)
+{
+	out_printf("usage: %s\n%s", usage, help);
+	out_flush();
+	return CMD_EXIT_OK;
 }
 
 void cmd_warn(const char *path, unsigned long long offset, const char *message)

@@ -125,9 +125,7 @@ int cmd_export(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'h':
-			out_printf("usage: %s\n%s", usage, help);
-			out_flush();
-			return CMD_EXIT_OK;
+			return cmd_help(usage, help);
 		default:
 			if (optopt == 'f' || optopt == 'o')
 				return cmd_usage_error(argv[0], usage, "option '-%c' needs a value", optopt);
@@ -136,11 +134,10 @@ int cmd_export(int argc, char **argv)
 			return cmd_usage_error(argv[0], usage, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind == argc)
-		return cmd_usage_error(argv[0], usage, "missing FILE");
-	if (optind + 1 < argc)
-		return cmd_usage_error(argv[0], usage, "unexpected argument '%s'", argv[optind + 1]);
-	const char *path = argv[optind];
+	const char *path;
+	int st = cmd_take_file(argc, argv, usage, &path);
+	if (st >= 0)
+		return st;
 	if (fmt == &export_perfetto && !strcmp(out, "-") && isatty(STDOUT_FILENO))
 		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");
 
@@ -191,7 +188,7 @@ int cmd_export(int argc, char **argv)
 	}
 	if (sum.read_error)
 		cmd_read_error(path, (unsigned long long)sum.read_at);
-	int st = cmd_close(rd);
+	st = cmd_close(rd);
 	summary_line(path, fmt, out, &sum);
 	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
 }

@@ -303,17 +303,14 @@ int cmd_timeline(int argc, char **argv)
 				return cmd_usage_error(argv[0], usage, "bad width '%s' (20 to 10000)", optarg);
 			break;
 		case 'h':
-			out_printf("usage: %s\n%s", usage, help);
-			out_flush();
-			return CMD_EXIT_OK;
+			return cmd_help(usage, help);
 		default:
 			return cmd_usage_error(argv[0], usage, "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind == argc)
-		return cmd_usage_error(argv[0], usage, "missing FILE");
-	if (optind + 1 < argc)
-		return cmd_usage_error(argv[0], usage, "unexpected argument '%s'", argv[optind + 1]);
+	int st = cmd_take_file(argc, argv, usage, &tl.path);
+	if (st >= 0)
+		return st;
 	if (svg && tl.json)
 		return cmd_usage_error(argv[0], usage, "--svg and --json exclude each other");
 	if (tl.from >= 0 && tl.to >= 0 && tl.to <= tl.from)
@@ -329,7 +326,6 @@ int cmd_timeline(int argc, char **argv)
 		return cmd_usage_error(argv[0], usage, "--color takes always, never or auto");
 	if (!width)
 		width = terminal_width();
-	tl.path = argv[optind];
 
 	struct lot_reader *rd = cmd_open(tl.path);
 	if (!rd)
@@ -389,6 +385,6 @@ int cmd_timeline(int argc, char **argv)
 	}
 	tl_grid_free(&tl.grid);
 	intern_free(&tl.reasons);
-	int st = cmd_close(rd);
+	st = cmd_close(rd);
 	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
 }
