@@ -173,7 +173,7 @@ int cmd_export(int argc, char **argv)
 		if (run.st) {
 			progress_start(&run.progress, "lotrace export", path);
 			rc = model_run(info.model, &sum);
-			progress_done(&run.progress);
+			progress_clear(&run.progress);
 			if (fmt->finish(run.st, &sum) < 0)
 				rc = -1;
 		}

@@ -12,13 +12,21 @@ cmd_lotrace_SOURCES = \
 	cmd/intern.c cmd/intern.h \
 	cmd/idmap.c cmd/idmap.h \
 	cmd/reorder.c cmd/reorder.h \
-	cmd/model.c cmd/model.h
-cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
+	cmd/model.c cmd/model.h \
+	cmd/symbols.c cmd/symbols.h \
+	cmd/dist.c cmd/dist.h \
+	cmd/progress.c cmd/progress.h \
+	cmd/report.c cmd/report.h \
+	cmd/span_copy.c cmd/span_copy.h \
+	cmd/spans.c \
+	cmd/tasks.c \
+	cmd/flame.c
+cmd_lotrace_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
+cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS) $(LIBDW_LIBS) -lm
 
 dist_man_MANS += doc/lotrace.1
 # timeline and export (issue 5)
 cmd_lotrace_SOURCES += \
-	cmd/progress.c cmd/progress.h \
 	cmd/lanes.c cmd/lanes.h \
 	cmd/protobuf.c cmd/protobuf.h \
 	cmd/svg.c cmd/svg.h \

@@ -81,6 +81,8 @@ struct model {
 	const struct lot_file_header *hdr;
 	struct model_callbacks cb;
 	size_t window;
+	void (*progress)(void *ctx, uint64_t offset);
+	void *progress_ctx;
 	struct interner in;
 	struct reorder q;
 	struct idmap tasks, spans, thread_map;
@@ -455,6 +457,7 @@ static void task_free(struct model *m, struct mtask *x)
 static void task_done(struct model *m, struct mtask *x, bool open)
 {
 	x->pub.ended = !open;
+	x->pub.referenced_only = !x->known;
 	x->pub.blocked_by = x->by;
 	x->pub.n_blocked_by = x->n_by;
 	for (size_t i = 0; i < x->n_spans; i++)
@@ -603,6 +606,10 @@ static void task_unblock(struct model *m, struct mthread *t, const struct rev *e
 		return;
 	}
 	thread_active(m, t, e->ns);
+	if (!x && !id) { /* no task: the waker had no id to give */
+		m->sum.spurious_unblocks++;
+		return;
+	}
 	if (!x)
 		x = task_get(m, id, e->ns);
 	if (!x)
@@ -740,7 +747,9 @@ static void process(struct model *m, struct rev *e)
 		}
 		return;
 	}
-	if (e->code != LOT_EV_lost && e->code != LOT_EV_clock_sync)
+	/* thread_begin is recorded inside a thread's first probe, before that
+	 * probe's own event (a task_start that already set the chunk's task) */
+	if (e->code != LOT_EV_lost && e->code != LOT_EV_clock_sync && e->code != LOT_EV_thread_begin)
 		resolve_pending(m, t, e);
 	switch (e->code) {
 	case LOT_EV_thread_begin:
@@ -960,6 +969,11 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 	if (cb)
 		m->cb = *cb;
 	m->window = opts && opts->window_events ? opts->window_events : MODEL_WINDOW_DEFAULT;
+	m->q.limit = m->window + 1; /* release() keeps it at most one over the window */
+	if (opts) {
+		m->progress = opts->progress;
+		m->progress_ctx = opts->progress_ctx;
+	}
 	m->s_empty = name_of(m, "", 0);
 	m->s_created = name_of(m, "created", 7);
 	m->s_unblocked = name_of(m, "unblocked", 9);
@@ -1030,6 +1044,8 @@ int model_run(struct model *m, struct model_summary *sum)
 		m->sum.read_at = ch->offset;
 		if (m->cb.progress)
 			m->cb.progress(m->cb.ctx, ch->offset);
+		if (m->progress)
+			m->progress(m->progress_ctx, ch->offset);
 		struct mthread *t = thread_get(m, ci->tid);
 		if (!t)
 			break;

@@ -71,6 +71,9 @@ struct model_task {
 	int64_t created_ns;    /* task_create's time, or first sight */
 	int64_t last_ns;       /* end, or last state change */
 	bool ended;            /* task_end seen (else: open at trace end) */
+	bool referenced_only;  /* never created nor started in the trace, only unblocked
+				  (a thread's own task whose id the trace never tied to
+				  its thread, or a task from before the trace) */
 	/* Totals so far (complete in task_done). */
 	uint64_t state_ns[MODEL_STATES];
 	uint64_t runnable_count; /* RUNNABLE intervals (scheduler waits) */
@@ -226,8 +229,11 @@ struct model_callbacks {
 
 struct model_opts {
 	size_t window_events; /* reorder window; 0: MODEL_WINDOW_DEFAULT */
+	/* Progress apart from the callbacks' ctx (a report's indicator); may be NULL. */
+	void (*progress)(void *progress_ctx, uint64_t offset);
+	void *progress_ctx;
 };
-#define MODEL_WINDOW_DEFAULT (1u << 20)
+#define MODEL_WINDOW_DEFAULT (1u << 18) /* about 34 MB: 128 bytes an event */
 
 struct model;
 

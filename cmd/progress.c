@@ -5,43 +5,43 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t now_ms(void)
+static uint64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void progress_start(struct progress *p, const char *what, const char *path)
+void progress_start(struct progress *p, const char *cmd, const char *path)
 {
 	struct stat sb;
-	*p = (struct progress){.what = what};
-	if (!isatty(STDERR_FILENO) || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+	*p = (struct progress){.cmd = cmd};
+	if (!isatty(STDERR_FILENO) || stat(path, &sb) || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
 		return;
-	p->total = (uint64_t)sb.st_size;
-	p->start_ms = now_ms();
-	p->next_ms = p->start_ms + 1000;
+	p->on = true;
+	p->size = (uint64_t)sb.st_size;
+	p->start_ms = p->last_ms = now_ms();
 }
 
 void progress_update(struct progress *p, uint64_t offset)
 {
-	if (!p->total)
+	if (!p->on)
 		return;
-	int64_t t = now_ms();
-	if (t < p->next_ms)
+	uint64_t t = now_ms();
+	/* nothing for the first second (short runs stay quiet), then 5 per second */
+	if (t - p->start_ms < 1000 || t - p->last_ms < 200)
 		return;
-	p->next_ms = t + 200;
+	p->last_ms = t;
 	p->shown = true;
-	double frac = offset < p->total ? (double)offset / (double)p->total : 1.0;
-	fprintf(stderr, "\r%s: %3.0f%% of %.1f MB\033[K", p->what, 100.0 * frac,
-		(double)p->total / 1e6);
+	fprintf(stderr, "\rlotrace %s: %3u%%", p->cmd, (unsigned)(offset * 100 / p->size));
 	fflush(stderr);
 }
 
-void progress_done(struct progress *p)
+void progress_clear(struct progress *p)
 {
-	if (p->shown)
+	if (p->shown) {
 		fprintf(stderr, "\r\033[K");
-	p->shown = false;
-	p->total = 0;
+		fflush(stderr);
+		p->shown = false;
+	}
 }

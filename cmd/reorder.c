@@ -11,6 +11,8 @@ int reorder_push(struct reorder *q, struct rev *e)
 {
 	if (q->n == q->cap) {
 		size_t cap = q->cap ? 2 * q->cap : 1024;
+		if (q->limit && cap > q->limit && q->cap < q->limit)
+			cap = q->limit;
 		struct rev *h = realloc(q->heap, cap * sizeof *h);
 		if (!h) {
 			free(e->str);

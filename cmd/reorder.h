@@ -43,6 +43,7 @@ struct rev {
 struct reorder {
 	struct rev *heap;
 	size_t n, cap;
+	size_t limit;      /* the most events it will hold (0: no limit): growth stops there */
 	uint64_t next_seq;
 };
 

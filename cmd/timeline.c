@@ -354,7 +354,7 @@ int cmd_timeline(int argc, char **argv)
 			out_str("{\"intervals\":[");
 		progress_start(&tl.progress, "lotrace timeline", tl.path);
 		rc = model_run(m, &sum);
-		progress_done(&tl.progress);
+		progress_clear(&tl.progress);
 		model_free(m);
 	}
 	if (rc < 0 || tl.grid.oom) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/dist.h"
 #include "cmd/model.h"
 #include "tests/support/tracebuild.h"
 
@@ -231,8 +232,76 @@ START_TEST(self_unblock_resumes_without_runnable_time)
 }
 END_TEST
 
+static void on_span_dist(void *ctx, const struct model_span *sp)
+{
+	ck_assert_int_eq(dist_add(ctx, (uint64_t)(sp->end_ns - sp->start_ns)), 0);
+}
+
+/* 1000 spans of 1..1000 us on two threads, each thread's spans in its own
+ * chunks: nearest-rank percentiles computed by hand. */
+START_TEST(span_percentiles_match_nearest_rank)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	for (uint64_t tid = 1; tid <= 2; tid++) {
+		struct lot_writer *w = lot_tb_chunk_begin(b, tid, "t", 0, 0);
+		uint32_t tr = lot_writer_trace_define(w, trace_id), name = lot_writer_string(w, "s");
+		uint64_t t = 0;
+		for (uint64_t i = tid; i <= 1000; i += 2) {
+			lot_write_span_begin(w, lot_tb_ticks(b, t), i, 0, tr, name, 0);
+			lot_write_span_end(w, lot_tb_ticks(b, t + i * 1000), i);
+			t += i * 1000 + 1;
+		}
+		lot_tb_chunk_end(b);
+	}
+	lot_tb_trailer(b, 0);
+	size_t len;
+	const uint8_t *d = lot_tb_data(b, &len);
+	struct lot_read_error err;
+	struct lot_reader *r = lot_reader_open_mem(d, len, NULL, &err);
+	ck_assert_ptr_nonnull(r);
+	struct dist dd = {0};
+	struct model_callbacks cb = {.ctx = &dd, .span = on_span_dist};
+	struct model *m = model_new(r, &cb, NULL);
+	struct model_summary sum;
+	ck_assert_int_eq(model_run(m, &sum), 0);
+	ck_assert_uint_eq(dd.count, 1000);
+	ck_assert_uint_eq(sum.spans, 1000);
+	ck_assert_uint_eq(dist_pct(&dd, 50), 500000);
+	ck_assert_uint_eq(dist_pct(&dd, 90), 900000);
+	ck_assert_uint_eq(dist_pct(&dd, 99), 990000);
+	ck_assert_uint_eq(dd.max, 1000000);
+	ck_assert_uint_eq(dd.total, 500500ull * 1000);
+	dist_free(&dd);
+	model_free(m);
+	lot_reader_close(r);
+	lot_tb_free(b);
+}
+END_TEST
+
+/* Past the exact limit the histogram stays within its stated 1/64. */
+START_TEST(folded_percentiles_stay_within_stated_error)
+{
+	struct dist dd = {0};
+	uint64_t n = 4 * DIST_EXACT_MAX;
+	for (uint64_t i = 1; i <= n; i++)
+		ck_assert_int_eq(dist_add(&dd, i * 37), 0);
+	ck_assert(!dist_exact(&dd));
+	double ps[] = {50, 90, 99};
+	for (int k = 0; k < 3; k++) {
+		double want = (double)((uint64_t)(ps[k] / 100 * (double)n) * 37);
+		double got = (double)dist_pct(&dd, ps[k]);
+		ck_assert_msg(got > want * (1 - 1.0 / 64) && got < want * (1 + 1.0 / 64),
+			      "p%g: %g, want %g", ps[k], got, want);
+	}
+	ck_assert_uint_eq(dist_pct(&dd, 100), n * 37);
+	dist_free(&dd);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
+	tcase_add_test(tc, span_percentiles_match_nearest_rank);
+	tcase_add_test(tc, folded_percentiles_stay_within_stated_error);
 	tcase_add_test(tc, span_breakdown_splits_running_blocked_and_runnable);
 	tcase_add_test(tc, task_totals_cover_each_state);
 	tcase_add_test(tc, late_events_are_counted_and_sums_hold);

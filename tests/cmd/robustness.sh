@@ -16,7 +16,7 @@ limit() { # seconds command...: run with a time limit where `timeout` exists
 head -c 1048576 /dev/urandom >"$TMP/random.lot"
 : >"$TMP/empty.lot"
 for f in random empty; do
-	for cmd in info dump; do
+	for cmd in info dump spans tasks flame; do
 		limit 5 "$LOTRACE" $cmd "$TMP/$f.lot" >"$TMP/out" 2>"$TMP/err"
 		st=$?
 		[ "$st" = 2 ] || fail "$cmd $f.lot: status $st, expected 2"

@@ -1,0 +1,252 @@
+#include "cmd/report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/common.h"
+#include "cmd/escape.h"
+#include "cmd/out.h"
+
+static void diag(void *ctx, uint64_t offset, const char *message)
+{
+	struct report *rep = ctx;
+	progress_clear(&rep->progress);
+	cmd_warn(rep->path, (unsigned long long)offset, message);
+}
+
+static void on_progress(void *ctx, uint64_t offset)
+{
+	struct report *rep = ctx;
+	progress_update(&rep->progress, offset);
+}
+
+int report_run(struct report *rep, const struct model_callbacks *cb)
+{
+	struct lot_reader_opts opts = {.diag = diag, .diag_ctx = rep};
+	struct lot_read_error err = {0};
+	rep->r = lot_reader_open(rep->path, &opts, &err);
+	if (!rep->r) {
+		cmd_warn(rep->path, (unsigned long long)err.offset,
+			 err.message[0] ? err.message : "cannot read");
+		return CMD_EXIT_UNREADABLE;
+	}
+	progress_start(&rep->progress, rep->cmd, rep->path);
+	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep};
+	rep->m = model_new(rep->r, cb, &mo);
+	if (!rep->m) {
+		cmd_warn(rep->path, 0, "out of memory");
+		lot_reader_close(rep->r);
+		rep->r = NULL;
+		return CMD_EXIT_UNREADABLE;
+	}
+	int rc = model_run(rep->m, &rep->sum);
+	progress_clear(&rep->progress);
+	if (rc < 0) {
+		cmd_warn(rep->path, (unsigned long long)rep->sum.read_at, "out of memory");
+		return CMD_EXIT_UNREADABLE;
+	}
+	if (rep->sum.read_error)
+		cmd_read_error(rep->path, (unsigned long long)rep->sum.read_at);
+	return -1;
+}
+
+int report_close(struct report *rep)
+{
+	out_flush();
+	int st = CMD_EXIT_OK;
+	if (rep->r && (lot_reader_damaged(rep->r) || rep->sum.read_error))
+		st = CMD_EXIT_DAMAGED;
+	sym_free(rep->sym);
+	model_free(rep->m);
+	if (rep->r)
+		lot_reader_close(rep->r);
+	rep->sym = NULL;
+	rep->m = NULL;
+	rep->r = NULL;
+	return st;
+}
+
+int report_main(struct report *rep, const struct model_callbacks *cb, void (*print)(void *ctx),
+		void *ctx, const bool *oom)
+{
+	int status = report_run(rep, cb);
+	if (status >= 0) {
+		report_close(rep);
+		return status;
+	}
+	if (*oom)
+		cmd_warn(rep->path, 0, "out of memory: figures are incomplete");
+	print(ctx);
+	return report_close(rep);
+}
+
+bool report_common_opt(struct report *rep, int c, const char *arg)
+{
+	switch (c) {
+	case REPORT_OPT_JSON: rep->json = true; return true;
+	case REPORT_OPT_SYMBOLS: rep->symdir = arg; return true;
+	case REPORT_OPT_NO_SYMBOLS: rep->no_symbols = true; return true;
+	default: return false;
+	}
+}
+
+int report_file_arg(struct report *rep, int argc, char **argv, const char *usage)
+{
+	if (optind == argc)
+		return cmd_usage_error(rep->cmd, usage, "missing FILE");
+	if (optind + 1 < argc)
+		return cmd_usage_error(rep->cmd, usage, "unexpected argument '%s'", argv[optind + 1]);
+	rep->path = argv[optind];
+	return -1;
+}
+
+static void out_secs(int64_t ns)
+{
+	if (ns < 0) {
+		out_char('-');
+		ns = -ns;
+	}
+	out_printf("%" PRIu64 ".%09" PRIu64 "s", (uint64_t)ns / 1000000000u,
+		   (uint64_t)ns % 1000000000u);
+}
+
+void out_dur(uint64_t ns)
+{
+	if (ns < 1000)
+		out_printf("%" PRIu64 "ns", ns);
+	else if (ns < 1000000)
+		out_printf("%.1fus", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		out_printf("%.2fms", (double)ns / 1e6);
+	else
+		out_printf("%.3fs", (double)ns / 1e9);
+}
+
+void report_header_text(const struct report *rep)
+{
+	const struct model_summary *s = &rep->sum;
+	out_str("trace ");
+	out_text_quoted(rep->path, strlen(rep->path));
+	out_str(": ");
+	out_secs(s->start_ns);
+	out_str(" to ");
+	out_secs(s->end_ns);
+	out_str(" (");
+	out_dur((uint64_t)(s->end_ns - s->start_ns));
+	out_printf("), %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64 " threads, %" PRIu64
+		   " tasks\n",
+		   s->events, s->lost, s->threads, s->tasks);
+	if (s->lost)
+		out_printf("warning: %" PRIu64 " events were lost: figures near the losses may be "
+			   "wrong (see lotrace info)\n",
+			   s->lost);
+	if (s->damaged)
+		out_printf("warning: the trace is damaged (%" PRIu64 " warnings): damaged parts were "
+			   "skipped\n",
+			   s->warnings);
+	if (s->late_events)
+		out_printf("warning: %" PRIu64 " events arrived after the reorder window and were "
+			   "placed late (doc/ANALYSIS.md)\n",
+			   s->late_events);
+	if (s->span_ends_unmatched)
+		out_printf("note: %" PRIu64 " span ends or attributes without their begin\n",
+			   s->span_ends_unmatched);
+	out_char('\n');
+}
+
+void report_header_json(const struct report *rep)
+{
+	const struct model_summary *s = &rep->sum;
+	out_str("\"trace\":{\"file\":");
+	out_json_str(rep->path, strlen(rep->path));
+	out_printf(",\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
+		   ",\"start_real_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
+		   ",\"threads\":%" PRIu64 ",\"tasks\":%" PRIu64 ",\"spans\":%" PRIu64
+		   ",\"late_events\":%" PRIu64 ",\"span_ends_unmatched\":%" PRIu64
+		   ",\"spurious_unblocks\":%" PRIu64 ",\"resyncs\":%" PRIu64
+		   ",\"damaged\":%s,\"warnings\":%" PRIu64 "}",
+		   s->start_ns, s->end_ns, s->end_ns - s->start_ns, s->start_real_ns, s->events,
+		   s->lost, s->threads, s->tasks, s->spans, s->late_events, s->span_ends_unmatched,
+		   s->spurious_unblocks, s->resyncs, s->damaged ? "true" : "false", s->warnings);
+}
+
+struct symbolizer *report_symbols(struct report *rep)
+{
+	if (!rep->sym) {
+		const struct lot_file_header *h = model_header(rep->m);
+		rep->sym = sym_new(h->modules, h->n_modules, rep->symdir, rep->no_symbols);
+	}
+	return rep->sym;
+}
+
+/* A frame from the symbolizer: printed as is but for control bytes. */
+static void out_frame(const char *f)
+{
+	for (; *f; f++) {
+		unsigned char c = (unsigned char)*f;
+		if (c < 0x20 || c == 0x7f)
+			out_printf("\\x%02x", c);
+		else
+			out_char((char)c);
+	}
+}
+
+const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n)
+{
+	const uint64_t *pcs = model_stack(rep->m, stack, n);
+	struct symbolizer *sym = report_symbols(rep);
+	/* the recorder's own frames (the probe) say nothing about the program */
+	while (sym && *n > 1 && !strncmp(sym_name(sym, pcs[0]), "lot__", 5)) {
+		pcs++;
+		(*n)--;
+	}
+	return pcs;
+}
+
+void report_stack_json(struct report *rep, uint32_t stack)
+{
+	size_t n;
+	const uint64_t *pcs = report_stack(rep, stack, &n);
+	struct symbolizer *sym = report_symbols(rep);
+	out_char('[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			out_char(',');
+		const char *f = sym ? sym_full(sym, pcs[i]) : "?";
+		out_json_str(f, strlen(f));
+	}
+	out_char(']');
+}
+
+void report_stack_text(struct report *rep, uint32_t stack, const char *indent, unsigned max)
+{
+	size_t n;
+	const uint64_t *pcs = report_stack(rep, stack, &n);
+	struct symbolizer *sym = report_symbols(rep);
+	for (size_t i = 0; i < n && i < max; i++) {
+		const char *f = sym ? sym_full(sym, pcs[i]) : "?";
+		out_str(indent);
+		out_str("at ");
+		out_frame(f);
+		out_char('\n');
+	}
+	if (n > max)
+		out_printf("%s... %zu more frames\n", indent, n - max);
+}
+
+bool report_parse_u64(const char *s, uint64_t *v)
+{
+	if (!s || !*s || *s == '-')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*v = x;
+	return true;
+}

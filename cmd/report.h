@@ -1,0 +1,72 @@
+/*
+ * What the report commands (spans, tasks, flame) share: opening the trace
+ * with warnings printed as they are met, running the analysis model with a
+ * progress indicator, the header every report starts with (the trace's time
+ * span, events, losses and anything that makes the analysis less than exact),
+ * durations in text, and frames of stacks.
+ */
+#ifndef LOT_CMD_REPORT_H
+#define LOT_CMD_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmd/model.h"
+#include "cmd/progress.h"
+#include "cmd/symbols.h"
+
+struct report {
+	const char *cmd, *path;
+	bool json;
+	const char *symdir;   /* --symbols DIR */
+	bool no_symbols;      /* --no-symbols */
+	struct lot_reader *r;
+	struct model *m;
+	struct model_summary sum;
+	struct progress progress;
+	struct symbolizer *sym; /* made on first use */
+};
+
+/* Open rep->path and read it through the model with these callbacks.
+ * Returns -1 when the caller should print its report, else the exit status
+ * (the trace could not be opened: CMD_EXIT_UNREADABLE, one line printed;
+ * out of memory: CMD_EXIT_UNREADABLE). */
+int report_run(struct report *rep, const struct model_callbacks *cb);
+/* Flush, free, and the exit status the read earned (0 or 3). */
+int report_close(struct report *rep);
+/* report_run(), then print(ctx) unless the trace could not be read (with a
+ * warning first if *oom), then report_close(): the exit status. */
+int report_main(struct report *rep, const struct model_callbacks *cb, void (*print)(void *ctx),
+		void *ctx, const bool *oom);
+
+/* getopt_long helpers: an option every report takes (--json, --symbols,
+ * --no-symbols): true if c was one.  After the options: the FILE argument
+ * into rep->path; -1 to go on, else the exit status (usage error). */
+bool report_common_opt(struct report *rep, int c, const char *arg);
+int report_file_arg(struct report *rep, int argc, char **argv, const char *usage);
+
+/* The header: text lines, or the "trace" member of a JSON object (with its
+ * key, no comma before it). */
+void report_header_text(const struct report *rep);
+void report_header_json(const struct report *rep);
+
+/* A duration for people: "812ns", "12.3us", "4.56ms", "1.234s". */
+void out_dur(uint64_t ns);
+/* A stack's PCs without the recorder's own innermost frames (lot__*). */
+const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n);
+/* A stack as JSON: ["frame", ...] (innermost first), or [] for none. */
+void report_stack_json(struct report *rep, uint32_t stack);
+/* A stack as text lines "<indent>at frame", innermost first, at most max frames. */
+void report_stack_text(struct report *rep, uint32_t stack, const char *indent, unsigned max);
+struct symbolizer *report_symbols(struct report *rep);
+
+/* Common options: index for getopt_long tables. */
+#define REPORT_OPT_JSON 0x1001
+#define REPORT_OPT_SYMBOLS 0x1002
+#define REPORT_OPT_NO_SYMBOLS 0x1003
+#define REPORT_OPT_HELP 'h'
+
+/* Parse a non-negative integer option value; false if it is not one. */
+bool report_parse_u64(const char *s, uint64_t *v);
+
+#endif

@@ -1,0 +1,511 @@
+/*
+ * `lotrace spans FILE`: span latency per name (count, p50, p90, p99, max,
+ * total); `--slowest N`: the N slowest span instances, each with its wall
+ * time split into running, runnable and blocked by reason (the parts add up
+ * to the wall time), its blocks with who ended them, and its children;
+ * `--trace ID`: one trace's spans as a tree with the same breakdown.
+ * The figures come from the analysis model (cmd/model.h, doc/ANALYSIS.md).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "cmd/dist.h"
+#include "cmd/escape.h"
+#include "cmd/idmap.h"
+#include "cmd/out.h"
+#include "cmd/report.h"
+#include "cmd/span_copy.h"
+
+static const char usage[] =
+	"lotrace spans [--json] [--slowest N | --trace ID] [--symbols DIR] [--no-symbols] FILE";
+static const char help[] =
+	"Span latency per name: count, p50, p90, p99, max, total.\n"
+	"  --slowest N     the N slowest spans: running, runnable, blocked by reason,\n"
+	"                  the blocks and who ended them, the children\n"
+	"  --trace ID      one trace's spans (32 hex digits) as a tree, same breakdown\n"
+	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
+	"  --no-symbols    print raw addresses\n"
+	"  --json          one JSON object (schema: doc/JSON.md)\n"
+	"  --help          this text\n";
+
+struct by_name {
+	struct model_str name;
+	struct dist wall;
+};
+
+struct spans {
+	struct report rep;
+	uint64_t slowest;
+	bool want_trace;
+	uint8_t trace[16];
+	struct idmap names; /* name pointer -> struct by_name */
+	struct by_name **order;
+	size_t n_names, cap_names;
+	struct span_copy **top; /* the slowest, slowest first */
+	size_t n_top;
+	struct span_copy **tr;  /* --trace: its spans */
+	size_t n_tr, cap_tr;
+	bool oom;
+};
+
+static uint64_t wall(const struct model_span *s) { return (uint64_t)(s->end_ns - s->start_ns); }
+
+static void keep_slowest(struct spans *st, const struct model_span *sp)
+{
+	uint64_t w = wall(sp);
+	if (st->n_top == st->slowest && (st->n_top == 0 || wall(&st->top[st->n_top - 1]->sp) >= w))
+		return;
+	struct span_copy *c = span_copy_new(sp);
+	if (!c) {
+		st->oom = true;
+		return;
+	}
+	if (st->n_top == st->slowest)
+		span_copy_free(st->top[--st->n_top]);
+	size_t i = st->n_top++;
+	while (i > 0 && wall(&st->top[i - 1]->sp) < w) {
+		st->top[i] = st->top[i - 1];
+		i--;
+	}
+	st->top[i] = c;
+}
+
+static void on_span(void *ctx, const struct model_span *sp)
+{
+	struct spans *st = ctx;
+	struct by_name *b = idmap_get(&st->names, (uint64_t)(uintptr_t)sp->name.s);
+	if (!b) {
+		b = calloc(1, sizeof *b);
+		if (!b || idmap_put(&st->names, (uint64_t)(uintptr_t)sp->name.s, b) ||
+		    (st->n_names == st->cap_names &&
+		     !(st->order = realloc(st->order, (st->cap_names = st->cap_names * 2 + 16) *
+							      sizeof *st->order)))) {
+			free(b);
+			st->oom = true;
+			return;
+		}
+		b->name = sp->name;
+		st->order[st->n_names++] = b;
+	}
+	if (dist_add(&b->wall, wall(sp)))
+		st->oom = true;
+	if (st->slowest)
+		keep_slowest(st, sp);
+	if (st->want_trace && !memcmp(sp->trace_id, st->trace, 16)) {
+		struct span_copy *c = span_copy_new(sp);
+		if (!c || (st->n_tr == st->cap_tr &&
+			   !(st->tr = realloc(st->tr, (st->cap_tr = st->cap_tr * 2 + 16) * sizeof *st->tr)))) {
+			span_copy_free(c);
+			st->oom = true;
+			return;
+		}
+		st->tr[st->n_tr++] = c;
+	}
+}
+
+static int by_total(const void *a, const void *b)
+{
+	const struct by_name *x = *(struct by_name *const *)a, *y = *(struct by_name *const *)b;
+	if (x->wall.total != y->wall.total)
+		return x->wall.total < y->wall.total ? 1 : -1;
+	return strcmp(x->name.s, y->name.s);
+}
+
+/* ---- text ---- */
+
+static void text_names(struct spans *st)
+{
+	out_printf("%-32s %10s %10s %10s %10s %10s %12s\n", "span", "count", "p50", "p90", "p99",
+		   "max", "total");
+	for (size_t i = 0; i < st->n_names; i++) {
+		struct by_name *b = st->order[i];
+		char *n = text_bare_dup(b->name.s, b->name.n);
+		out_printf("%-32s %10" PRIu64, n ? n : "?", b->wall.count);
+		free(n);
+		uint64_t v[5] = {dist_pct(&b->wall, 50), dist_pct(&b->wall, 90),
+				 dist_pct(&b->wall, 99), b->wall.max, b->wall.total};
+		for (int k = 0; k < 5; k++) {
+			out_char(' ');
+			size_t before = cmd_out_state.len;
+			out_dur(v[k]);
+			size_t w = cmd_out_state.len - before, want = k == 4 ? 12 : 10;
+			/* right-align: shift what was written */
+			if (w < want) {
+				char *p = out_room(want - w + 1);
+				(void)p;
+				char *start = cmd_out_state.buf + cmd_out_state.len - w;
+				memmove(start + (want - w), start, w);
+				memset(start, ' ', want - w);
+				cmd_out_state.len += want - w;
+			}
+		}
+		out_char('\n');
+	}
+}
+
+static void text_breakdown(struct report *rep, const struct model_span *sp, const char *ind)
+{
+	out_printf("%s", ind);
+	for (int k = 0; k < MODEL_STATES; k++) {
+		if (k == MODEL_HOSTING && !sp->state_ns[k])
+			continue;
+		out_printf("%s%s ", k ? "  " : "", model_state_name((enum model_state)k));
+		out_dur(sp->state_ns[k]);
+		if (k == MODEL_BLOCKED && sp->n_blocked_by) {
+			out_str(" (");
+			for (size_t i = 0; i < sp->n_blocked_by; i++) {
+				if (i)
+					out_str(", ");
+				out_text_bare(sp->blocked_by[i].reason.s, sp->blocked_by[i].reason.n);
+				out_char(' ');
+				out_dur(sp->blocked_by[i].ns);
+			}
+			out_char(')');
+		}
+	}
+	if (sp->unknown_ns) {
+		out_str("  unknown ");
+		out_dur(sp->unknown_ns);
+	}
+	out_char('\n');
+	(void)rep;
+}
+
+static void text_span_head(const struct model_span *sp)
+{
+	char tid[33];
+	lot_trace_id_hex(sp->trace_id, tid);
+	out_text_quoted(sp->name.s, sp->name.n);
+	out_char(' ');
+	out_dur(wall(sp));
+	out_printf("%s  trace %s span %016" PRIx64 "  at ", sp->open ? " (open at trace end)" : "",
+		   tid, sp->span_id);
+	out_dur((uint64_t)(sp->start_ns > 0 ? sp->start_ns : 0));
+	out_str("  task ");
+	out_text_quoted(sp->task_name.s, sp->task_name.n);
+	out_printf(" (id %" PRIu64 ")  thread %" PRIu64, sp->task_id, sp->begin_tid);
+	if (sp->end_tid && sp->end_tid != sp->begin_tid)
+		out_printf(" -> %" PRIu64, sp->end_tid);
+	out_char('\n');
+}
+
+static void text_span_detail(struct report *rep, const struct model_span *sp, const char *ind)
+{
+	char ind2[64];
+	snprintf(ind2, sizeof ind2, "%s      ", ind);
+	text_breakdown(rep, sp, ind);
+	for (size_t i = 0; i < sp->n_attrs; i++) {
+		const struct model_attr *a = &sp->attrs[i];
+		out_printf("%sattr ", ind);
+		out_text_bare(a->key.s, a->key.n);
+		out_char('=');
+		if (a->is_str)
+			out_text_quoted(a->str, a->len);
+		else
+			out_i64(a->i);
+		out_char('\n');
+	}
+	for (size_t i = 0; i < sp->n_blocks; i++) {
+		const struct model_block *b = &sp->blocks[i];
+		out_printf("%sblocked ", ind);
+		out_text_bare(b->reason.s, b->reason.n);
+		if (b->detail.n) {
+			out_char(' ');
+			out_text_quoted(b->detail.s, b->detail.n);
+		}
+		out_char(' ');
+		out_dur((uint64_t)(b->end_ns - b->start_ns));
+		out_str(" from +");
+		out_dur((uint64_t)(b->start_ns - sp->start_ns));
+		if (b->open)
+			out_str(", still blocked at the span's end");
+		out_char('\n');
+		report_stack_text(rep, b->stack, ind2, 8);
+		if (b->woken) {
+			out_printf("%s  woken by task ", ind);
+			out_text_quoted(b->waker.task_name.s, b->waker.task_name.n);
+			out_printf(" (id %" PRIu64 ") on thread %" PRIu64 "\n", b->waker.task_id,
+				   b->waker.tid);
+			report_stack_text(rep, b->waker.stack, ind2, 8);
+		} else if (!b->open) {
+			out_printf("%s  no recorded wakeup (seen running again)\n", ind);
+		}
+	}
+	if (sp->n_blocks && sp->blocks_dropped)
+		out_printf("%s... %" PRIu64 " more blocks\n", ind, sp->blocks_dropped);
+	for (size_t i = 0; i < sp->n_children; i++) {
+		const struct model_child *c = &sp->children[i];
+		out_printf("%schild ", ind);
+		out_text_quoted(c->name.s, c->name.n);
+		out_char(' ');
+		out_dur((uint64_t)(c->end_ns - c->start_ns));
+		out_str(" from +");
+		out_dur((uint64_t)(c->start_ns - sp->start_ns));
+		out_printf(" span %016" PRIx64 "\n", c->span_id);
+	}
+	if (sp->children_dropped)
+		out_printf("%s... %" PRIu64 " more children\n", ind, sp->children_dropped);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct span_copy *x = *(struct span_copy *const *)a, *y = *(struct span_copy *const *)b;
+	return (x->sp.start_ns > y->sp.start_ns) - (x->sp.start_ns < y->sp.start_ns);
+}
+
+static bool in_trace(const struct spans *st, uint64_t id)
+{
+	for (size_t i = 0; id && i < st->n_tr; i++)
+		if (st->tr[i]->sp.span_id == id)
+			return true;
+	return false;
+}
+
+static void text_tree(struct spans *st, uint64_t parent, unsigned depth, bool roots)
+{
+	char ind[64];
+	unsigned d = depth > 20 ? 20 : depth;
+	memset(ind, ' ', 2 * d + 4);
+	ind[2 * d + 4] = '\0';
+	for (size_t i = 0; i < st->n_tr; i++) {
+		const struct model_span *sp = &st->tr[i]->sp;
+		bool root = !in_trace(st, sp->parent_id);
+		if (roots ? !root : sp->parent_id != parent || root)
+			continue;
+		out_printf("%.*s", (int)(2 * d), ind);
+		text_span_head(sp);
+		text_span_detail(&st->rep, sp, ind);
+		if (depth < 1000)
+			text_tree(st, sp->span_id, depth + 1, false);
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_span(struct report *rep, const struct model_span *sp)
+{
+	char tid[33];
+	lot_trace_id_hex(sp->trace_id, tid);
+	out_str("{\"name\":");
+	out_json_str(sp->name.s, sp->name.n);
+	out_printf(",\"trace_id\":\"%s\",\"span_id\":\"%016" PRIx64 "\",\"parent_id\":\"%016" PRIx64
+		   "\",\"task_id\":%" PRIu64 ",\"task_name\":",
+		   tid, sp->span_id, sp->parent_id, sp->task_id);
+	out_json_str(sp->task_name.s, sp->task_name.n);
+	out_printf(",\"begin_tid\":%" PRIu64 ",\"end_tid\":%" PRIu64 ",\"start_ns\":%" PRId64
+		   ",\"end_ns\":%" PRId64 ",\"wall_ns\":%" PRIu64 ",\"open\":%s",
+		   sp->begin_tid, sp->end_tid, sp->start_ns, sp->end_ns, wall(sp),
+		   sp->open ? "true" : "false");
+	for (int k = 0; k < MODEL_STATES; k++)
+		out_printf(",\"%s_ns\":%" PRIu64, model_state_name((enum model_state)k), sp->state_ns[k]);
+	out_printf(",\"unknown_ns\":%" PRIu64 ",\"blocked_by_ns\":{", sp->unknown_ns);
+	for (size_t i = 0; i < sp->n_blocked_by; i++) {
+		if (i)
+			out_char(',');
+		out_json_str(sp->blocked_by[i].reason.s, sp->blocked_by[i].reason.n);
+		out_printf(":%" PRIu64, sp->blocked_by[i].ns);
+	}
+	out_str("},\"attrs\":{");
+	for (size_t i = 0; i < sp->n_attrs; i++) {
+		const struct model_attr *a = &sp->attrs[i];
+		if (i)
+			out_char(',');
+		out_json_str(a->key.s, a->key.n);
+		out_char(':');
+		if (a->is_str)
+			out_json_str(a->str, a->len);
+		else
+			out_i64(a->i);
+	}
+	out_str("},\"stack\":");
+	report_stack_json(rep, sp->stack);
+	out_str(",\"blocks\":[");
+	for (size_t i = 0; i < sp->n_blocks; i++) {
+		const struct model_block *b = &sp->blocks[i];
+		out_str(i ? ",{\"reason\":" : "{\"reason\":");
+		out_json_str(b->reason.s, b->reason.n);
+		out_str(",\"detail\":");
+		out_json_str(b->detail.s, b->detail.n);
+		out_printf(",\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64 ",\"duration_ns\":%" PRIu64
+			   ",\"open\":%s,\"stack\":",
+			   b->start_ns, b->end_ns, (uint64_t)(b->end_ns - b->start_ns),
+			   b->open ? "true" : "false");
+		report_stack_json(rep, b->stack);
+		out_str(",\"waker\":");
+		if (b->woken) {
+			out_printf("{\"task_id\":%" PRIu64 ",\"task_name\":", b->waker.task_id);
+			out_json_str(b->waker.task_name.s, b->waker.task_name.n);
+			out_printf(",\"tid\":%" PRIu64 ",\"stack\":", b->waker.tid);
+			report_stack_json(rep, b->waker.stack);
+			out_char('}');
+		} else {
+			out_str("null");
+		}
+		out_char('}');
+	}
+	out_printf("],\"blocks_dropped\":%" PRIu64 ",\"children\":[", sp->blocks_dropped);
+	for (size_t i = 0; i < sp->n_children; i++) {
+		const struct model_child *c = &sp->children[i];
+		out_str(i ? ",{\"name\":" : "{\"name\":");
+		out_json_str(c->name.s, c->name.n);
+		out_printf(",\"span_id\":\"%016" PRIx64 "\",\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64
+			   ",\"wall_ns\":%" PRIu64 "}",
+			   c->span_id, c->start_ns, c->end_ns, (uint64_t)(c->end_ns - c->start_ns));
+	}
+	out_printf("],\"children_dropped\":%" PRIu64 "}", sp->children_dropped);
+}
+
+static void print_json(struct spans *st)
+{
+	out_char('{');
+	report_header_json(&st->rep);
+	out_str(",\"names\":[");
+	for (size_t i = 0; i < st->n_names; i++) {
+		struct by_name *b = st->order[i];
+		out_str(i ? ",{\"name\":" : "{\"name\":");
+		out_json_str(b->name.s, b->name.n);
+		out_printf(",\"count\":%" PRIu64 ",\"p50_ns\":%" PRIu64 ",\"p90_ns\":%" PRIu64
+			   ",\"p99_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 ",\"total_ns\":%" PRIu64
+			   ",\"exact\":%s}",
+			   b->wall.count, dist_pct(&b->wall, 50), dist_pct(&b->wall, 90),
+			   dist_pct(&b->wall, 99), b->wall.max, b->wall.total,
+			   dist_exact(&b->wall) ? "true" : "false");
+	}
+	out_char(']');
+	if (st->slowest) {
+		out_str(",\"slowest\":[");
+		for (size_t i = 0; i < st->n_top; i++) {
+			if (i)
+				out_char(',');
+			json_span(&st->rep, &st->top[i]->sp);
+		}
+		out_char(']');
+	}
+	if (st->want_trace) {
+		out_str(",\"spans\":[");
+		for (size_t i = 0; i < st->n_tr; i++) {
+			if (i)
+				out_char(',');
+			json_span(&st->rep, &st->tr[i]->sp);
+		}
+		out_char(']');
+	}
+	out_str("}\n");
+}
+
+static void print_text(struct spans *st)
+{
+	report_header_text(&st->rep);
+	if (!st->n_names)
+		out_str("no spans\n");
+	else
+		text_names(st);
+	if (st->slowest) {
+		out_printf("\nslowest %zu\n", st->n_top);
+		for (size_t i = 0; i < st->n_top; i++) {
+			out_printf("#%zu ", i + 1);
+			text_span_head(&st->top[i]->sp);
+			text_span_detail(&st->rep, &st->top[i]->sp, "    ");
+		}
+	}
+	if (st->want_trace) {
+		char tid[33];
+		lot_trace_id_hex(st->trace, tid);
+		out_printf("\ntrace %s: %zu spans\n", tid, st->n_tr);
+		text_tree(st, 0, 0, true);
+	}
+}
+
+static void print(void *ctx)
+{
+	struct spans *st = ctx;
+	if (st->n_names > 1)
+		qsort(st->order, st->n_names, sizeof *st->order, by_total);
+	if (st->n_tr > 1)
+		qsort(st->tr, st->n_tr, sizeof *st->tr, by_start);
+	if (st->rep.json)
+		print_json(st);
+	else
+		print_text(st);
+}
+
+static bool parse_trace_id(const char *s, uint8_t out[16])
+{
+	if (strlen(s) != 32)
+		return false;
+	for (int i = 0; i < 32; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return false;
+		if (i % 2 == 0)
+			out[i / 2] = (uint8_t)(v << 4);
+		else
+			out[i / 2] |= (uint8_t)v;
+	}
+	return true;
+}
+
+int cmd_spans(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, REPORT_OPT_JSON},
+		{"slowest", required_argument, NULL, 's'},
+		{"trace", required_argument, NULL, 't'},
+		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
+		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct spans st = {.rep = {.cmd = "spans"}};
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (!report_parse_u64(optarg, &st.slowest) || st.slowest > 100000)
+				return cmd_usage_error("spans", usage, "--slowest: not a count: '%s'", optarg);
+			break;
+		case 't':
+			if (!parse_trace_id(optarg, st.trace))
+				return cmd_usage_error("spans", usage, "--trace: not 32 hex digits: '%s'",
+						       optarg);
+			st.want_trace = true;
+			break;
+		case 'h':
+			out_printf("usage: %s\n%s", usage, help);
+			out_flush();
+			return CMD_EXIT_OK;
+		default:
+			if (!report_common_opt(&st.rep, c, optarg))
+				return cmd_usage_error("spans", usage, "bad option '%s'", argv[optind - 1]);
+		}
+	}
+	int status = report_file_arg(&st.rep, argc, argv, usage);
+	if (status >= 0)
+		return status;
+	if (st.slowest && !(st.top = calloc(st.slowest, sizeof *st.top)))
+		return CMD_EXIT_UNREADABLE;
+	struct model_callbacks cb = {.ctx = &st, .span = on_span};
+	status = report_main(&st.rep, &cb, print, &st, &st.oom);
+	for (size_t i = 0; i < st.n_names; i++) {
+		dist_free(&st.order[i]->wall);
+		free(st.order[i]);
+	}
+	free(st.order);
+	idmap_free(&st.names);
+	for (size_t i = 0; i < st.n_top; i++)
+		span_copy_free(st.top[i]);
+	free(st.top);
+	for (size_t i = 0; i < st.n_tr; i++)
+		span_copy_free(st.tr[i]);
+	free(st.tr);
+	return status;
+}

@@ -1,0 +1,35 @@
+/*
+ * Symbolization of stack PCs, offline, with elfutils (libdwfl): function and
+ * file:line where debug information exists.
+ *
+ * The trace header's module map gives each mapping's address range, file
+ * offset, path and GNU build-id.  A binary is looked for at its recorded
+ * path (accepted only if its build-id matches, when the trace has one), then
+ * by build-id in the --symbols directory (DIR/.build-id/xx/rest[.debug],
+ * DIR/<build-id hex>/executable, DIR/<file name>) and in the debuginfod
+ * client cache ($DEBUGINFOD_CACHE_PATH, else ~/.cache/debuginfod_client).
+ * A PC in no module, or in a module whose binary is not found, prints as
+ * "module+0xoffset" (the file offset) or "0xaddress": missing symbols never
+ * make a command fail.  Results are cached per PC.
+ */
+#ifndef LOT_CMD_SYMBOLS_H
+#define LOT_CMD_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trace-format/trace.h"
+
+struct symbolizer;
+
+/* raw: never look for binaries ("--no-symbols").  symdir may be NULL.
+ * NULL on ENOMEM. */
+struct symbolizer *sym_new(const struct lot_module *mods, size_t n_mods, const char *symdir,
+			   bool raw);
+/* The frame of a return address: "function" (short), or with file:line
+ * "function (file.c:12)" (full).  Valid until sym_free(). */
+const char *sym_name(struct symbolizer *s, uint64_t pc);
+const char *sym_full(struct symbolizer *s, uint64_t pc);
+void sym_free(struct symbolizer *s);
+
+#endif

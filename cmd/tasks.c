@@ -1,0 +1,246 @@
+/*
+ * `lotrace tasks FILE`: per task name (like Go's goroutine analysis): how
+ * many, their total and per-instance running time, runnable time with the
+ * scheduler latency (each wait from runnable to running) as percentiles, and
+ * blocked time by reason.  A thread's own task is listed under its thread's
+ * name, marked as a thread.  Figures from cmd/model.h (doc/ANALYSIS.md).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "cmd/dist.h"
+#include "cmd/escape.h"
+#include "cmd/idmap.h"
+#include "cmd/out.h"
+#include "cmd/report.h"
+
+static const char usage[] = "lotrace tasks [--json] FILE";
+static const char help[] =
+	"Per task name: count, running, runnable (scheduler latency percentiles), blocked by reason.\n"
+	"  --json   one JSON object (schema: doc/JSON.md)\n"
+	"  --help   this text\n";
+
+struct group {
+	struct model_str name;
+	bool thread;
+	uint64_t count, open;
+	uint64_t state_ns[MODEL_STATES];
+	struct model_reason_ns *by;
+	size_t n_by;
+	struct dist running;  /* per instance */
+	struct dist sched;    /* each runnable wait */
+};
+
+struct tasks {
+	struct report rep;
+	struct idmap map; /* name pointer | thread bit -> group */
+	struct group **v;
+	size_t n, cap;
+	uint64_t referenced; /* tasks only ever unblocked: not listed */
+	bool oom;
+};
+
+static struct group *group_of(struct tasks *st, const struct model_task *t)
+{
+	uint64_t key = (uint64_t)(uintptr_t)t->name.s | (t->is_thread ? 1 : 0);
+	struct group *g = idmap_get(&st->map, key);
+	if (g)
+		return g;
+	g = calloc(1, sizeof *g);
+	if (!g || idmap_put(&st->map, key, g) ||
+	    (st->n == st->cap &&
+	     !(st->v = realloc(st->v, (st->cap = 2 * st->cap + 16) * sizeof *st->v)))) {
+		free(g);
+		st->oom = true;
+		return NULL;
+	}
+	g->name = t->name;
+	g->thread = t->is_thread;
+	st->v[st->n++] = g;
+	return g;
+}
+
+static void on_interval(void *ctx, const struct model_interval *iv)
+{
+	struct tasks *st = ctx;
+	if (iv->state != MODEL_RUNNABLE || iv->open)
+		return;
+	struct group *g = group_of(st, iv->task);
+	if (g && dist_add(&g->sched, (uint64_t)(iv->end_ns - iv->start_ns)))
+		st->oom = true;
+}
+
+static void on_task(void *ctx, const struct model_task *t)
+{
+	struct tasks *st = ctx;
+	uint64_t any = 0;
+	for (int k = 0; k < MODEL_STATES; k++)
+		any |= t->state_ns[k];
+	if (!any)
+		return; /* never seen in any state */
+	if (t->referenced_only) {
+		st->referenced++;
+		return;
+	}
+	struct group *g = group_of(st, t);
+	if (!g)
+		return;
+	g->count++;
+	g->open += !t->ended;
+	for (int k = 0; k < MODEL_STATES; k++)
+		g->state_ns[k] += t->state_ns[k];
+	for (size_t i = 0; i < t->n_blocked_by; i++) {
+		size_t j = 0;
+		while (j < g->n_by && g->by[j].reason.s != t->blocked_by[i].reason.s)
+			j++;
+		if (j == g->n_by) {
+			struct model_reason_ns *nb = realloc(g->by, (g->n_by + 1) * sizeof *nb);
+			if (!nb) {
+				st->oom = true;
+				continue;
+			}
+			g->by = nb;
+			g->by[g->n_by++] = (struct model_reason_ns){t->blocked_by[i].reason, 0};
+		}
+		g->by[j].ns += t->blocked_by[i].ns;
+	}
+	if (dist_add(&g->running, t->state_ns[MODEL_RUNNING]))
+		st->oom = true;
+}
+
+static int by_running(const void *a, const void *b)
+{
+	const struct group *x = *(struct group *const *)a, *y = *(struct group *const *)b;
+	if (x->state_ns[MODEL_RUNNING] != y->state_ns[MODEL_RUNNING])
+		return x->state_ns[MODEL_RUNNING] < y->state_ns[MODEL_RUNNING] ? 1 : -1;
+	return strcmp(x->name.s, y->name.s);
+}
+
+static void text_pcts(struct dist *d)
+{
+	out_str("p50 ");
+	out_dur(dist_pct(d, 50));
+	out_str("  p90 ");
+	out_dur(dist_pct(d, 90));
+	out_str("  p99 ");
+	out_dur(dist_pct(d, 99));
+	out_str("  max ");
+	out_dur(d->max);
+}
+
+static void print_text(struct tasks *st)
+{
+	report_header_text(&st->rep);
+	if (!st->n)
+		out_str("no tasks\n");
+	if (st->referenced)
+		out_printf("note: %" PRIu64 " task ids were only ever unblocked, never created or "
+			   "started in the trace: not listed\n",
+			   st->referenced);
+	for (size_t i = 0; i < st->n; i++) {
+		struct group *g = st->v[i];
+		out_str(g->thread ? "thread " : "task ");
+		out_text_quoted(g->name.s, g->name.n);
+		out_printf("  count %" PRIu64, g->count);
+		if (g->open)
+			out_printf(" (%" PRIu64 " open at trace end)", g->open);
+		out_char('\n');
+		for (int k = 0; k < MODEL_STATES; k++) {
+			if (k == MODEL_HOSTING && !g->state_ns[k])
+				continue;
+			out_printf("  %-9s total ", model_state_name((enum model_state)k));
+			out_dur(g->state_ns[k]);
+			if (k == MODEL_RUNNING) {
+				out_str("  per task: ");
+				text_pcts(&g->running);
+			} else if (k == MODEL_RUNNABLE) {
+				out_printf("  scheduler latency (%" PRIu64 " waits): ", g->sched.count);
+				text_pcts(&g->sched);
+			} else if (k == MODEL_BLOCKED && g->n_by) {
+				out_str("  (");
+				for (size_t j = 0; j < g->n_by; j++) {
+					if (j)
+						out_str(", ");
+					out_text_bare(g->by[j].reason.s, g->by[j].reason.n);
+					out_char(' ');
+					out_dur(g->by[j].ns);
+				}
+				out_char(')');
+			}
+			out_char('\n');
+		}
+	}
+}
+
+static void json_pcts(struct dist *d)
+{
+	out_printf("{\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"p50_ns\":%" PRIu64
+		   ",\"p90_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64
+		   ",\"exact\":%s}",
+		   d->count, d->total, dist_pct(d, 50), dist_pct(d, 90), dist_pct(d, 99), d->max,
+		   dist_exact(d) ? "true" : "false");
+}
+
+static void print_json(struct tasks *st)
+{
+	out_char('{');
+	report_header_json(&st->rep);
+	out_printf(",\"referenced_only\":%" PRIu64 ",\"tasks\":[", st->referenced);
+	for (size_t i = 0; i < st->n; i++) {
+		struct group *g = st->v[i];
+		out_str(i ? ",{\"name\":" : "{\"name\":");
+		out_json_str(g->name.s, g->name.n);
+		out_printf(",\"thread\":%s,\"count\":%" PRIu64 ",\"open\":%" PRIu64,
+			   g->thread ? "true" : "false", g->count, g->open);
+		for (int k = 0; k < MODEL_STATES; k++)
+			out_printf(",\"%s_ns\":%" PRIu64, model_state_name((enum model_state)k),
+				   g->state_ns[k]);
+		out_str(",\"blocked_by_ns\":{");
+		for (size_t j = 0; j < g->n_by; j++) {
+			if (j)
+				out_char(',');
+			out_json_str(g->by[j].reason.s, g->by[j].reason.n);
+			out_printf(":%" PRIu64, g->by[j].ns);
+		}
+		out_str("},\"running_per_task\":");
+		json_pcts(&g->running);
+		out_str(",\"sched_latency\":");
+		json_pcts(&g->sched);
+		out_char('}');
+	}
+	out_str("]}\n");
+}
+
+static void print(void *ctx)
+{
+	struct tasks *st = ctx;
+	if (st->n > 1)
+		qsort(st->v, st->n, sizeof *st->v, by_running);
+	if (st->rep.json)
+		print_json(st);
+	else
+		print_text(st);
+}
+
+int cmd_tasks(int argc, char **argv)
+{
+	struct tasks st = {.rep = {.cmd = "tasks"}};
+	int status = cmd_parse_file_opts(argc, argv, usage, help, &st.rep.json, &st.rep.path);
+	if (status >= 0)
+		return status;
+	struct model_callbacks cb = {.ctx = &st, .interval = on_interval, .task_done = on_task};
+	status = report_main(&st.rep, &cb, print, &st, &st.oom);
+	for (size_t i = 0; i < st.n; i++) {
+		dist_free(&st.v[i]->running);
+		dist_free(&st.v[i]->sched);
+		free(st.v[i]->by);
+		free(st.v[i]);
+	}
+	free(st.v);
+	idmap_free(&st.map);
+	return status;
+}

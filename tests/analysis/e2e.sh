@@ -1,0 +1,61 @@
+#!/bin/sh
+# End to end: the quickstart example (built with -g) records a trace with
+# stacks; spans, tasks and flame read it back, name its known functions,
+# find the slow "io" blocks and who woke them, and their --json parses.
+# Every corpus trace goes through the three commands with the status
+# `info` gives it.
+. "${srcdir:-.}/tests/cmd/lib.sh"
+
+QS=${QUICKSTART:-$top_builddir/examples/quickstart}
+[ -x "$QS" ] || { echo "no $QS: skipped"; exit 77; }
+LOTRACE_OUTPUT="$TMP/qs.lot" LOTRACE_STACKS=1 "$QS" 40 >/dev/null 2>&1 || fail "quickstart failed"
+
+"$LOTRACE" spans --slowest 3 "$TMP/qs.lot" >"$TMP/out" 2>"$TMP/err" || fail "spans: status $?"
+grep -q '^trace ' "$TMP/out" || fail "spans: no trace header"
+grep -q '^request ' "$TMP/out" || fail "spans: no 'request' line"
+grep -q 'blocked io' "$TMP/out" || fail "spans --slowest: no io block"
+grep -q 'woken by task' "$TMP/out" || fail "spans --slowest: no waker"
+grep -q 'at worker' "$TMP/out" || fail "spans --slowest: the block's stack does not name worker()"
+
+"$LOTRACE" flame --state blocked "$TMP/qs.lot" >"$TMP/out" 2>"$TMP/err" || fail "flame: status $?"
+grep -q '^start_thread;worker;\[io\] [0-9][0-9]*$' "$TMP/out" || fail "flame --state blocked: no 'start_thread;worker;[io]' line"
+grep -q '^lotrace flame: ' "$TMP/err" || fail "flame: no header on stderr"
+"$LOTRACE" flame --span db.query --state blocked "$TMP/qs.lot" >"$TMP/out" 2>/dev/null || fail "flame --span: status $?"
+grep -q '\[queue\]' "$TMP/out" && fail "flame --span db.query: queue waits are outside the span"
+"$LOTRACE" flame --svg "$TMP/f.svg" "$TMP/qs.lot" 2>/dev/null || fail "flame --svg: status $?"
+grep -q '<svg' "$TMP/f.svg" || fail "flame --svg: not an SVG"
+"$LOTRACE" flame --no-symbols --state blocked "$TMP/qs.lot" >"$TMP/out" 2>/dev/null || fail "flame --no-symbols: status $?"
+grep -q 'quickstart+0x' "$TMP/out" || fail "flame --no-symbols: no module+0xoffset frames"
+
+"$LOTRACE" tasks "$TMP/qs.lot" >"$TMP/out" 2>"$TMP/err" || fail "tasks: status $?"
+grep -q '^task "request"  count 40' "$TMP/out" || fail "tasks: not 40 requests"
+grep -q 'io ' "$TMP/out" || fail "tasks: no io blocking"
+
+if have_python; then
+	for run in "spans --slowest 2" tasks flame; do
+		# shellcheck disable=SC2086
+		"$LOTRACE" $run --json "$TMP/qs.lot" 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d["trace"]
+assert isinstance(t["lost"], int) and t["end_ns"] >= t["start_ns"]
+for s in d.get("slowest", []):
+    assert s["running_ns"] + s["runnable_ns"] + s["blocked_ns"] + s["hosting_ns"] + s["unknown_ns"] == s["wall_ns"]
+' || fail "$run --json: not the documented JSON"
+	done
+fi
+
+cd "$DATA" || exit 1
+for f in *.lot; do
+	want=$(sed -n '1s/^status //p' "${f%.lot}.expect")
+	for cmd in spans tasks flame; do
+		"$LOTRACE" $cmd "$f" >"$TMP/out" 2>"$TMP/err"
+		st=$?
+		[ "$st" = "$want" ] || fail "$cmd $f: status $st, expected $want"
+		if [ "$st" = 2 ]; then
+			[ -s "$TMP/out" ] && fail "$cmd $f: output on status 2"
+			[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$cmd $f: not one stderr line"
+		fi
+	done
+done
+finish
