@@ -15,7 +15,9 @@
 	X(dump, "print every event, one per line (text or JSON lines)")         \
 	X(spans, "span latency per name; the slowest spans, where their time went") \
 	X(tasks, "per task name: running, runnable (scheduler latency), blocked")  \
-	X(flame, "folded stacks (or an SVG flame graph) weighted by time in a state")
+	X(flame, "folded stacks (or an SVG flame graph) weighted by time in a state") \
+	X(timeline, "per-thread or per-task states over time (terminal, SVG)") \
+	X(export, "convert for the Perfetto UI: Chrome JSON or Perfetto protobuf")
 
 #define LOT_CMD_PROTO(name, summary) int cmd_##name(int argc, char **argv);
 LOT_COMMANDS(LOT_CMD_PROTO)

@@ -1,11 +1,13 @@
 #include "cmd/common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/out.h"
 
@@ -39,21 +41,31 @@ int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *he
 			*json = true;
 			break;
 		case 'h':
-			out_printf("usage: %s\n%s", usage, help);
-			out_flush();
-			return CMD_EXIT_OK;
+			return cmd_help(usage, help);
 		default: /* optopt is set for a bad short option, 0 for a bad long one */
 			if (optopt)
 				return cmd_usage_error(cmd, usage, "unknown option '-%c'", optopt);
 			return cmd_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	return cmd_take_file(argc, argv, usage, path);
+}
+
+int cmd_take_file(int argc, char **argv, const char *usage, const char **path)
+{
 	if (optind == argc)
-		return cmd_usage_error(cmd, usage, "missing FILE");
+		return cmd_usage_error(argv[0], usage, "missing FILE");
 	if (optind + 1 < argc)
-		return cmd_usage_error(cmd, usage, "unexpected argument '%s'", argv[optind + 1]);
+		return cmd_usage_error(argv[0], usage, "unexpected argument '%s'", argv[optind + 1]);
 	*path = argv[optind];
 	return -1;
+}
+
+int cmd_help(const char *usage, const char *help)
+{
+	out_printf("usage: %s\n%s", usage, help);
+	out_flush();
+	return CMD_EXIT_OK;
 }
 
 void cmd_warn(const char *path, unsigned long long offset, const char *message)
@@ -91,4 +103,19 @@ int cmd_close(struct lot_reader *r)
 	bool damaged = lot_reader_damaged(r);
 	lot_reader_close(r);
 	return damaged ? CMD_EXIT_DAMAGED : CMD_EXIT_OK;
+}
+
+int cmd_redirect_stdout(const char *cmd, const char *out)
+{
+	if (!strcmp(out, "-"))
+		return 0;
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		fprintf(stderr, "lotrace %s: %s: %s\n", cmd, out, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }

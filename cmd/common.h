@@ -39,6 +39,12 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
 			bool *json, const char **path);
 
+/* After the options: exactly one FILE left in argv[optind..].  -1 and *path
+ * set, else the usage error's status (reported). */
+int cmd_take_file(int argc, char **argv, const char *usage, const char **path);
+/* --help: the usage and help text on stdout; returns CMD_EXIT_OK. */
+int cmd_help(const char *usage, const char *help);
+
 /* Open a trace; warnings found while reading go to stderr as they are met.
  * NULL after printing why it is not a readable trace (exit with CMD_EXIT_UNREADABLE). */
 struct lot_reader *cmd_open(const char *path);
@@ -54,5 +60,10 @@ void cmd_read_error(const char *path, unsigned long long offset);
 /* Print "lotrace: FILE: offset N: message" to stderr (after flushing stdout, so
  * that a terminal shows it next to the output it concerns). */
 void cmd_warn(const char *path, unsigned long long offset, const char *message);
+
+/* Make standard output the file OUT (created or truncated), so that
+ * everything written through out.h goes there; "-" keeps standard output.
+ * 0, or -1 after printing "lotrace CMD: OUT: reason". */
+int cmd_redirect_stdout(const char *cmd, const char *out);
 
 #endif

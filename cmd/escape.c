@@ -7,7 +7,7 @@
 
 #include "cmd/out.h"
 
-enum style { TEXT_QUOTED, TEXT_BARE, JSON };
+enum style { TEXT_QUOTED, TEXT_BARE, TEXT_PLAIN, JSON };
 
 /* Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), 0 if invalid. */
 static size_t utf8_len(const uint8_t *s, size_t n)
@@ -43,8 +43,10 @@ static size_t utf8_len(const uint8_t *s, size_t n)
 /* Whether an ASCII byte needs escaping in a style (bytes >= 0x80 are checked as UTF-8). */
 static bool needs_escape(uint8_t c, enum style st)
 {
-	if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+	if (c < 0x20 || c == 0x7f)
 		return true;
+	if (c == '"' || c == '\\')
+		return st != TEXT_PLAIN;
 	return st == TEXT_BARE && (c == ' ' || c == '=');
 }
 
@@ -158,3 +160,4 @@ static char *dup_escaped(const char *s, size_t n, enum style st, bool quote)
 
 char *text_bare_dup(const char *s, size_t n) { return dup_escaped(s, n, TEXT_BARE, false); }
 char *json_str_dup(const char *s, size_t n) { return dup_escaped(s, n, JSON, true); }
+char *text_plain_dup(const char *s, size_t n) { return dup_escaped(s, n, TEXT_PLAIN, false); }

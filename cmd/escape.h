@@ -7,6 +7,9 @@
  *                  bytes that are not valid UTF-8 as \xNN; valid UTF-8 as is.
  *   text, bare:    the same without quotes, and space, '=', '"' as \xNN too,
  *                  so that `key=value` fields always split on the first '='.
+ *   text, plain:   control bytes, DEL and bad UTF-8 as above, nothing else:
+ *                  for labels drawn in a picture or a viewer (timeline,
+ *                  Perfetto names), where quotes need no escaping.
  *   JSON:          a JSON string; control bytes as \n, \t, ... or \u00NN;
  *                  bytes that are not valid UTF-8 become U+FFFD.
  */
@@ -22,5 +25,6 @@ void out_json_str(const char *s, size_t n);
 /* The same into a malloc'ed NUL-terminated string (for precomputed labels); NULL on ENOMEM. */
 char *text_bare_dup(const char *s, size_t n);
 char *json_str_dup(const char *s, size_t n);
+char *text_plain_dup(const char *s, size_t n);
 
 #endif

@@ -25,3 +25,16 @@ cmd_lotrace_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
 cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS) $(LIBDW_LIBS) -lm
 
 dist_man_MANS += doc/lotrace.1
+# timeline and export (issue 5)
+cmd_lotrace_SOURCES += \
+	cmd/lanes.c cmd/lanes.h \
+	cmd/protobuf.c cmd/protobuf.h \
+	cmd/svg.c cmd/svg.h \
+	cmd/timeline_grid.c cmd/timeline_grid.h \
+	cmd/timeline_term.c cmd/timeline_term.h \
+	cmd/timeline_svg.c cmd/timeline_svg.h
+cmd_lotrace_SOURCES += \
+	cmd/export.c cmd/export.h \
+	cmd/export_chrome.c \
+	cmd/export_perfetto.c \
+	cmd/timeline.c

@@ -13,9 +13,10 @@ CMD_TESTS = \
 	tests/cmd/corpus_reproducible.sh \
 	tests/cmd/run_corpus.sh \
 	tests/cmd/usage.sh \
-	tests/cmd/robustness.sh
+	tests/cmd/robustness.sh \
+	tests/cmd/export.sh
 TESTS += $(CMD_TESTS)
-EXTRA_DIST += $(CMD_TESTS) tests/cmd/lib.sh tests/cmd/regen_expected.sh tests/data
+EXTRA_DIST += $(CMD_TESTS) tests/cmd/export_check.py tests/cmd/lib.sh tests/cmd/regen_expected.sh tests/data
 
 # Rebuild tests/data/ after a deliberate change to the generator or to the
 # output formats; review the diff before committing it.
@@ -25,3 +26,8 @@ regen-corpus: tests/gen_corpus$(EXEEXT) cmd/lotrace$(EXEEXT)
 	LOTRACE='$(abs_top_builddir)/cmd/lotrace$(EXEEXT)' \
 		$(SHELL) $(srcdir)/tests/cmd/regen_expected.sh $(srcdir)/tests/data
 .PHONY: regen-corpus
+
+# The timeline and export tests record their own trace with this program.
+check_PROGRAMS += tests/cmd/story_prog
+tests_cmd_story_prog_SOURCES = tests/cmd/story_prog.c
+tests_cmd_story_prog_LDADD = liblotrace-internal.la -lpthread

@@ -22,12 +22,23 @@ for f in random empty; do
 		[ "$st" = 2 ] || fail "$cmd $f.lot: status $st, expected 2"
 		[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$cmd $f.lot: not one stderr line"
 	done
+	for run in "timeline" "timeline --json" "export -o $TMP/x.json" "export --format perfetto -o $TMP/x.pf"; do
+		limit 5 "$LOTRACE" $run "$TMP/$f.lot" >"$TMP/out" 2>"$TMP/err"
+		st=$?
+		[ "$st" = 2 ] || fail "$run $f.lot: status $st, expected 2"
+		[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$run $f.lot: not one stderr line"
+	done
 done
 
 # A trace of a few hundred chunks (about a million events).
 "$GEN_CORPUS" --big "$TMP/big.lot" 200 || { fail "gen_corpus --big"; finish; }
 limit 60 "$LOTRACE" info "$TMP/big.lot" >"$TMP/out" 2>"$TMP/err" || fail "info big.lot: status $?"
 [ -s "$TMP/err" ] && fail "info big.lot: warnings: $(head -3 "$TMP/err")"
+
+# The analysis commands stream it too.
+limit 120 "$LOTRACE" timeline "$TMP/big.lot" >"$TMP/out" 2>"$TMP/err" || fail "timeline big.lot: status $?"
+limit 120 "$LOTRACE" export --format perfetto "$TMP/big.lot" -o "$TMP/big.pf" 2>"$TMP/err" ||
+	fail "export big.lot: status $?"
 
 # `| head`: no error message, status 0 or 141 (SIGPIPE)
 for json in "" --json; do

@@ -1,0 +1,194 @@
+/*
+ * `lotrace export [--format chrome|perfetto] FILE [-o OUT]`: the trace for
+ * the Perfetto UI and chrome://tracing.  One pass of the analysis model;
+ * each fact is written as it comes (cmd/export.h), so memory stays bounded
+ * however large the trace.  The trace's span, its losses and its damage go
+ * into the file's metadata and into one summary line on stderr.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "cmd/escape.h"
+#include "cmd/export.h"
+#include "cmd/out.h"
+#include "cmd/progress.h"
+
+static const char usage[] = "lotrace export [--format chrome|perfetto] [-o OUT] FILE";
+static const char help[] =
+	"Convert a trace for the Perfetto UI (ui.perfetto.dev) and chrome://tracing.\n"
+	"  --format chrome    Chrome JSON Trace Event Format (the default)\n"
+	"  --format perfetto  Perfetto protobuf: smaller, for traces too large for JSON\n"
+	"  -o, --output OUT   write to OUT (default: standard output)\n"
+	"  --help             this text\n"
+	"Threads and their spans, instants and counters appear under the process;\n"
+	"task states (running, runnable, blocked) under a process named \"tasks\",\n"
+	"with arrows from each waker to the task it woke.\n";
+
+struct run {
+	const struct export_format *fmt;
+	void *st;
+	struct progress progress;
+};
+
+static void on_interval(void *ctx, const struct model_interval *iv)
+{
+	struct run *r = ctx;
+	r->fmt->interval(r->st, iv);
+}
+
+static void on_span(void *ctx, const struct model_span *sp)
+{
+	struct run *r = ctx;
+	r->fmt->span(r->st, sp);
+}
+
+static void on_point(void *ctx, const struct model_point *pt)
+{
+	struct run *r = ctx;
+	r->fmt->point(r->st, pt);
+}
+
+static void on_task_done(void *ctx, const struct model_task *t)
+{
+	struct run *r = ctx;
+	r->fmt->task_done(r->st, t);
+}
+
+static void on_thread_done(void *ctx, const struct model_thread *th)
+{
+	struct run *r = ctx;
+	r->fmt->thread_done(r->st, th);
+}
+
+static void on_progress(void *ctx, uint64_t offset)
+{
+	struct run *r = ctx;
+	progress_update(&r->progress, offset);
+}
+
+/* The process's name for the viewer: service, else the executable's basename. */
+static char *process_name(const struct lot_reader *rd)
+{
+	const char *s = lot_reader_meta(rd, "service");
+	if (!s || !*s) {
+		s = lot_reader_meta(rd, "exe");
+		if (s && strrchr(s, '/'))
+			s = strrchr(s, '/') + 1;
+	}
+	if (!s || !*s)
+		s = "process";
+	return text_plain_dup(s, strlen(s));
+}
+
+static void summary_line(const char *path, const struct export_format *fmt, const char *out,
+			 const struct model_summary *sum)
+{
+	fprintf(stderr,
+		"lotrace export: %s: %s written to %s: %.6f s from %.6f s, %" PRIu64
+		" threads, %" PRIu64 " tasks, %" PRIu64 " spans, %" PRIu64 " events lost%s\n",
+		path, fmt->name, strcmp(out, "-") ? out : "standard output",
+		(double)(sum->end_ns - sum->start_ns) / 1e9, (double)sum->start_ns / 1e9,
+		sum->threads, sum->tasks, sum->spans, sum->lost,
+		sum->damaged ? " (damaged: parts skipped)" : "");
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const struct export_format *fmt = &export_chrome;
+	const char *out = "-";
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "chrome") || !strcmp(optarg, "json"))
+				fmt = &export_chrome;
+			else if (!strcmp(optarg, "perfetto"))
+				fmt = &export_perfetto;
+			else
+				return cmd_usage_error(argv[0], usage, "unknown format '%s'", optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			return cmd_help(usage, help);
+		default:
+			if (optopt == 'f' || optopt == 'o')
+				return cmd_usage_error(argv[0], usage, "option '-%c' needs a value", optopt);
+			if (optopt)
+				return cmd_usage_error(argv[0], usage, "unknown option '-%c'", optopt);
+			return cmd_usage_error(argv[0], usage, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	const char *path;
+	int st = cmd_take_file(argc, argv, usage, &path);
+	if (st >= 0)
+		return st;
+	if (fmt == &export_perfetto && !strcmp(out, "-") && isatty(STDOUT_FILENO))
+		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");
+
+	struct lot_reader *rd = cmd_open(path);
+	if (!rd)
+		return CMD_EXIT_UNREADABLE;
+	if (cmd_redirect_stdout(argv[0], out) < 0) {
+		lot_reader_close(rd);
+		return CMD_EXIT_UNREADABLE;
+	}
+	const struct lot_file_header *h = lot_reader_header(rd);
+	const char *pid = lot_reader_meta(rd, "pid");
+	struct export_info info = {
+		.path = path,
+		.base_ns = h->clock.start_mono_ns,
+		.pid = pid && strtoull(pid, NULL, 10) ? strtoull(pid, NULL, 10) : 1,
+		.process_name = process_name(rd),
+	};
+	struct run run = {.fmt = fmt};
+	struct model_callbacks cb = {
+		.ctx = &run,
+		.interval = on_interval,
+		.span = on_span,
+		.point = on_point,
+		.task_done = on_task_done,
+		.thread_done = on_thread_done,
+		.progress = on_progress,
+	};
+	struct model_summary sum = {0};
+	int rc = -1;
+	if (info.process_name && (info.model = model_new(rd, &cb, NULL))) {
+		run.st = fmt->begin(&info);
+		if (run.st) {
+			progress_start(&run.progress, "lotrace export", path);
+			rc = model_run(info.model, &sum);
+			progress_clear(&run.progress);
+			if (fmt->finish(run.st, &sum) < 0)
+				rc = -1;
+		}
+		model_free(info.model);
+	}
+	free((char *)info.process_name);
+	if (rc < 0) {
+		out_flush();
+		fprintf(stderr, "lotrace export: %s: out of memory\n", path);
+		lot_reader_close(rd);
+		return CMD_EXIT_UNREADABLE;
+	}
+	if (sum.read_error)
+		cmd_read_error(path, (unsigned long long)sum.read_at);
+	st = cmd_close(rd);
+	summary_line(path, fmt, out, &sum);
+	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
+}

@@ -1,0 +1,50 @@
+/*
+ * The formats of `lotrace export`: each turns the analysis model's facts
+ * (cmd/model.h) into a file a trace viewer opens, written through cmd/out.h
+ * as the facts come.  export.c drives the model and owns the options.
+ *
+ * Both formats lay the trace out the same way:
+ *   - the traced process (its pid) with one track per thread: spans that
+ *     nest there as slices, the others as async slices (cmd/lanes.h),
+ *     instants, losses, counters;
+ *   - a pseudo-process "tasks" (pid + EXPORT_TASKS_PID_OFFSET, above any
+ *     Linux pid) with one track per task: its states as slices
+ *     (running, runnable, blocked: reason, hosting), and a flow arrow from
+ *     the waker's "unblock" mark to the runnable slice it began;
+ *   - times on CLOCK_MONOTONIC (the trace start's start_mono_ns plus the
+ *     model's times), so exports of several processes of one host line up.
+ */
+#ifndef LOT_CMD_EXPORT_H
+#define LOT_CMD_EXPORT_H
+
+#include <stdint.h>
+
+#include "cmd/model.h"
+
+#define EXPORT_TASKS_PID_OFFSET 4194304 /* PID_MAX_LIMIT: no real pid is this high */
+
+struct export_info {
+	const char *path;         /* the trace */
+	struct model *model;      /* for stacks */
+	uint64_t base_ns;         /* CLOCK_MONOTONIC at model time 0 */
+	uint64_t pid;             /* header "pid", else 1 */
+	const char *process_name; /* plain-escaped: service, else exe's basename, else "process" */
+};
+
+struct export_format {
+	const char *name;
+	/* Write the prologue; NULL on ENOMEM. */
+	void *(*begin)(const struct export_info *info);
+	void (*interval)(void *st, const struct model_interval *iv);
+	void (*span)(void *st, const struct model_span *sp);
+	void (*point)(void *st, const struct model_point *pt);
+	void (*task_done)(void *st, const struct model_task *t);
+	void (*thread_done)(void *st, const struct model_thread *th);
+	/* Write the epilogue (the summary as the file's metadata) and free st;
+	 * -1 if memory ran out on the way (the file is incomplete). */
+	int (*finish)(void *st, const struct model_summary *sum);
+};
+
+extern const struct export_format export_chrome, export_perfetto;
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * `lotrace export --format chrome`: the Chrome JSON Trace Event Format
+ * (what chrome://tracing and the Perfetto UI open), streamed:
+ *
+ *   {"traceEvents":[ event, event, ... ],
+ *    "displayTimeUnit":"ns", "otherData":{ the trace's span, losses, damage }}
+ *
+ * ts and dur are microseconds with three decimals (nanosecond precision).
+ * Spans that nest on their thread are X slices there; the others (ended on
+ * another thread, or overlapping a sibling) are async b/e pairs with the
+ * span id as id.  Task states are X slices on the task's track; a wake-up
+ * is an "unblock" mark on the waker's track with a flow (s, then f with
+ * bp "e": bound to the enclosing slice) to the wakee's next slice.  File
+ * order matters where times tie: the viewer sorts stably, so a slice is
+ * written before a flow event that must bind to it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/escape.h"
+#include "cmd/export.h"
+#include "cmd/idmap.h"
+#include "cmd/lanes.h"
+#include "cmd/out.h"
+
+/* A wake-up waiting for the wakee's next interval (which starts then). */
+struct wake {
+	int64_t ns;
+	struct model_waker waker;
+};
+
+struct chrome {
+	const struct export_info *info;
+	uint64_t pid, tasks_pid;
+	bool any;            /* an event was written: the next needs a comma */
+	struct idmap lanes;  /* tid -> struct lane: spans placed as X there */
+	struct idmap wakes;  /* task key -> struct wake */
+	uint64_t next_flow;
+	bool oom;
+};
+
+/* Nanoseconds as microseconds with three decimals. */
+static void put_us(uint64_t ns)
+{
+	char *p = out_room(CMD_OUT_FIELD);
+	p = fmt_u64(p, ns / 1000);
+	*p++ = '.';
+	unsigned frac = (unsigned)(ns % 1000);
+	*p++ = (char)('0' + frac / 100);
+	*p++ = (char)('0' + frac / 10 % 10);
+	*p++ = (char)('0' + frac % 10);
+	out_commit(p);
+}
+
+static void put_ts(struct chrome *c, int64_t ns)
+{
+	int64_t abs = (int64_t)c->info->base_ns + ns;
+	put_us(abs > 0 ? (uint64_t)abs : 0);
+}
+
+/* Open an event object: {"ph":..,"cat":..,"name":..,"pid":..,"tid":..,"ts":.. */
+static void ev_open(struct chrome *c, char ph, const char *cat, const char *name, size_t name_len,
+		    uint64_t pid, uint64_t tid, int64_t ns)
+{
+	out_str(c->any ? ",\n{\"ph\":\"" : "\n{\"ph\":\"");
+	c->any = true;
+	out_char(ph);
+	out_str("\",\"cat\":\"");
+	out_str(cat);
+	out_str("\",\"name\":");
+	out_json_str(name, name_len);
+	out_str(",\"pid\":");
+	out_u64(pid);
+	out_str(",\"tid\":");
+	out_u64(tid);
+	out_str(",\"ts\":");
+	put_ts(c, ns);
+}
+
+static void put_dur(int64_t ns)
+{
+	out_str(",\"dur\":");
+	put_us(ns > 0 ? (uint64_t)ns : 0);
+}
+
+static void put_id(const char *key, uint64_t id)
+{
+	out_str(",\"");
+	out_str(key);
+	out_str("\":\"");
+	out_commit(fmt_hex(out_room(CMD_OUT_FIELD), id));
+	out_char('"');
+}
+
+/* Arguments: "key":value pairs inside "args":{...}. */
+static void arg_key(bool *first, const char *key)
+{
+	out_str(*first ? ",\"args\":{\"" : ",\"");
+	*first = false;
+	out_str(key);
+	out_str("\":");
+}
+
+static void arg_str(bool *first, const char *key, const char *s, size_t n)
+{
+	arg_key(first, key);
+	out_json_str(s, n);
+}
+
+static void arg_u64(bool *first, const char *key, uint64_t v)
+{
+	arg_key(first, key);
+	out_u64(v);
+}
+
+static void arg_hex(bool *first, const char *key, uint64_t v)
+{
+	arg_key(first, key);
+	out_char('"');
+	out_commit(fmt_hex16(out_room(CMD_OUT_FIELD), v));
+	out_char('"');
+}
+
+static void arg_stack(struct chrome *c, bool *first, uint32_t stack)
+{
+	size_t n;
+	const uint64_t *pcs = stack ? model_stack(c->info->model, stack, &n) : NULL;
+	if (!pcs)
+		return;
+	arg_key(first, "stack");
+	out_char('[');
+	for (size_t i = 0; i < n; i++) {
+		out_str(i ? ",\"" : "\"");
+		out_commit(fmt_hex(out_room(CMD_OUT_FIELD), pcs[i]));
+		out_char('"');
+	}
+	out_char(']');
+}
+
+static void ev_close(bool args_first)
+{
+	out_str(args_first ? "}" : "}}");
+}
+
+static void meta_name(struct chrome *c, const char *what, uint64_t pid, uint64_t tid,
+		      const char *name, size_t n)
+{
+	ev_open(c, 'M', "__metadata", what, strlen(what), pid, tid, -(int64_t)c->info->base_ns);
+	bool first = true;
+	arg_str(&first, "name", name, n);
+	ev_close(first);
+}
+
+static void *chrome_begin(const struct export_info *info)
+{
+	struct chrome *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->info = info;
+	c->pid = info->pid;
+	c->tasks_pid = info->pid + EXPORT_TASKS_PID_OFFSET;
+	out_str("{\"traceEvents\":[");
+	const char *pn = info->process_name;
+	meta_name(c, "process_name", c->pid, 0, pn, strlen(pn));
+	char tn[300];
+	snprintf(tn, sizeof tn, "tasks of %.250s", pn);
+	meta_name(c, "process_name", c->tasks_pid, 0, tn, strlen(tn));
+	return c;
+}
+
+/* "running", "blocked: io", ... */
+static void state_label(const struct model_interval *iv, char *buf, size_t cap, size_t *len)
+{
+	const char *st = model_state_name(iv->state);
+	if (iv->state == MODEL_BLOCKED && iv->reason.n)
+		*len = (size_t)snprintf(buf, cap, "%s: %.*s", st, (int)(iv->reason.n < 200 ? iv->reason.n : 200),
+					iv->reason.s);
+	else
+		*len = (size_t)snprintf(buf, cap, "%s", st);
+	if (*len >= cap)
+		*len = cap - 1;
+}
+
+/* The waker's mark and the flow's start; the caller then writes the wakee's
+ * slice and flow_end(). */
+static uint64_t flow_begin(struct chrome *c, const struct wake *w, const struct model_task *wakee)
+{
+	uint64_t flow = ++c->next_flow;
+	uint64_t pid = w->waker.task_key ? c->tasks_pid : c->pid;
+	uint64_t tid = w->waker.task_key ? w->waker.task_key : w->waker.tid;
+	ev_open(c, 'X', "flow", "unblock", 7, pid, tid, w->ns);
+	put_dur(0);
+	bool first = true;
+	arg_str(&first, "wakes", wakee->name.s, wakee->name.n);
+	arg_u64(&first, "wakee_task", wakee->key);
+	arg_u64(&first, "thread", w->waker.tid);
+	arg_stack(c, &first, w->waker.stack);
+	ev_close(first);
+	ev_open(c, 's', "flow", "unblock", 7, pid, tid, w->ns);
+	put_id("id", flow);
+	out_char('}');
+	return flow;
+}
+
+static void flow_end(struct chrome *c, uint64_t flow, const struct model_task *wakee, int64_t ns)
+{
+	ev_open(c, 'f', "flow", "unblock", 7, c->tasks_pid, wakee->key, ns);
+	put_id("id", flow);
+	out_str(",\"bp\":\"e\"}");
+}
+
+static void chrome_interval(void *st, const struct model_interval *iv)
+{
+	struct chrome *c = st;
+	const struct model_task *t = iv->task;
+	struct wake *w = idmap_del(&c->wakes, t->key);
+	uint64_t flow = 0;
+	if (w && w->ns == iv->start_ns && iv->end_ns > iv->start_ns)
+		flow = flow_begin(c, w, t);
+	free(w);
+
+	char label[256];
+	size_t len;
+	state_label(iv, label, sizeof label, &len);
+	ev_open(c, 'X', "state", label, len, c->tasks_pid, t->key, iv->start_ns);
+	put_dur(iv->end_ns - iv->start_ns);
+	bool first = true;
+	if (iv->tid)
+		arg_u64(&first, "thread", iv->tid);
+	if (iv->reason.n)
+		arg_str(&first, "reason", iv->reason.s, iv->reason.n);
+	if (iv->detail.n)
+		arg_str(&first, "detail", iv->detail.s, iv->detail.n);
+	if (iv->woken) {
+		arg_str(&first, "woken_by", iv->waker.task_name.s, iv->waker.task_name.n);
+		arg_u64(&first, "waker_task", iv->waker.task_key);
+		arg_u64(&first, "waker_thread", iv->waker.tid);
+	}
+	if (iv->open)
+		arg_u64(&first, "open_at_trace_end", 1);
+	arg_stack(c, &first, iv->stack);
+	ev_close(first);
+	if (flow)
+		flow_end(c, flow, t, iv->start_ns);
+
+	if (iv->state == MODEL_BLOCKED && iv->woken && !iv->open) {
+		struct wake *nw = malloc(sizeof *nw);
+		if (!nw || idmap_put(&c->wakes, t->key, nw) < 0) {
+			free(nw);
+			c->oom = true;
+			return;
+		}
+		*nw = (struct wake){.ns = iv->end_ns, .waker = iv->waker};
+	}
+}
+
+/* Whether the span can be an X slice on its thread. */
+static bool nests_on_thread(struct chrome *c, const struct model_span *sp)
+{
+	if (sp->open || sp->begin_tid != sp->end_tid)
+		return false;
+	struct lane *l = idmap_get(&c->lanes, sp->begin_tid);
+	if (!l) {
+		l = calloc(1, sizeof *l);
+		if (!l || idmap_put(&c->lanes, sp->begin_tid, l) < 0) {
+			free(l);
+			c->oom = true;
+			return false;
+		}
+	}
+	return lane_try_add(l, sp->start_ns, sp->end_ns);
+}
+
+static void span_args(struct chrome *c, const struct model_span *sp)
+{
+	bool first = true;
+	char tid_hex[33];
+	lot_trace_id_hex(sp->trace_id, tid_hex);
+	arg_hex(&first, "span_id", sp->span_id);
+	if (sp->parent_id)
+		arg_hex(&first, "parent_span_id", sp->parent_id);
+	arg_str(&first, "trace_id", tid_hex, 32);
+	arg_str(&first, "task", sp->task_name.s, sp->task_name.n);
+	arg_u64(&first, "task_key", sp->task_key);
+	arg_u64(&first, "begin_thread", sp->begin_tid);
+	if (sp->end_tid)
+		arg_u64(&first, "end_thread", sp->end_tid);
+	if (sp->open)
+		arg_u64(&first, "open_at_trace_end", 1);
+	arg_u64(&first, "running_ns", sp->state_ns[MODEL_RUNNING]);
+	arg_u64(&first, "runnable_ns", sp->state_ns[MODEL_RUNNABLE]);
+	arg_u64(&first, "blocked_ns", sp->state_ns[MODEL_BLOCKED]);
+	arg_u64(&first, "hosting_ns", sp->state_ns[MODEL_HOSTING]);
+	arg_u64(&first, "unknown_ns", sp->unknown_ns);
+	if (sp->n_attrs) {
+		arg_key(&first, "attributes");
+		out_char('{');
+		for (size_t i = 0; i < sp->n_attrs; i++) {
+			const struct model_attr *a = &sp->attrs[i];
+			if (i)
+				out_char(',');
+			out_json_str(a->key.s, a->key.n);
+			out_char(':');
+			if (a->is_str)
+				out_json_str(a->str, a->len);
+			else
+				out_i64(a->i);
+		}
+		out_char('}');
+	}
+	arg_stack(c, &first, sp->stack);
+	ev_close(first);
+}
+
+static void chrome_span(void *st, const struct model_span *sp)
+{
+	struct chrome *c = st;
+	if (nests_on_thread(c, sp)) {
+		ev_open(c, 'X', "span", sp->name.s, sp->name.n, c->pid, sp->begin_tid, sp->start_ns);
+		put_dur(sp->end_ns - sp->start_ns);
+		span_args(c, sp);
+		return;
+	}
+	/* async: begin on the thread it began on, end where it ended */
+	ev_open(c, 'b', "span", sp->name.s, sp->name.n, c->pid, sp->begin_tid, sp->start_ns);
+	put_id("id", sp->span_id);
+	span_args(c, sp);
+	ev_open(c, 'e', "span", sp->name.s, sp->name.n, c->pid,
+		sp->end_tid ? sp->end_tid : sp->begin_tid, sp->end_ns);
+	put_id("id", sp->span_id);
+	out_char('}');
+}
+
+static void chrome_point(void *st, const struct model_point *pt)
+{
+	struct chrome *c = st;
+	bool first = true;
+	switch (pt->code) {
+	case LOT_EV_instant:
+		ev_open(c, 'i', "instant", pt->name.s, pt->name.n, c->pid, pt->tid, pt->ns);
+		out_str(",\"s\":\"t\"");
+		if (pt->task)
+			arg_str(&first, "task", pt->task->name.s, pt->task->name.n);
+		arg_stack(c, &first, pt->stack);
+		ev_close(first);
+		break;
+	case LOT_EV_counter:
+		ev_open(c, 'C', "counter", pt->name.s, pt->name.n, c->pid, pt->tid, pt->ns);
+		arg_key(&first, "value");
+		out_i64(pt->value);
+		ev_close(first);
+		break;
+	case LOT_EV_lost:
+		ev_open(c, 'i', "lost", "events lost", 11, c->pid, pt->tid, pt->ns);
+		out_str(",\"s\":\"t\"");
+		arg_key(&first, "count");
+		out_i64(pt->value);
+		ev_close(first);
+		break;
+	case LOT_EV_thread_begin:
+		if (pt->name.n)
+			meta_name(c, "thread_name", c->pid, pt->tid, pt->name.s, pt->name.n);
+		break;
+	default:
+		break;
+	}
+}
+
+static void chrome_task_done(void *st, const struct model_task *t)
+{
+	struct chrome *c = st;
+	char label[300];
+	int n;
+	if (t->is_thread)
+		n = snprintf(label, sizeof label, "%.*s (thread %llu)", (int)(t->name.n < 200 ? t->name.n : 200),
+			     t->name.s, (unsigned long long)t->tid);
+	else
+		n = snprintf(label, sizeof label, "%.*s #%llu", (int)(t->name.n < 200 ? t->name.n : 200),
+			     t->name.s, (unsigned long long)t->id);
+	meta_name(c, "thread_name", c->tasks_pid, t->key, label,
+		  n < (int)sizeof label ? (size_t)n : sizeof label - 1);
+	free(idmap_del(&c->wakes, t->key));
+}
+
+static void chrome_thread_done(void *st, const struct model_thread *th)
+{
+	struct chrome *c = st;
+	if (th->name.n)
+		meta_name(c, "thread_name", c->pid, th->tid, th->name.s, th->name.n);
+	free(idmap_del(&c->lanes, th->tid));
+}
+
+static void free_all(struct idmap *m)
+{
+	for (size_t i = 0; i < m->n_slots; i++)
+		free(m->slots[i].val);
+	idmap_free(m);
+}
+
+static int chrome_finish(void *st, const struct model_summary *sum)
+{
+	struct chrome *c = st;
+	out_str("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"lotrace_file\":");
+	out_json_str(c->info->path, strlen(c->info->path));
+	out_str(",\"start_ns\":");
+	out_i64(sum->start_ns);
+	out_str(",\"end_ns\":");
+	out_i64(sum->end_ns);
+	out_str(",\"start_mono_ns\":");
+	out_u64(c->info->base_ns);
+	out_str(",\"start_real_ns\":");
+	out_u64(sum->start_real_ns);
+	out_str(",\"events\":");
+	out_u64(sum->events);
+	out_str(",\"lost\":");
+	out_u64(sum->lost);
+	out_str(",\"late_events\":");
+	out_u64(sum->late_events);
+	out_printf(",\"damaged\":%s,\"warnings\":", sum->damaged || sum->read_error ? "true" : "false");
+	out_u64(sum->warnings);
+	out_str("}}\n");
+	int rc = c->oom ? -1 : 0;
+	free_all(&c->lanes);
+	free_all(&c->wakes);
+	free(c);
+	return rc;
+}
+
+const struct export_format export_chrome = {
+	.name = "chrome JSON",
+	.begin = chrome_begin,
+	.interval = chrome_interval,
+	.span = chrome_span,
+	.point = chrome_point,
+	.task_done = chrome_task_done,
+	.thread_done = chrome_thread_done,
+	.finish = chrome_finish,
+};

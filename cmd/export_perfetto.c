@@ -1,0 +1,631 @@
+/*
+ * `lotrace export --format perfetto`: Perfetto's protobuf trace format
+ * (protos/perfetto/trace/trace.proto), streamed one TracePacket at a time.
+ * Smaller and faster to load than JSON: names are interned (each written
+ * once, then referred to by number), timestamps are varints.
+ *
+ * One packet sequence (trusted_packet_sequence_id 1): the first packet
+ * clears the incremental state, every packet that refers to interned names
+ * says it needs it.  Tracks (TrackDescriptor) are written before their
+ * first event: the process and its threads, a pseudo-process "tasks" with a
+ * track per task, counter tracks, and async tracks ("spans") for spans that
+ * do not nest on their thread.  The layout is the one cmd/export.h states;
+ * the summary is an instant "lotrace summary" at the trace's end with the
+ * span, losses and damage as its annotations.
+ *
+ * Field numbers are Perfetto's (stable: protobuf fields never change).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/escape.h"
+#include "cmd/export.h"
+#include "cmd/idmap.h"
+#include "cmd/intern.h"
+#include "cmd/lanes.h"
+#include "cmd/out.h"
+#include "cmd/protobuf.h"
+
+enum {
+	TRACE_PACKET = 1,
+	/* TracePacket */
+	PKT_TIMESTAMP = 8,
+	PKT_SEQUENCE_ID = 10,
+	PKT_TRACK_EVENT = 11,
+	PKT_INTERNED_DATA = 12,
+	PKT_SEQUENCE_FLAGS = 13,
+	PKT_TRACK_DESCRIPTOR = 60,
+	SEQ_INCREMENTAL_STATE_CLEARED = 1,
+	SEQ_NEEDS_INCREMENTAL_STATE = 2,
+	/* TrackDescriptor */
+	TD_UUID = 1,
+	TD_NAME = 2,
+	TD_PROCESS = 3,
+	TD_THREAD = 4,
+	TD_PARENT_UUID = 5,
+	TD_COUNTER = 8,
+	PD_PID = 1,
+	PD_PROCESS_NAME = 6,
+	THD_PID = 1,
+	THD_TID = 2,
+	THD_THREAD_NAME = 5,
+	/* TrackEvent */
+	TE_DEBUG_ANNOTATIONS = 4,
+	TE_TYPE = 9,
+	TE_NAME_IID = 10,
+	TE_TRACK_UUID = 11,
+	TE_CATEGORIES = 22,
+	TE_COUNTER_VALUE = 30,
+	TE_FLOW_IDS = 47,
+	TE_TERMINATING_FLOW_IDS = 48,
+	TYPE_SLICE_BEGIN = 1,
+	TYPE_SLICE_END = 2,
+	TYPE_INSTANT = 3,
+	TYPE_COUNTER = 4,
+	/* DebugAnnotation */
+	DA_NAME_IID = 1,
+	DA_INT_VALUE = 4,
+	DA_STRING_VALUE = 6,
+	DA_NAME = 10,
+	DA_UINT_VALUE = 3,
+	/* InternedData, EventName */
+	ID_EVENT_NAMES = 2,
+	ID_DEBUG_ANNOTATION_NAMES = 3,
+	EN_IID = 1,
+	EN_NAME = 2,
+};
+
+/* Track uuids: a kind in the top byte, a number below. */
+#define UUID_PROCESS 1
+#define UUID_TASKS 2
+#define UUID_SUMMARY 3
+#define UUID_THREAD(tid) ((1ull << 56) | (tid))
+#define UUID_TASK(key) ((2ull << 56) | (key))
+#define UUID_COUNTER(n) ((3ull << 56) | (n))
+#define UUID_LANE(n) ((4ull << 56) | (n))
+
+struct wake {
+	int64_t ns;
+	struct model_waker waker;
+};
+
+struct perfetto {
+	const struct export_info *info;
+	struct pb_buf pkt;
+	bool first_packet;
+	struct interner names;   /* this file's names, escaped: stable pointers */
+	struct idmap name_iids;  /* interned name pointer -> iid */
+	struct idmap escaped;    /* model name pointer -> interned escaped name */
+	uint64_t next_iid;
+	struct idmap threads;    /* tid -> struct lane (spans nesting there); known tracks */
+	struct idmap tasks;      /* task key -> (void *)1: track written */
+	struct idmap counters;   /* counter name pointer -> uuid number */
+	uint64_t n_counters;
+	struct lane_set lanes;   /* async tracks for spans */
+	size_t lanes_written;
+	struct idmap wakes;      /* task key -> struct wake */
+	uint64_t next_flow;
+	bool oom;
+};
+
+/* ---- packets ---- */
+
+static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
+{
+	pb_reset(&p->pkt);
+	size_t at = pb_open(&p->pkt, TRACE_PACKET);
+	if (ns != INT64_MIN) {
+		int64_t abs = (int64_t)p->info->base_ns + ns;
+		pb_varint(&p->pkt, PKT_TIMESTAMP, abs > 0 ? (uint64_t)abs : 0);
+	}
+	pb_varint(&p->pkt, PKT_SEQUENCE_ID, 1);
+	if (p->first_packet)
+		pb_varint(&p->pkt, PKT_SEQUENCE_FLAGS, SEQ_INCREMENTAL_STATE_CLEARED);
+	else if (interned)
+		pb_varint(&p->pkt, PKT_SEQUENCE_FLAGS, SEQ_NEEDS_INCREMENTAL_STATE);
+	p->first_packet = false;
+	return at;
+}
+
+static void packet_close(struct perfetto *p, size_t at)
+{
+	pb_close(&p->pkt, at);
+	if (pb_failed(&p->pkt)) {
+		p->oom = true;
+		return;
+	}
+	out_write(p->pkt.data, p->pkt.len);
+}
+
+/* ---- names ---- */
+
+/* The escaped, interned copy of a name from the trace (cached per pointer). */
+static const char *clean_name(struct perfetto *p, const char *s, size_t n)
+{
+	const char *hit = idmap_get(&p->escaped, (uint64_t)(uintptr_t)s);
+	if (hit)
+		return hit;
+	char *e = text_plain_dup(s, n);
+	struct intern_str is = e ? intern_str(&p->names, e, strlen(e)) : (struct intern_str){0};
+	free(e);
+	if (!is.s || idmap_put(&p->escaped, (uint64_t)(uintptr_t)s, (void *)is.s) < 0) {
+		p->oom = true;
+		return "?";
+	}
+	return is.s;
+}
+
+/* A name built here ("blocked: io"): interned as is. */
+static const char *own_name(struct perfetto *p, const char *s)
+{
+	struct intern_str is = intern_str(&p->names, s, strlen(s));
+	if (!is.s) {
+		p->oom = true;
+		return "?";
+	}
+	return is.s;
+}
+
+/* The iid of an interned name; a new one is defined in this packet's
+ * InternedData (written before the track_event, as Perfetto's writer does). */
+static uint64_t name_iid(struct perfetto *p, const char *interned)
+{
+	uint64_t iid = (uint64_t)(uintptr_t)idmap_get(&p->name_iids, (uint64_t)(uintptr_t)interned);
+	if (iid)
+		return iid;
+	iid = ++p->next_iid;
+	if (idmap_put(&p->name_iids, (uint64_t)(uintptr_t)interned, (void *)(uintptr_t)iid) < 0)
+		p->oom = true;
+	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	size_t en = pb_open(&p->pkt, ID_EVENT_NAMES);
+	pb_varint(&p->pkt, EN_IID, iid);
+	pb_string(&p->pkt, EN_NAME, interned);
+	pb_close(&p->pkt, en);
+	pb_close(&p->pkt, id);
+	return iid;
+}
+
+/* ---- tracks ---- */
+
+static void write_track(struct perfetto *p, uint64_t uuid, uint64_t parent, const char *name,
+			bool counter)
+{
+	size_t at = packet_open(p, INT64_MIN, false);
+	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
+	pb_varint(&p->pkt, TD_UUID, uuid);
+	if (parent)
+		pb_varint(&p->pkt, TD_PARENT_UUID, parent);
+	pb_string(&p->pkt, TD_NAME, name);
+	if (counter)
+		pb_close(&p->pkt, pb_open(&p->pkt, TD_COUNTER));
+	pb_close(&p->pkt, td);
+	packet_close(p, at);
+}
+
+static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const char *name)
+{
+	size_t at = packet_open(p, INT64_MIN, false);
+	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
+	pb_varint(&p->pkt, TD_UUID, uuid);
+	size_t pd = pb_open(&p->pkt, TD_PROCESS);
+	pb_varint(&p->pkt, PD_PID, pid);
+	pb_string(&p->pkt, PD_PROCESS_NAME, name);
+	pb_close(&p->pkt, pd);
+	pb_close(&p->pkt, td);
+	packet_close(p, at);
+}
+
+static void write_thread(struct perfetto *p, uint64_t tid, const char *name)
+{
+	size_t at = packet_open(p, INT64_MIN, false);
+	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
+	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(tid));
+	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROCESS);
+	size_t thd = pb_open(&p->pkt, TD_THREAD);
+	pb_varint(&p->pkt, THD_PID, p->info->pid);
+	pb_varint(&p->pkt, THD_TID, tid);
+	if (name)
+		pb_string(&p->pkt, THD_THREAD_NAME, name);
+	pb_close(&p->pkt, thd);
+	pb_close(&p->pkt, td);
+	packet_close(p, at);
+}
+
+/* The thread's track (written on first use) and its span lane. */
+static struct lane *thread_track(struct perfetto *p, uint64_t tid)
+{
+	struct lane *l = idmap_get(&p->threads, tid);
+	if (l)
+		return l;
+	l = calloc(1, sizeof *l);
+	if (!l || idmap_put(&p->threads, tid, l) < 0) {
+		free(l);
+		p->oom = true;
+		return NULL;
+	}
+	write_thread(p, tid, NULL);
+	return l;
+}
+
+/* A task's track, written on first use.  Named from what both a task and a
+ * waker tell: a thread's own task has no id yet. */
+static uint64_t task_track(struct perfetto *p, uint64_t key, struct model_str name, uint64_t id,
+			   uint64_t tid)
+{
+	if (!idmap_get(&p->tasks, key)) {
+		if (idmap_put(&p->tasks, key, (void *)1) < 0)
+			p->oom = true;
+		char raw[300];
+		int n = (int)(name.n < 200 ? name.n : 200);
+		if (id)
+			snprintf(raw, sizeof raw, "%.*s #%llu", n, name.s, (unsigned long long)id);
+		else
+			snprintf(raw, sizeof raw, "%.*s (thread %llu)", n, name.s, (unsigned long long)tid);
+		char *e = text_plain_dup(raw, strlen(raw));
+		write_track(p, UUID_TASK(key), UUID_TASKS, e ? e : "task", false);
+		free(e);
+	}
+	return UUID_TASK(key);
+}
+
+/* ---- annotations ---- */
+
+/* The annotation names every event repeats, interned once in the first
+ * packet (iid = index + 1); attribute keys are written out. */
+static const char *const ann_names[] = {
+	"thread", "reason", "detail", "woken_by", "waker_thread", "open_at_trace_end", "stack",
+	"span_id", "parent_span_id", "trace_id", "task", "begin_thread", "end_thread",
+	"running_ns", "runnable_ns", "blocked_ns", "hosting_ns", "unknown_ns", "wakes", "count",
+};
+#define N_ANN_NAMES (sizeof ann_names / sizeof ann_names[0])
+
+static void intern_ann_names(struct perfetto *p)
+{
+	size_t at = packet_open(p, INT64_MIN, true);
+	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	for (size_t i = 0; i < N_ANN_NAMES; i++) {
+		size_t dn = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_NAMES);
+		pb_varint(&p->pkt, EN_IID, i + 1);
+		pb_string(&p->pkt, EN_NAME, ann_names[i]);
+		pb_close(&p->pkt, dn);
+	}
+	pb_close(&p->pkt, id);
+	packet_close(p, at);
+}
+
+static void ann_name(struct perfetto *p, const char *key)
+{
+	for (size_t i = 0; i < N_ANN_NAMES; i++)
+		if (!strcmp(key, ann_names[i])) {
+			pb_varint(&p->pkt, DA_NAME_IID, i + 1);
+			return;
+		}
+	pb_string(&p->pkt, DA_NAME, key);
+}
+
+/* ---- events ---- */
+
+struct event {
+	size_t packet, te;
+};
+
+static struct event event_open(struct perfetto *p, int64_t ns, uint64_t track, int type,
+			       const char *name)
+{
+	struct event e;
+	e.packet = packet_open(p, ns, name != NULL);
+	uint64_t iid = name ? name_iid(p, name) : 0;
+	e.te = pb_open(&p->pkt, PKT_TRACK_EVENT);
+	pb_varint(&p->pkt, TE_TYPE, (uint64_t)type);
+	pb_varint(&p->pkt, TE_TRACK_UUID, track);
+	if (iid)
+		pb_varint(&p->pkt, TE_NAME_IID, iid);
+	return e;
+}
+
+static void event_close(struct perfetto *p, struct event e)
+{
+	pb_close(&p->pkt, e.te);
+	packet_close(p, e.packet);
+}
+
+static void ann_str(struct perfetto *p, const char *key, const char *s, size_t n)
+{
+	char *e = text_plain_dup(s, n);
+	if (!e) {
+		p->oom = true;
+		return;
+	}
+	size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
+	ann_name(p, key);
+	pb_string(&p->pkt, DA_STRING_VALUE, e);
+	pb_close(&p->pkt, da);
+	free(e);
+}
+
+static void ann_int(struct perfetto *p, const char *key, int64_t v)
+{
+	size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
+	ann_name(p, key);
+	pb_varint(&p->pkt, DA_INT_VALUE, (uint64_t)v);
+	pb_close(&p->pkt, da);
+}
+
+static void ann_hex(struct perfetto *p, const char *key, uint64_t v)
+{
+	char hex[24];
+	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)v);
+	ann_str(p, key, hex, 16);
+}
+
+/* A stack as one annotation: its frames, innermost first, one per line. */
+static void ann_stack(struct perfetto *p, uint32_t stack)
+{
+	size_t n;
+	const uint64_t *pcs = stack ? model_stack(p->info->model, stack, &n) : NULL;
+	if (!pcs)
+		return;
+	char *text = malloc(n * 20 + 1);
+	if (!text) {
+		p->oom = true;
+		return;
+	}
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%s0x%llx", i ? "\n" : "", (unsigned long long)pcs[i]);
+	ann_str(p, "stack", text, len);
+	free(text);
+}
+
+static void *perfetto_begin(const struct export_info *info)
+{
+	struct perfetto *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->info = info;
+	p->first_packet = true;
+	intern_ann_names(p);
+	write_process(p, UUID_PROCESS, info->pid, info->process_name);
+	char tn[300];
+	snprintf(tn, sizeof tn, "tasks of %.250s", info->process_name);
+	write_process(p, UUID_TASKS, info->pid + EXPORT_TASKS_PID_OFFSET, tn);
+	return p;
+}
+
+static void perfetto_interval(void *st, const struct model_interval *iv)
+{
+	struct perfetto *p = st;
+	const struct model_task *t = iv->task;
+	uint64_t track = task_track(p, t->key, t->name, t->id, t->tid);
+	struct wake *w = idmap_del(&p->wakes, t->key);
+	uint64_t flow = 0;
+	if (w && w->ns == iv->start_ns) {
+		/* the waker's mark first: at equal times the viewer keeps file order */
+		flow = ++p->next_flow;
+		const struct model_waker *wk = &w->waker;
+		uint64_t from;
+		if (wk->task_key) {
+			from = task_track(p, wk->task_key, wk->task_name, wk->task_id, wk->tid);
+		} else {
+			thread_track(p, wk->tid);
+			from = UUID_THREAD(wk->tid);
+		}
+		struct event e = event_open(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"));
+		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
+		ann_str(p, "wakes", t->name.s, t->name.n);
+		ann_int(p, "thread", (int64_t)w->waker.tid);
+		ann_stack(p, w->waker.stack);
+		event_close(p, e);
+	}
+	free(w);
+
+	char label[256];
+	const char *sn = model_state_name(iv->state);
+	if (iv->state == MODEL_BLOCKED && iv->reason.n) {
+		char *r = text_plain_dup(iv->reason.s, iv->reason.n < 200 ? iv->reason.n : 200);
+		snprintf(label, sizeof label, "%s: %s", sn, r ? r : "?");
+		free(r);
+	} else {
+		snprintf(label, sizeof label, "%s", sn);
+	}
+	struct event e = event_open(p, iv->start_ns, track, TYPE_SLICE_BEGIN, own_name(p, label));
+	if (flow)
+		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
+	if (iv->tid)
+		ann_int(p, "thread", (int64_t)iv->tid);
+	if (iv->reason.n)
+		ann_str(p, "reason", iv->reason.s, iv->reason.n);
+	if (iv->detail.n)
+		ann_str(p, "detail", iv->detail.s, iv->detail.n);
+	if (iv->woken) {
+		ann_str(p, "woken_by", iv->waker.task_name.s, iv->waker.task_name.n);
+		ann_int(p, "waker_thread", (int64_t)iv->waker.tid);
+	}
+	if (iv->open)
+		ann_int(p, "open_at_trace_end", 1);
+	ann_stack(p, iv->stack);
+	event_close(p, e);
+	event_close(p, event_open(p, iv->end_ns, track, TYPE_SLICE_END, NULL));
+
+	if (iv->state == MODEL_BLOCKED && iv->woken && !iv->open) {
+		struct wake *nw = malloc(sizeof *nw);
+		if (!nw || idmap_put(&p->wakes, t->key, nw) < 0) {
+			free(nw);
+			p->oom = true;
+			return;
+		}
+		*nw = (struct wake){.ns = iv->end_ns, .waker = iv->waker};
+	}
+}
+
+/* The span's track: its thread if it nests there, else an async lane. */
+static uint64_t span_track(struct perfetto *p, const struct model_span *sp)
+{
+	struct lane *l = thread_track(p, sp->begin_tid);
+	if (l && !sp->open && sp->begin_tid == sp->end_tid && lane_try_add(l, sp->start_ns, sp->end_ns))
+		return UUID_THREAD(sp->begin_tid);
+	long lane = lanes_place(&p->lanes, sp->start_ns, sp->end_ns);
+	if (lane < 0) {
+		p->oom = true;
+		return UUID_PROCESS;
+	}
+	while (p->lanes_written <= (size_t)lane) {
+		char name[32];
+		snprintf(name, sizeof name, "spans %zu", ++p->lanes_written);
+		write_track(p, UUID_LANE(p->lanes_written - 1), UUID_PROCESS, name, false);
+	}
+	return UUID_LANE((uint64_t)lane);
+}
+
+static void perfetto_span(void *st, const struct model_span *sp)
+{
+	struct perfetto *p = st;
+	uint64_t track = span_track(p, sp);
+	struct event e = event_open(p, sp->start_ns, track, TYPE_SLICE_BEGIN,
+				    clean_name(p, sp->name.s, sp->name.n));
+	char hex[33];
+	lot_trace_id_hex(sp->trace_id, hex);
+	ann_hex(p, "span_id", sp->span_id);
+	if (sp->parent_id)
+		ann_hex(p, "parent_span_id", sp->parent_id);
+	ann_str(p, "trace_id", hex, 32);
+	ann_str(p, "task", sp->task_name.s, sp->task_name.n);
+	ann_int(p, "begin_thread", (int64_t)sp->begin_tid);
+	if (sp->end_tid)
+		ann_int(p, "end_thread", (int64_t)sp->end_tid);
+	if (sp->open)
+		ann_int(p, "open_at_trace_end", 1);
+	ann_int(p, "running_ns", (int64_t)sp->state_ns[MODEL_RUNNING]);
+	ann_int(p, "runnable_ns", (int64_t)sp->state_ns[MODEL_RUNNABLE]);
+	ann_int(p, "blocked_ns", (int64_t)sp->state_ns[MODEL_BLOCKED]);
+	ann_int(p, "hosting_ns", (int64_t)sp->state_ns[MODEL_HOSTING]);
+	ann_int(p, "unknown_ns", (int64_t)sp->unknown_ns);
+	for (size_t i = 0; i < sp->n_attrs; i++) {
+		const struct model_attr *a = &sp->attrs[i];
+		char key[128];
+		snprintf(key, sizeof key, "attr.%.*s", (int)(a->key.n < 100 ? a->key.n : 100), a->key.s);
+		char *k = text_plain_dup(key, strlen(key));
+		if (a->is_str)
+			ann_str(p, k ? k : "attr", a->str, a->len);
+		else
+			ann_int(p, k ? k : "attr", a->i);
+		free(k);
+	}
+	ann_stack(p, sp->stack);
+	event_close(p, e);
+	event_close(p, event_open(p, sp->end_ns, track, TYPE_SLICE_END, NULL));
+}
+
+static uint64_t counter_track(struct perfetto *p, struct model_str name)
+{
+	uint64_t n = (uint64_t)(uintptr_t)idmap_get(&p->counters, (uint64_t)(uintptr_t)name.s);
+	if (n)
+		return UUID_COUNTER(n);
+	n = ++p->n_counters;
+	if (idmap_put(&p->counters, (uint64_t)(uintptr_t)name.s, (void *)(uintptr_t)n) < 0)
+		p->oom = true;
+	write_track(p, UUID_COUNTER(n), UUID_PROCESS, clean_name(p, name.s, name.n), true);
+	return UUID_COUNTER(n);
+}
+
+static void perfetto_point(void *st, const struct model_point *pt)
+{
+	struct perfetto *p = st;
+	struct event e;
+	switch (pt->code) {
+	case LOT_EV_instant:
+		thread_track(p, pt->tid);
+		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
+			       clean_name(p, pt->name.s, pt->name.n));
+		if (pt->task)
+			ann_str(p, "task", pt->task->name.s, pt->task->name.n);
+		ann_stack(p, pt->stack);
+		event_close(p, e);
+		break;
+	case LOT_EV_counter: {
+		uint64_t track = counter_track(p, pt->name);
+		e = event_open(p, pt->ns, track, TYPE_COUNTER, NULL);
+		pb_varint(&p->pkt, TE_COUNTER_VALUE, (uint64_t)pt->value);
+		event_close(p, e);
+		break;
+	}
+	case LOT_EV_lost:
+		thread_track(p, pt->tid);
+		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
+			       own_name(p, "events lost"));
+		ann_int(p, "count", pt->value);
+		event_close(p, e);
+		break;
+	case LOT_EV_thread_begin:
+		if (pt->name.n) {
+			thread_track(p, pt->tid);
+			write_thread(p, pt->tid, clean_name(p, pt->name.s, pt->name.n));
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void perfetto_task_done(void *st, const struct model_task *t)
+{
+	struct perfetto *p = st;
+	free(idmap_del(&p->wakes, t->key));
+}
+
+static void perfetto_thread_done(void *st, const struct model_thread *th)
+{
+	struct perfetto *p = st;
+	thread_track(p, th->tid);
+	if (th->name.n)
+		write_thread(p, th->tid, clean_name(p, th->name.s, th->name.n));
+}
+
+static void free_values(struct idmap *m)
+{
+	for (size_t i = 0; i < m->n_slots; i++)
+		free(m->slots[i].val);
+	idmap_free(m);
+}
+
+static int perfetto_finish(void *st, const struct model_summary *sum)
+{
+	struct perfetto *p = st;
+	write_track(p, UUID_SUMMARY, 0, "lotrace", false);
+	struct event e = event_open(p, sum->end_ns, UUID_SUMMARY, TYPE_INSTANT,
+				    own_name(p, "lotrace summary"));
+	ann_str(p, "file", p->info->path, strlen(p->info->path));
+	ann_int(p, "start_ns", sum->start_ns);
+	ann_int(p, "end_ns", sum->end_ns);
+	ann_int(p, "start_real_ns", (int64_t)sum->start_real_ns);
+	ann_int(p, "events", (int64_t)sum->events);
+	ann_int(p, "lost", (int64_t)sum->lost);
+	ann_int(p, "late_events", (int64_t)sum->late_events);
+	ann_int(p, "damaged", sum->damaged || sum->read_error);
+	ann_int(p, "warnings", (int64_t)sum->warnings);
+	event_close(p, e);
+	int rc = p->oom ? -1 : 0;
+	free_values(&p->threads);
+	free_values(&p->wakes);
+	idmap_free(&p->tasks);
+	idmap_free(&p->counters);
+	idmap_free(&p->name_iids);
+	idmap_free(&p->escaped);
+	intern_free(&p->names);
+	lanes_free(&p->lanes);
+	pb_free(&p->pkt);
+	free(p);
+	return rc;
+}
+
+const struct export_format export_perfetto = {
+	.name = "perfetto protobuf",
+	.begin = perfetto_begin,
+	.interval = perfetto_interval,
+	.span = perfetto_span,
+	.point = perfetto_point,
+	.task_done = perfetto_task_done,
+	.thread_done = perfetto_thread_done,
+	.finish = perfetto_finish,
+};

@@ -1,0 +1,390 @@
+/*
+ * `lotrace timeline FILE`: what each thread (or, with --tasks, each task)
+ * was doing across the trace: running, runnable, blocked, with span names
+ * over the bars.  Drawn on the terminal (cmd/timeline_term.h), as SVG
+ * (--svg, cmd/timeline_svg.h) or given as JSON intervals (--json, streamed:
+ * doc/JSON.md).  One pass of the analysis model into a bounded grid
+ * (cmd/timeline_grid.h); the picture is drawn once the file is read.
+ *
+ * Thread rows: a thread is running while any task runs on it, and blocked
+ * or runnable when its own task is (a task hosted on a pool thread blocks
+ * alone: the thread is then free).  Task rows show each task's own states.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "cmd/escape.h"
+#include "cmd/intern.h"
+#include "cmd/model.h"
+#include "cmd/out.h"
+#include "cmd/progress.h"
+#include "cmd/timeline_grid.h"
+#include "cmd/timeline_svg.h"
+#include "cmd/timeline_term.h"
+
+static const char usage[] =
+	"lotrace timeline [--tasks] [--from T] [--to T] [--width N] [--color=WHEN]\n"
+	"                        [--svg OUT | --json] FILE";
+static const char help[] =
+	"Per-thread (or per-task) states over time: running, runnable, blocked.\n"
+	"  --tasks         one row per task instead of per thread\n"
+	"  --from T        start of the window (from the trace start: 1.5ms, 200us, 2s, or ns)\n"
+	"  --to T          end of the window\n"
+	"  --width N       columns (default: the terminal's width, else 100)\n"
+	"  --color=WHEN    always, never or auto (default: auto, a terminal without NO_COLOR)\n"
+	"  --svg OUT       write the picture as SVG to OUT instead\n"
+	"  --json          print the intervals as JSON (doc/JSON.md)\n"
+	"  --help          this text\n";
+
+struct timeline {
+	const char *path;
+	bool tasks, json;
+	int64_t from, to; /* -1: not given */
+	struct tl_grid grid;
+	struct interner reasons; /* plain-escaped block reasons, kept for the grid */
+	bool any_json;
+	struct progress progress;
+};
+
+/* "1.5ms", "200us", "2s", "100ns" or plain nanoseconds; -1 if malformed. */
+static int64_t parse_time(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double unit = 1;
+	if (!strcmp(end, "s"))
+		unit = 1e9;
+	else if (!strcmp(end, "ms"))
+		unit = 1e6;
+	else if (!strcmp(end, "us"))
+		unit = 1e3;
+	else if (strcmp(end, "ns") && *end)
+		return -1;
+	return (int64_t)(v * unit + 0.5);
+}
+
+static enum tl_state grid_state(enum model_state s)
+{
+	switch (s) {
+	case MODEL_RUNNING: return TL_RUNNING;
+	case MODEL_RUNNABLE: return TL_RUNNABLE;
+	case MODEL_BLOCKED: return TL_BLOCKED;
+	default: return TL_IDLE;
+	}
+}
+
+/* "request #2", "main (thread 14745)": from what both tasks and spans tell
+ * (a thread's own task has no id). */
+static void task_label(struct model_str name, uint64_t id, uint64_t tid, char *buf, size_t cap)
+{
+	char *n = text_plain_dup(name.s, name.n);
+	if (id)
+		snprintf(buf, cap, "%s #%" PRIu64, n ? n : "?", id);
+	else
+		snprintf(buf, cap, "%s (thread %" PRIu64 ")", n ? n : "?", tid);
+	free(n);
+}
+
+static void json_interval(struct timeline *tl, uint64_t row, const struct model_interval *iv,
+			  int64_t start, int64_t end)
+{
+	out_str(tl->any_json ? ",\n{\"row\":" : "\n{\"row\":");
+	tl->any_json = true;
+	out_u64(row);
+	out_str(",\"task\":");
+	out_u64(iv->task->key);
+	out_str(",\"task_id\":");
+	out_u64(iv->task->id);
+	out_str(",\"task_name\":");
+	out_json_str(iv->task->name.s, iv->task->name.n);
+	out_str(",\"thread\":");
+	out_u64(iv->tid);
+	out_printf(",\"state\":\"%s\",\"reason\":", model_state_name(iv->state));
+	out_json_str(iv->reason.s ? iv->reason.s : "", iv->reason.n);
+	out_str(",\"start_ns\":");
+	out_i64(start);
+	out_str(",\"end_ns\":");
+	out_i64(end);
+	out_str(",\"duration_ns\":");
+	out_i64(end - start);
+	out_str(iv->open ? ",\"open\":true}" : ",\"open\":false}");
+}
+
+static void on_interval(void *ctx, const struct model_interval *iv)
+{
+	struct timeline *tl = ctx;
+	const struct model_task *t = iv->task;
+	uint64_t key;
+	char label[300];
+	if (tl->tasks) {
+		if (iv->state == MODEL_HOSTING)
+			return; /* its thread runs another task: shown on that task's row */
+		key = t->key;
+		task_label(t->name, t->id, t->tid, label, sizeof label);
+	} else if (iv->state == MODEL_RUNNING) {
+		key = iv->tid;
+	} else if (t->is_thread && iv->state != MODEL_HOSTING) {
+		key = t->tid;
+	} else {
+		return;
+	}
+	if (!tl->tasks)
+		snprintf(label, sizeof label, "thread %" PRIu64, key);
+	int64_t start = iv->start_ns, end = iv->end_ns;
+	if (tl->from >= 0 && start < tl->from)
+		start = tl->from;
+	if (tl->to >= 0 && end > tl->to)
+		end = tl->to;
+	if (end < start || (end == start && iv->end_ns != iv->start_ns))
+		return;
+	if (tl->json) {
+		json_interval(tl, key, iv, start, end);
+		return;
+	}
+	long row = tl_grid_row(&tl->grid, key, label);
+	const char *reason = NULL;
+	if (iv->state == MODEL_BLOCKED && iv->reason.n) {
+		char *r = text_plain_dup(iv->reason.s, iv->reason.n);
+		reason = r ? intern_str(&tl->reasons, r, strlen(r)).s : NULL;
+		free(r);
+	}
+	tl_grid_state(&tl->grid, row, grid_state(iv->state), reason, start, end);
+}
+
+static void on_span(void *ctx, const struct model_span *sp)
+{
+	struct timeline *tl = ctx;
+	if (tl->json)
+		return;
+	char label[300];
+	uint64_t key;
+	if (tl->tasks) {
+		key = sp->task_key;
+		task_label(sp->task_name, sp->task_id, sp->begin_tid, label, sizeof label);
+	} else {
+		key = sp->begin_tid;
+		snprintf(label, sizeof label, "thread %" PRIu64, key);
+	}
+	/* A row's intervals may come after its spans (they end later). */
+	long row = tl_grid_row(&tl->grid, key, label);
+	tl_grid_span(&tl->grid, row, sp->name.s, sp->name.n, sp->start_ns, sp->end_ns);
+}
+
+static void name_thread(struct timeline *tl, uint64_t tid, struct model_str name)
+{
+	if (tl->tasks || tl->json || !name.n)
+		return;
+	for (size_t i = 0; i < tl->grid.n_rows; i++) {
+		if (tl->grid.rows[i].key != tid)
+			continue;
+		char *n = text_plain_dup(name.s, name.n);
+		char label[300];
+		snprintf(label, sizeof label, "%s %" PRIu64, n ? n : "?", tid);
+		tl_grid_set_label(&tl->grid, (long)i, label);
+		free(n);
+	}
+}
+
+static void on_thread_done(void *ctx, const struct model_thread *th)
+{
+	name_thread(ctx, th->tid, th->name);
+}
+
+static void on_progress(void *ctx, uint64_t offset)
+{
+	struct timeline *tl = ctx;
+	progress_update(&tl->progress, offset);
+}
+
+/* The lines every report starts with: the span, the losses, the damage. */
+static size_t header_lines(const struct timeline *tl, const struct model_summary *sum,
+			   char lines[4][300])
+{
+	char a[32], b[32], d[32];
+	size_t n = 0;
+	tl_fmt_time(sum->start_ns, a);
+	tl_fmt_time(sum->end_ns, b);
+	tl_fmt_time(sum->end_ns - sum->start_ns, d);
+	snprintf(lines[n++], 300,
+		 "trace %.120s: %s to %s (%s), %" PRIu64 " threads, %" PRIu64 " tasks, %" PRIu64
+		 " spans; %" PRIu64 " events lost",
+		 tl->path, a, b, d, sum->threads, sum->tasks, sum->spans, sum->lost);
+	if (tl->from >= 0 || tl->to >= 0) {
+		int64_t f, t;
+		tl_grid_range(&tl->grid, &f, &t);
+		tl_fmt_time(f, a);
+		tl_fmt_time(t, b);
+		snprintf(lines[n++], 300, "window %s to %s", a, b);
+	}
+	if (sum->damaged || sum->read_error)
+		snprintf(lines[n++], 300,
+			 "damaged: parts of the file were skipped (warnings above); what was read is shown");
+	if (tl->grid.full)
+		snprintf(lines[n++], 300, "only the first %d rows are drawn (narrow with --from/--to)",
+			 TL_MAX_ROWS);
+	return n;
+}
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *c = getenv("COLUMNS");
+	if (c && atoi(c) > 0)
+		return atoi(c);
+	return 100;
+}
+
+static void json_tail(const struct timeline *tl, const struct model_summary *sum)
+{
+	out_str("\n],\"file\":");
+	out_json_str(tl->path, strlen(tl->path));
+	out_printf(",\"rows_are\":\"%s\",\"start_ns\":", tl->tasks ? "tasks" : "threads");
+	out_i64(sum->start_ns);
+	out_str(",\"end_ns\":");
+	out_i64(sum->end_ns);
+	out_str(",\"window_start_ns\":");
+	out_i64(tl->from >= 0 ? tl->from : sum->start_ns);
+	out_str(",\"window_end_ns\":");
+	out_i64(tl->to >= 0 ? tl->to : sum->end_ns);
+	out_printf(",\"lost\":%" PRIu64 ",\"damaged\":%s}\n", sum->lost,
+		   sum->damaged || sum->read_error ? "true" : "false");
+}
+
+int cmd_timeline(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"tasks", no_argument, NULL, 'T'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"width", required_argument, NULL, 'w'},
+		{"color", optional_argument, NULL, 'c'},
+		{"colour", optional_argument, NULL, 'c'},
+		{"svg", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct timeline tl;
+	memset(&tl, 0, sizeof tl);
+	tl.from = tl.to = -1;
+	const char *svg = NULL, *color = "auto";
+	int width = 0;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'T': tl.tasks = true; break;
+		case 'j': tl.json = true; break;
+		case 's': svg = optarg; break;
+		case 'c': color = optarg ? optarg : "always"; break;
+		case 'f':
+		case 't': {
+			int64_t v = parse_time(optarg);
+			if (v < 0)
+				return cmd_usage_error(argv[0], usage, "bad time '%s'", optarg);
+			*(c == 'f' ? &tl.from : &tl.to) = v;
+			break;
+		}
+		case 'w':
+			width = atoi(optarg);
+			if (width < 20 || width > 10000)
+				return cmd_usage_error(argv[0], usage, "bad width '%s' (20 to 10000)", optarg);
+			break;
+		case 'h':
+			return cmd_help(usage, help);
+		default:
+			return cmd_usage_error(argv[0], usage, "bad option '%s'", argv[optind - 1]);
+		}
+	}
+	int st = cmd_take_file(argc, argv, usage, &tl.path);
+	if (st >= 0)
+		return st;
+	if (svg && tl.json)
+		return cmd_usage_error(argv[0], usage, "--svg and --json exclude each other");
+	if (tl.from >= 0 && tl.to >= 0 && tl.to <= tl.from)
+		return cmd_usage_error(argv[0], usage, "--to must be after --from");
+	bool use_color;
+	if (!strcmp(color, "always"))
+		use_color = true;
+	else if (!strcmp(color, "never"))
+		use_color = false;
+	else if (!strcmp(color, "auto"))
+		use_color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	else
+		return cmd_usage_error(argv[0], usage, "--color takes always, never or auto");
+	if (!width)
+		width = terminal_width();
+
+	struct lot_reader *rd = cmd_open(tl.path);
+	if (!rd)
+		return CMD_EXIT_UNREADABLE;
+	if (svg && cmd_redirect_stdout(argv[0], svg) < 0) {
+		lot_reader_close(rd);
+		return CMD_EXIT_UNREADABLE;
+	}
+	/* A window with only --to: from the start; only --from: to the end
+	 * (then the grid grows as the whole trace does). */
+	tl_grid_init(&tl.grid, tl.to >= 0 ? (tl.from >= 0 ? tl.from : 0) : -1, tl.to);
+	if (tl.from >= 0 && tl.to < 0)
+		tl.grid.origin = tl.from;
+	struct model_callbacks cb = {
+		.ctx = &tl,
+		.interval = on_interval,
+		.span = on_span,
+		.thread_done = on_thread_done,
+		.progress = on_progress,
+	};
+	struct model_summary sum = {0};
+	struct model *m = model_new(rd, &cb, NULL);
+	int rc = -1;
+	if (m) {
+		if (tl.json)
+			out_str("{\"intervals\":[");
+		progress_start(&tl.progress, "lotrace timeline", tl.path);
+		rc = model_run(m, &sum);
+		progress_clear(&tl.progress);
+		model_free(m);
+	}
+	if (rc < 0 || tl.grid.oom) {
+		out_flush();
+		fprintf(stderr, "lotrace timeline: %s: out of memory\n", tl.path);
+		tl_grid_free(&tl.grid);
+		intern_free(&tl.reasons);
+		lot_reader_close(rd);
+		return CMD_EXIT_UNREADABLE;
+	}
+	if (sum.read_error)
+		cmd_read_error(tl.path, (unsigned long long)sum.read_at);
+	char lines[4][300];
+	size_t n = header_lines(&tl, &sum, lines);
+	if (tl.json) {
+		json_tail(&tl, &sum);
+	} else if (svg) {
+		const char *hdr[4];
+		for (size_t i = 0; i < n; i++)
+			hdr[i] = lines[i];
+		tl_render_svg(&tl.grid, hdr, n);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "lotrace timeline: %s\n", lines[i]);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			out_printf("%s\n", lines[i]);
+		tl_render_term(&tl.grid, width, use_color);
+	}
+	tl_grid_free(&tl.grid);
+	intern_free(&tl.reasons);
+	st = cmd_close(rd);
+	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
+}

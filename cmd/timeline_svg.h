@@ -1,0 +1,17 @@
+/*
+ * `lotrace timeline --svg`: the grid as an SVG picture a browser shows.
+ * Header lines (the trace's span, its losses) at the top, a time axis, per
+ * row a state bar (runs of one state drawn as one rectangle, with the state,
+ * block reason and times as its tooltip) and under it the row's span bars
+ * with their names, then a legend.
+ */
+#ifndef LOT_CMD_TIMELINE_SVG_H
+#define LOT_CMD_TIMELINE_SVG_H
+
+#include <stddef.h>
+
+#include "cmd/timeline_grid.h"
+
+void tl_render_svg(const struct tl_grid *g, const char *const *header, size_t n_header);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/sh
+# `lotrace timeline` and `lotrace export` on a trace recorded by
+# tests/cmd/story_prog (tasks, spans, a cross-thread unblock) and on the
+# corpus: outputs checked for structure by tests/cmd/export_check.py
+# (Chrome JSON, the Perfetto protobuf framing, SVG as XML, timeline JSON),
+# damaged files giving the same status as `lotrace info`.
+. "${srcdir:-.}/tests/cmd/lib.sh"
+
+CHECK="$srcdir/tests/cmd/export_check.py"
+STORY=${STORY:-$top_builddir/tests/cmd/story_prog}
+have_python || { echo "note: python3 not found, outputs not checked" >&2; }
+checked() { # kind file [story]
+	have_python || return 0
+	python3 "$CHECK" "$@" || fail "$1 $2: structure (see above)"
+}
+
+"$STORY" "$TMP/story.lot" || { fail "story_prog"; finish; }
+
+"$LOTRACE" export "$TMP/story.lot" -o "$TMP/story.json" 2>"$TMP/err" || fail "export chrome: status $?"
+grep -q "^lotrace export: .*events lost" "$TMP/err" || fail "export: no summary line: $(cat "$TMP/err")"
+checked chrome "$TMP/story.json" story
+"$LOTRACE" export --format perfetto "$TMP/story.lot" -o "$TMP/story.pftrace" 2>"$TMP/err" ||
+	fail "export perfetto: status $?"
+checked perfetto "$TMP/story.pftrace" story
+# standard output works too, and gives the same bytes
+"$LOTRACE" export --format chrome "$TMP/story.lot" >"$TMP/stdout.json" 2>/dev/null || fail "export to stdout"
+cmp -s "$TMP/stdout.json" "$TMP/story.json" || fail "export to stdout differs from -o"
+
+"$LOTRACE" timeline --width 100 "$TMP/story.lot" >"$TMP/tl.txt" 2>"$TMP/err" || fail "timeline: status $?"
+[ -s "$TMP/err" ] && fail "timeline: stderr: $(head -2 "$TMP/err")"
+head -1 "$TMP/tl.txt" | grep -q "events lost" || fail "timeline: first line without the losses"
+grep -q "^main " "$TMP/tl.txt" && grep -q "^worker " "$TMP/tl.txt" || fail "timeline: thread rows"
+grep -q '#' "$TMP/tl.txt" || fail "timeline: no running cells"
+awk '/^time /{p=1} p && length($0) > 100 { exit 1 }' "$TMP/tl.txt" || fail "timeline: picture wider than --width 100"
+grep -q "$(printf '\033')" "$TMP/tl.txt" && fail "timeline: colours without a terminal"
+"$LOTRACE" timeline --color=always "$TMP/story.lot" | grep -q "$(printf '\033')\[" ||
+	fail "timeline --color=always: no colours"
+"$LOTRACE" timeline --tasks --width 100 "$TMP/story.lot" >"$TMP/tl.txt" || fail "timeline --tasks"
+grep -q "^request #" "$TMP/tl.txt" || fail "timeline --tasks: no request row"
+grep -q '\.' "$TMP/tl.txt" || fail "timeline --tasks: no blocked cells"
+"$LOTRACE" timeline --tasks --json "$TMP/story.lot" >"$TMP/tl.json" || fail "timeline --json"
+checked timeline-json "$TMP/tl.json" story
+"$LOTRACE" timeline --svg "$TMP/story.svg" "$TMP/story.lot" 2>/dev/null || fail "timeline --svg"
+checked svg "$TMP/story.svg" story
+# a window: the header names it
+"$LOTRACE" timeline --from 0 --to 1s "$TMP/story.lot" | grep -q "^window 0 to 1.000 s" ||
+	fail "timeline --from/--to: no window line"
+for bad in "--from x" "--to -1" "--width 3" "--color=sometimes" "--from 2ms --to 1ms"; do
+	"$LOTRACE" timeline $bad "$TMP/story.lot" >/dev/null 2>&1
+	[ $? = 1 ] || fail "timeline $bad: not a usage error"
+done
+"$LOTRACE" export --format svg "$TMP/story.lot" >/dev/null 2>&1
+[ $? = 1 ] || fail "export --format svg: not a usage error"
+
+# The corpus: the status `lotrace info` gives; status 2 with one line and
+# no output file; damaged files still give complete outputs.
+cd "$DATA" || exit 1
+for f in *.lot; do
+	n=${f%.lot}
+	want=$(sed -n '1s/^status //p' "$n.expect")
+	for fmt in chrome perfetto; do
+		rm -f "$TMP/out"
+		"$LOTRACE" export --format $fmt "$f" -o "$TMP/out" 2>"$TMP/err"
+		st=$?
+		[ "$st" = "$want" ] || fail "export $fmt $f: status $st, expected $want"
+		if [ "$st" = 2 ]; then
+			[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "export $fmt $f: status 2 needs one stderr line"
+			[ -e "$TMP/out" ] && fail "export $fmt $f: output written on status 2"
+		else
+			checked $fmt "$TMP/out"
+		fi
+	done
+	"$LOTRACE" timeline --json "$f" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	[ "$st" = "$want" ] || fail "timeline --json $f: status $st, expected $want"
+	if [ "$st" = 2 ]; then
+		[ -s "$TMP/out" ] && fail "timeline $f: stdout on status 2"
+		[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "timeline $f: status 2 needs one stderr line"
+	else
+		checked timeline-json "$TMP/out"
+	fi
+	[ "$st" = 3 ] && ! grep -q "^lotrace: $f: offset [0-9]*: " "$TMP/err" && fail "timeline $f: status 3 without a warning"
+	"$LOTRACE" timeline "$f" >"$TMP/out" 2>/dev/null
+	[ $? = "$want" ] || fail "timeline $f: status differs from --json"
+	[ "$want" = 3 ] && ! grep -q "^damaged" "$TMP/out" && fail "timeline $f: damage not stated"
+done
+finish

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Structure checks of `lotrace export` and `lotrace timeline` outputs.
+
+    export_check.py chrome OUT.json      Chrome JSON Trace Event Format
+    export_check.py perfetto OUT.pftrace Perfetto protobuf (framing decoded here)
+    export_check.py svg OUT.svg          well-formed XML with the picture's parts
+    export_check.py timeline-json OUT    timeline --json intervals
+A trailing "story" argument also checks what tests/cmd/story_prog records.
+Exits 1 with the reasons on stderr."""
+import json
+import sys
+import xml.etree.ElementTree as ET
+
+problems = []
+
+
+def check(cond, what):
+    if not cond:
+        problems.append(what)
+
+
+def chrome(path, story):
+    with open(path) as f:
+        d = json.load(f)
+    evs = d["traceEvents"]
+    other = d["otherData"]
+    for k in ("start_ns", "end_ns", "lost", "damaged"):
+        check(k in other, "otherData lacks " + k)
+    slices = {}
+    async_open = {}
+    flows = {}
+    names = {}
+    for e in evs:
+        ph = e.get("ph")
+        check(isinstance(e.get("pid"), int) and isinstance(e.get("tid"), int), "pid/tid: %r" % e)
+        check(isinstance(e.get("name"), str), "name: %r" % e)
+        if ph == "M":
+            names[(e["pid"], e["tid"], e["name"])] = e["args"]["name"]
+            continue
+        check(isinstance(e.get("ts"), (int, float)) and e["ts"] >= 0, "ts: %r" % e)
+        if ph == "X":
+            check(e.get("dur", -1) >= 0, "X without dur: %r" % e)
+            slices.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"], e["name"]))
+        elif ph in "be":
+            key = (e["cat"], e["id"])
+            async_open[key] = async_open.get(key, 0) + (1 if ph == "b" else -1)
+        elif ph in "sf":
+            flows.setdefault(e["id"], []).append(ph)
+            if ph == "f":
+                check(e.get("bp") == "e", "flow end without bp e: %r" % e)
+        elif ph in ("B", "E"):
+            problems.append("B/E used: %r" % e)
+        else:
+            check(ph in ("i", "C"), "unexpected phase %r" % ph)
+    check(all(v == 0 for v in async_open.values()), "async b/e unpaired: %r" % async_open)
+    check(all(sorted(v) == ["f", "s"] for v in flows.values()), "flows unpaired: %r" % flows)
+    # X slices nest per track (what B/E nesting would require); ts + dur
+    # is rounded in floating point, hence the tolerance (below a nanosecond)
+    eps = 0.0005
+    for track, v in slices.items():
+        v.sort(key=lambda s: (s[0], -s[1]))
+        stack = []
+        for b, e, n in v:
+            while stack and stack[-1] <= b + eps:
+                stack.pop()
+            check(not stack or e <= stack[-1] + eps, "X %r overlaps its parent on %r" % (n, track))
+            stack.append(e)
+    if story:
+        tnames = set(names.values())
+        check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
+        spans = {n: (b, e) for v in slices.values() for b, e, n in v}
+        check("handle" in spans and "parse" in spans, "spans handle/parse as X")
+        if "parse" in spans:
+            dur = spans["parse"][1] - spans["parse"][0]
+            check(250 <= dur <= 1e6, "parse lasts %r us: ts/dur not in microseconds?" % dur)
+        asyncs = {e["name"] for e in evs if e.get("ph") == "b"}
+        check("handoff" in asyncs, "handoff (ends on another thread) not async: %r" % asyncs)
+        check("a" in asyncs or "b" in asyncs, "overlapping a/b not async")
+        check(len(flows) >= 1, "no flow from waker to wakee")
+        states = {e["name"] for e in evs if e.get("cat") == "state"}
+        check({"running", "runnable", "blocked: io"} <= states, "states: %r" % states)
+        check(any(e.get("ph") == "C" and e["name"] == "queue_depth" for e in evs), "counter")
+        check(any(e.get("ph") == "i" and e["name"] == "parsed" for e in evs), "instant")
+        handle = [e for e in evs if e.get("name") == "handle" and e.get("ph") == "X"]
+        check(handle and handle[0]["args"]["attributes"] == {"path": '/index "quoted"', "bytes": 512},
+              "handle's attributes: %r" % (handle and handle[0].get("args")))
+
+
+# ---- protobuf ----
+
+def varint(b, i):
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7F) << shift
+        shift += 7
+        if c < 0x80:
+            return v, i
+
+
+def fields(b):
+    """(field, wire, value) of one message; value: int or bytes."""
+    i = 0
+    out = []
+    while i < len(b):
+        tag, i = varint(b, i)
+        f, w = tag >> 3, tag & 7
+        if w == 0:
+            v, i = varint(b, i)
+        elif w == 1:
+            v = int.from_bytes(b[i:i + 8], "little")
+            i += 8
+        elif w == 2:
+            n, i = varint(b, i)
+            v = b[i:i + n]
+            check(len(v) == n, "truncated field %d" % f)
+            i += n
+        elif w == 5:
+            v = int.from_bytes(b[i:i + 4], "little")
+            i += 4
+        else:
+            raise ValueError("wire type %d" % w)
+        out.append((f, w, v))
+    return out
+
+
+def get(fs, num):
+    return [v for f, w, v in fs if f == num]
+
+
+def perfetto(path, story):
+    data = open(path, "rb").read()
+    packets = [v for f, w, v in fields(data) if f == 1]
+    check(len(packets) > 0 and all(f == 1 for f, w, v in fields(data)), "not a Trace of packets")
+    tracks = {}
+    names = {}
+    ann_names = {}
+    events = []  # (ts, order, track, type, name, flows, term)
+    for n, p in enumerate(packets):
+        fs = fields(p)
+        check(get(fs, 10) == [1], "packet %d: trusted_packet_sequence_id" % n)
+        flags = get(fs, 13)
+        if n == 0:
+            check(flags == [1], "first packet must clear incremental state")
+        for idata in get(fs, 12):
+            for dn in get(fields(idata), 3):
+                ann_names[get(fields(dn), 1)[0]] = get(fields(dn), 2)[0].decode("utf-8")
+            for en in get(fields(idata), 2):
+                ef = fields(en)
+                iid, name = get(ef, 1)[0], get(ef, 2)[0].decode("utf-8")
+                check(iid not in names or names[iid] == name, "iid %d redefined" % iid)
+                names[iid] = name
+        for td in get(fs, 60):
+            tf = fields(td)
+            uuid = get(tf, 1)[0]
+            name = get(tf, 2)
+            for th in get(tf, 4):
+                name = get(fields(th), 5) or name
+            for pr in get(tf, 3):
+                name = get(fields(pr), 6) or name
+            tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
+                            "counter": bool(get(tf, 8)), "parent": get(tf, 5)}
+        for te in get(fs, 11):
+            ef = fields(te)
+            typ = get(ef, 9)[0]
+            track = get(ef, 11)[0]
+            check(track in tracks, "packet %d: track %x not described before use" % (n, track))
+            iid = get(ef, 10)
+            if iid:
+                check(iid[0] in names, "packet %d: name iid %d not interned" % (n, iid[0]))
+                check(flags == [2] or n == 0, "packet %d uses interned data without flag 2" % n)
+            for da in get(ef, 4):
+                af = fields(da)
+                check(get(af, 10) or get(af, 1) and get(af, 1)[0] in ann_names,
+                      "packet %d: annotation name not interned" % n)
+            if typ == 4:
+                check(get(ef, 30) != [] and tracks.get(track, {}).get("counter"), "counter event")
+            events.append((get(fs, 8)[0], n, track, typ, names.get(iid[0]) if iid else None,
+                           get(ef, 47), get(ef, 48)))
+    for uuid, t in tracks.items():
+        for parent in t["parent"]:
+            check(parent in tracks, "track %x: parent %x unknown" % (uuid, parent))
+    events.sort()
+    depth = {}
+    flow_src, flow_dst = set(), set()
+    for ts, n, track, typ, name, fl, term in events:
+        if typ == 1:
+            depth[track] = depth.get(track, 0) + 1
+        elif typ == 2:
+            depth[track] = depth.get(track, 0) - 1
+            check(depth[track] >= 0, "slice end without begin on track %x at %d" % (track, ts))
+        flow_src.update(fl)
+        flow_dst.update(term)
+    check(all(v == 0 for v in depth.values()), "unbalanced slices: %r" % depth)
+    check(flow_src == flow_dst, "flows unpaired: %r / %r" % (flow_src, flow_dst))
+    if story:
+        tnames = {t["name"] for t in tracks.values()}
+        check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
+        check(any(t["counter"] and t["name"] == "queue_depth" for t in tracks.values()), "counter track")
+        evnames = {e[4] for e in events}
+        check({"handle", "parse", "handoff", "running", "blocked: io", "parsed"} <= evnames,
+              "event names: %r" % evnames)
+        check(len(flow_src) >= 1, "no flow")
+
+
+def svg(path, story):
+    root = ET.parse(path).getroot()
+    check(root.tag.endswith("svg"), "root is not svg")
+    texts = [t.text or "" for t in root.iter() if t.tag.endswith("text")]
+    check(any("running" == t for t in texts), "no legend")
+    check(any("events lost" in t for t in texts), "no header with the losses")
+    if story:
+        check(any("main" in t for t in texts), "no row for main")
+        check(any(r.tag.endswith("rect") and r.get("fill") == "#43a047" for r in root.iter()),
+              "no running bar")
+
+
+def timeline_json(path, story):
+    with open(path) as f:
+        d = json.load(f)
+    for k in ("start_ns", "end_ns", "lost", "damaged", "intervals", "rows_are"):
+        check(k in d, "timeline --json lacks " + k)
+    for iv in d.get("intervals", []):
+        check(isinstance(iv["start_ns"], int) and iv["start_ns"] <= iv["end_ns"], "interval %r" % iv)
+        check(iv["state"] in ("running", "runnable", "blocked"), "state %r" % iv["state"])
+    if story:
+        check(any(iv["state"] == "blocked" and iv["reason"] == "io" for iv in d["intervals"]),
+              "no blocked: io interval")
+
+
+kind, path = sys.argv[1], sys.argv[2]
+story = len(sys.argv) > 3 and sys.argv[3] == "story"
+{"chrome": chrome, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
+for p in problems[:20]:
+    print("%s %s: %s" % (kind, path, p), file=sys.stderr)
+sys.exit(1 if problems else 0)
