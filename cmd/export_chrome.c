@@ -23,6 +23,7 @@
 #include "cmd/idmap.h"
 #include "cmd/lanes.h"
 #include "cmd/out.h"
+#include "cmd/report.h"
 
 /* A wake-up waiting for the wakee's next interval (which starts then). */
 struct wake {
@@ -295,19 +296,7 @@ static void span_args(struct chrome *c, const struct model_span *sp)
 	arg_u64(&first, "unknown_ns", sp->unknown_ns);
 	if (sp->n_attrs) {
 		arg_key(&first, "attributes");
-		out_char('{');
-		for (size_t i = 0; i < sp->n_attrs; i++) {
-			const struct model_attr *a = &sp->attrs[i];
-			if (i)
-				out_char(',');
-			out_json_str(a->key.s, a->key.n);
-			out_char(':');
-			if (a->is_str)
-				out_json_str(a->str, a->len);
-			else
-				out_i64(a->i);
-		}
-		out_char('}');
+		report_attrs_json(sp->attrs, sp->n_attrs);
 	}
 	arg_stack(c, &first, sp->stack);
 	ev_close(first);

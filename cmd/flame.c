@@ -411,9 +411,7 @@ int cmd_flame(int argc, char **argv)
 						       "blocked or runnable", optarg);
 			break;
 		case 'h':
-			out_printf("usage: %s\n%s", usage, help);
-			out_flush();
-			return CMD_EXIT_OK;
+			return cmd_help(usage, help);
 		default:
 			if (!report_common_opt(&f.rep, c, optarg))
 				return cmd_usage_error("flame", usage, "bad option '%s'", argv[optind - 1]);

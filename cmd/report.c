@@ -250,3 +250,20 @@ bool report_parse_u64(const char *s, uint64_t *v)
 	*v = x;
 	return true;
 }
+
+void report_attrs_json(const struct model_attr *attrs, size_t n)
+{
+	out_char('{');
+	for (size_t i = 0; i < n; i++) {
+		const struct model_attr *a = &attrs[i];
+		if (i)
+			out_char(',');
+		out_json_str(a->key.s, a->key.n);
+		out_char(':');
+		if (a->is_str)
+			out_json_str(a->str, a->len);
+		else
+			out_i64(a->i);
+	}
+	out_char('}');
+}

@@ -56,6 +56,8 @@ void out_dur(uint64_t ns);
 const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n);
 /* A stack as JSON: ["frame", ...] (innermost first), or [] for none. */
 void report_stack_json(struct report *rep, uint32_t stack);
+/* A span's attributes as one JSON object: {"key":value,...}. */
+void report_attrs_json(const struct model_attr *attrs, size_t n);
 /* A stack as text lines "<indent>at frame", innermost first, at most max frames. */
 void report_stack_text(struct report *rep, uint32_t stack, const char *indent, unsigned max);
 struct symbolizer *report_symbols(struct report *rep);

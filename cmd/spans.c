@@ -310,19 +310,9 @@ static void json_span(struct report *rep, const struct model_span *sp)
 		out_json_str(sp->blocked_by[i].reason.s, sp->blocked_by[i].reason.n);
 		out_printf(":%" PRIu64, sp->blocked_by[i].ns);
 	}
-	out_str("},\"attrs\":{");
-	for (size_t i = 0; i < sp->n_attrs; i++) {
-		const struct model_attr *a = &sp->attrs[i];
-		if (i)
-			out_char(',');
-		out_json_str(a->key.s, a->key.n);
-		out_char(':');
-		if (a->is_str)
-			out_json_str(a->str, a->len);
-		else
-			out_i64(a->i);
-	}
-	out_str("},\"stack\":");
+	out_str("},\"attrs\":");
+	report_attrs_json(sp->attrs, sp->n_attrs);
+	out_str(",\"stack\":");
 	report_stack_json(rep, sp->stack);
 	out_str(",\"blocks\":[");
 	for (size_t i = 0; i < sp->n_blocks; i++) {
@@ -480,9 +470,7 @@ int cmd_spans(int argc, char **argv)
 			st.want_trace = true;
 			break;
 		case 'h':
-			out_printf("usage: %s\n%s", usage, help);
-			out_flush();
-			return CMD_EXIT_OK;
+			return cmd_help(usage, help);
 		default:
 			if (!report_common_opt(&st.rep, c, optarg))
 				return cmd_usage_error("spans", usage, "bad option '%s'", argv[optind - 1]);
