@@ -6,6 +6,7 @@
  * into the file's metadata and into one summary line on stderr.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,15 @@
 #include "cmd/out.h"
 #include "cmd/progress.h"
 
-static const char usage[] = "lotrace export [--format chrome|perfetto] [-o OUT] FILE";
+static const char usage[] =
+	"lotrace export [--format chrome|perfetto] [-o OUT] [--symbols DIR | --no-symbols] FILE";
 static const char help[] =
 	"Convert a trace for the Perfetto UI (ui.perfetto.dev) and chrome://tracing.\n"
 	"  --format chrome    Chrome JSON Trace Event Format (the default)\n"
 	"  --format perfetto  Perfetto protobuf: smaller, for traces too large for JSON\n"
 	"  -o, --output OUT   write to OUT (default: standard output)\n"
+	"  --symbols DIR      look for moved binaries by build-id in DIR too\n"
+	"  --no-symbols       stack frames as raw addresses\n"
 	"  --help             this text\n"
 	"Threads and their spans, instants and counters appear under the process;\n"
 	"task states (running, runnable, blocked) under a process named \"tasks\",\n"
@@ -98,16 +102,24 @@ static void summary_line(const char *path, const struct export_format *fmt, cons
 		sum->damaged ? " (damaged: parts skipped)" : "");
 }
 
+const char *export_frame(const struct export_info *info, uint64_t pc)
+{
+	return sym_full(info->sym, pc);
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"symbols", required_argument, NULL, 'S'},
+		{"no-symbols", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct export_format *fmt = &export_chrome;
-	const char *out = "-";
+	const char *out = "-", *symdir = NULL;
+	bool raw_symbols = false;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -123,6 +135,12 @@ int cmd_export(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'S':
+			symdir = optarg;
+			break;
+		case 'N':
+			raw_symbols = true;
 			break;
 		case 'h':
 			return cmd_help(usage, help);
@@ -155,6 +173,7 @@ int cmd_export(int argc, char **argv)
 		.base_ns = h->clock.start_mono_ns,
 		.pid = pid && strtoull(pid, NULL, 10) ? strtoull(pid, NULL, 10) : 1,
 		.process_name = process_name(rd),
+		.sym = sym_new(h->modules, h->n_modules, symdir, raw_symbols),
 	};
 	struct run run = {.fmt = fmt};
 	struct model_callbacks cb = {
@@ -168,7 +187,7 @@ int cmd_export(int argc, char **argv)
 	};
 	struct model_summary sum = {0};
 	int rc = -1;
-	if (info.process_name && (info.model = model_new(rd, &cb, NULL))) {
+	if (info.process_name && info.sym && (info.model = model_new(rd, &cb, NULL))) {
 		run.st = fmt->begin(&info);
 		if (run.st) {
 			progress_start(&run.progress, "lotrace export", path);
@@ -180,6 +199,8 @@ int cmd_export(int argc, char **argv)
 		model_free(info.model);
 	}
 	free((char *)info.process_name);
+	if (info.sym)
+		sym_free(info.sym);
 	if (rc < 0) {
 		out_flush();
 		fprintf(stderr, "lotrace export: %s: out of memory\n", path);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cmd/model.h"
+#include "cmd/symbols.h"
 
 #define EXPORT_TASKS_PID_OFFSET 4194304 /* PID_MAX_LIMIT: no real pid is this high */
 
@@ -29,7 +30,12 @@ struct export_info {
 	uint64_t base_ns;         /* CLOCK_MONOTONIC at model time 0 */
 	uint64_t pid;             /* header "pid", else 1 */
 	const char *process_name; /* plain-escaped: service, else exe's basename, else "process" */
+	struct symbolizer *sym;   /* names stack frames (cmd/symbols.h) */
 };
+
+/* A stack frame's text: "function (file.c:12)", "module+0xoffset" or
+ * "0xaddress" (cmd/symbols.h).  Valid until the export ends. */
+const char *export_frame(const struct export_info *info, uint64_t pc);
 
 struct export_format {
 	const char *name;

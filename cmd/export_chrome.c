@@ -132,9 +132,10 @@ static void arg_stack(struct chrome *c, bool *first, uint32_t stack)
 	arg_key(first, "stack");
 	out_char('[');
 	for (size_t i = 0; i < n; i++) {
-		out_str(i ? ",\"" : "\"");
-		out_commit(fmt_hex(out_room(CMD_OUT_FIELD), pcs[i]));
-		out_char('"');
+		const char *f = export_frame(c->info, pcs[i]);
+		if (i)
+			out_char(',');
+		out_json_str(f, strlen(f));
 	}
 	out_char(']');
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cmd/escape.h"
+#include "lib/buf.h"
 #include "cmd/export.h"
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
@@ -366,16 +367,18 @@ static void ann_stack(struct perfetto *p, uint32_t stack)
 	const uint64_t *pcs = stack ? model_stack(p->info->model, stack, &n) : NULL;
 	if (!pcs)
 		return;
-	char *text = malloc(n * 20 + 1);
-	if (!text) {
-		p->oom = true;
-		return;
+	struct lot_buf text = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			lot_buf_u8(&text, '\n');
+		const char *f = export_frame(p->info, pcs[i]);
+		lot_buf_append(&text, f, strlen(f));
 	}
-	size_t len = 0;
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)sprintf(text + len, "%s0x%llx", i ? "\n" : "", (unsigned long long)pcs[i]);
-	ann_str(p, "stack", text, len);
-	free(text);
+	if (lot_buf_ok(&text))
+		ann_str(p, "stack", (const char *)text.data, text.len);
+	else
+		p->oom = true;
+	lot_buf_free(&text);
 }
 
 static void *perfetto_begin(const struct export_info *info)
