@@ -7,7 +7,8 @@ TRACER_TESTS = \
 	tests/tracer/test_stack \
 	tests/tracer/test_stress \
 	tests/tracer/test_startstop \
-	tests/tracer/test_fork
+	tests/tracer/test_fork \
+	tests/tracer/test_faults
 check_PROGRAMS += $(TRACER_TESTS) tests/tracer/autostart_child
 TESTS += $(TRACER_TESTS)
 
@@ -57,3 +58,10 @@ tests_tracer_test_fork_LDADD = $(TRACER_TEST_LIBS)
 # Run by test_record with LOTRACE_START=1 (not a test itself).
 tests_tracer_autostart_child_SOURCES = tests/tracer/autostart_child.c
 tests_tracer_autostart_child_LDADD = liblotrace-internal.la -lpthread
+
+# The slow disk: pwrite and io_uring_submit of the recorder's objects go
+# through the test's wrappers (a stall the test switches on and off).
+tests_tracer_test_faults_SOURCES = tests/tracer/test_faults.c
+tests_tracer_test_faults_CFLAGS = $(TRACER_TEST_CFLAGS) $(URING_CFLAGS)
+tests_tracer_test_faults_LDFLAGS = -Wl,--wrap=pwrite,--wrap=pwrite64,--wrap=io_uring_submit
+tests_tracer_test_faults_LDADD = $(TRACER_TEST_LIBS)

@@ -55,4 +55,12 @@ const char *test_path(const char *name);
 /* Name of an event code, for messages. */
 const char *code_name(uint8_t code);
 
+/* Make the n system calls nrs[] fail with errno err in this process, for
+ * good (a seccomp filter, as container profiles install): call it in a
+ * forked child.  0, or -1 with errno set. */
+int refuse_syscalls(const long *nrs, size_t n, int err);
+
+/* Open file descriptors of this process (entries of /proc/self/fd). */
+int count_fds(void);
+
 #endif
