@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds from scratch and runs every
 # test: the normal build (warnings fatal), the whole suite under ASan+UBSan,
-# the concurrency tests under TSan, a short libFuzzer run of the reader, and
+# the concurrency tests under TSan, short libFuzzer runs (reader, commands, traceparent), and
 # make distcheck.
 # Builds go to _build/<variant> so the source tree stays clean.
 set -euo pipefail
