@@ -8,7 +8,8 @@ TRACER_TESTS = \
 	tests/tracer/test_stress \
 	tests/tracer/test_startstop \
 	tests/tracer/test_fork \
-	tests/tracer/test_faults
+	tests/tracer/test_faults \
+	tests/tracer/test_churn
 check_PROGRAMS += $(TRACER_TESTS) tests/tracer/autostart_child
 TESTS += $(TRACER_TESTS)
 
@@ -65,3 +66,7 @@ tests_tracer_test_faults_SOURCES = tests/tracer/test_faults.c
 tests_tracer_test_faults_CFLAGS = $(TRACER_TEST_CFLAGS) $(URING_CFLAGS)
 tests_tracer_test_faults_LDFLAGS = -Wl,--wrap=pwrite,--wrap=pwrite64,--wrap=io_uring_submit
 tests_tracer_test_faults_LDADD = $(TRACER_TEST_LIBS)
+
+tests_tracer_test_churn_SOURCES = tests/tracer/test_churn.c
+tests_tracer_test_churn_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_churn_LDADD = $(TRACER_TEST_LIBS)
