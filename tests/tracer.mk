@@ -9,7 +9,8 @@ TRACER_TESTS = \
 	tests/tracer/test_startstop \
 	tests/tracer/test_fork \
 	tests/tracer/test_faults \
-	tests/tracer/test_churn
+	tests/tracer/test_churn \
+	tests/tracer/test_lifecycle
 check_PROGRAMS += $(TRACER_TESTS) tests/tracer/autostart_child
 TESTS += $(TRACER_TESTS)
 
@@ -70,3 +71,15 @@ tests_tracer_test_faults_LDADD = $(TRACER_TEST_LIBS)
 tests_tracer_test_churn_SOURCES = tests/tracer/test_churn.c
 tests_tracer_test_churn_CFLAGS = $(TRACER_TEST_CFLAGS)
 tests_tracer_test_churn_LDADD = $(TRACER_TEST_LIBS)
+
+# -export-dynamic: the library the test loads (libdlrecord) finds the
+# recorder's symbols in the test program, as it would in a traced program.
+tests_tracer_test_lifecycle_SOURCES = tests/tracer/test_lifecycle.c
+tests_tracer_test_lifecycle_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_lifecycle_LDFLAGS = -export-dynamic
+tests_tracer_test_lifecycle_LDADD = $(TRACER_TEST_LIBS) -ldl
+# (-rpath makes libtool build it shared; it is never installed.)
+check_LTLIBRARIES += tests/tracer/libdlrecord.la
+tests_tracer_libdlrecord_la_SOURCES = tests/tracer/dlrecord.c
+tests_tracer_libdlrecord_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+EXTRA_tests_tracer_test_lifecycle_DEPENDENCIES = tests/tracer/libdlrecord.la
