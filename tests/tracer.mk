@@ -10,7 +10,8 @@ TRACER_TESTS = \
 	tests/tracer/test_fork \
 	tests/tracer/test_faults \
 	tests/tracer/test_churn \
-	tests/tracer/test_lifecycle
+	tests/tracer/test_lifecycle \
+	tests/tracer/test_safe_files
 check_PROGRAMS += $(TRACER_TESTS) tests/tracer/autostart_child
 TESTS += $(TRACER_TESTS)
 
@@ -83,3 +84,7 @@ check_LTLIBRARIES += tests/tracer/libdlrecord.la
 tests_tracer_libdlrecord_la_SOURCES = tests/tracer/dlrecord.c
 tests_tracer_libdlrecord_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 EXTRA_tests_tracer_test_lifecycle_DEPENDENCIES = tests/tracer/libdlrecord.la
+
+tests_tracer_test_safe_files_SOURCES = tests/tracer/test_safe_files.c
+tests_tracer_test_safe_files_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_safe_files_LDADD = $(TRACER_TEST_LIBS)
