@@ -152,6 +152,23 @@ const char *test_path(const char *name)
 	return b;
 }
 
+int count_instants(const struct ttrace *t, const char *name)
+{
+	int n = 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].code == LOT_EV_instant && !strcmp(t->ev[i].a[0].str, name))
+			n++;
+	return n;
+}
+
+uint64_t trace_events(const struct ttrace *t)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < t->n_th; i++)
+		n += t->th[i].events;
+	return n;
+}
+
 const char *code_name(uint8_t code)
 {
 	for (size_t i = 0; i < lot_builtin_types_count; i++)

@@ -52,6 +52,10 @@ struct tthread *trace_thread(struct ttrace *t, uint64_t tid);
 const struct lot_thread_total *trace_total(const struct ttrace *t, uint64_t tid);
 /* A fresh path in the test's temporary directory (the file does not exist). */
 const char *test_path(const char *name);
+/* Instants named `name` among the kept events. */
+int count_instants(const struct ttrace *t, const char *name);
+/* Events (not synthetic) counted from the chunks, all threads. */
+uint64_t trace_events(const struct ttrace *t);
 /* Name of an event code, for messages. */
 const char *code_name(uint8_t code);
 

@@ -228,9 +228,7 @@ static void disk_full(const char *io)
 	ck_assert(trace_load(path, false, &t));
 	ck_assert(!t.has_trailer);
 	ck_assert(t.damaged);
-	uint64_t in_file = 0;
-	for (size_t i = 0; i < t.n_th; i++)
-		in_file += t.th[i].events;
+	uint64_t in_file = trace_events(&t);
 	ck_assert_uint_gt(in_file, 0);
 	ck_assert_uint_lt(in_file, l->recorded[0] + l->recorded[1]);
 	trace_free(&t);
@@ -278,8 +276,7 @@ static int tmpfs_child(const char *path, struct load *l)
 		l->stop_rc = lot_stop();
 		struct ttrace t;
 		if (trace_load(file, false, &t)) {
-			for (size_t i = 0; i < t.n_th; i++)
-				l->events_in_file += t.th[i].events;
+			l->events_in_file = trace_events(&t);
 			l->damaged = t.damaged;
 			l->has_trailer = t.has_trailer;
 			trace_free(&t);
@@ -540,9 +537,7 @@ START_TEST(sigkill_leaves_a_file_read_to_its_last_whole_chunk)
 	struct ttrace t;
 	ck_assert(trace_load(path, false, &t));
 	ck_assert(!t.has_trailer);
-	uint64_t events = 0;
-	for (size_t i = 0; i < t.n_th; i++)
-		events += t.th[i].events;
+	uint64_t events = trace_events(&t);
 	trace_free(&t);
 	ck_assert_uint_gt(events, 0);
 

@@ -220,12 +220,9 @@ END_TEST
 static bool file_has_instant(const char *path, const char *name)
 {
 	struct ttrace t;
-	bool found = false;
 	if (!trace_load(path, true, &t))
 		return false;
-	for (size_t i = 0; i < t.n; i++)
-		if (t.ev[i].code == LOT_EV_instant && !strcmp(t.ev[i].a[0].str, name))
-			found = true;
+	bool found = count_instants(&t, name) > 0;
 	trace_free(&t);
 	return found;
 }
