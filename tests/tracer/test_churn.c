@@ -6,7 +6,7 @@
  * grow, and per-thread accounting stays exact: for every thread, events in
  * the file + losses reported == events recorded.
  *
- * Heap figures come from mallinfo2() and are asserted in plain builds only:
+ * Heap figures come from mallinfo2() (one malloc arena) and are asserted in plain builds only:
  * ASan keeps freed memory in quarantine and TSan has its own allocator (their
  * leak checking is LeakSanitizer's, at exit).
  */
@@ -161,6 +161,7 @@ static void churn(int from, int to)
 
 START_TEST(ten_thousand_short_lived_threads_leave_no_trace_in_memory)
 {
+	mallopt(M_ARENA_MAX, 1); /* one arena: mallinfo2() then sees every thread's blocks */
 	setenv("LOTRACE_CHUNK_SIZE", "4K", 1);
 	setenv("LOTRACE_BUFFER_SIZE", "1M", 1);
 	const char *path = test_path("churn");
