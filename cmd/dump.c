@@ -234,6 +234,7 @@ static void print_event(struct dump *d, const struct lot_event *ev, enum origin 
 int cmd_dump(int argc, char **argv)
 {
 	static struct dump d; /* 256 labels: keep them off the stack */
+	memset(&d, 0, sizeof d); /* a fresh one per call (the fuzzer calls again) */
 	const char *path;
 	int st = cmd_parse_file_opts(argc, argv, usage, help, &d.json, &path);
 	if (st >= 0)

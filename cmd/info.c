@@ -394,6 +394,7 @@ static void print_json(const struct info *in)
 int cmd_info(int argc, char **argv)
 {
 	static struct info in; /* by_type is 2 KiB: keep it off the stack */
+	memset(&in, 0, sizeof in); /* a fresh one per call (the fuzzer calls again) */
 	bool json;
 	int st = cmd_parse_file_opts(argc, argv, usage, help, &json, &in.path);
 	if (st >= 0)

@@ -38,4 +38,22 @@ tests_fuzz_fuzz_reader_CFLAGS = $(AM_CFLAGS) $(LZ4_CFLAGS) -fsanitize=fuzzer,add
 tests_fuzz_fuzz_reader_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 tests_fuzz_fuzz_reader_LDFLAGS = -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_reader_LDADD = liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
+
+# The `lotrace` tool itself (every command on each input, tests/fuzz/fuzz_commands.c):
+# its sources with main() renamed, and the reader's, under coverage.
+noinst_PROGRAMS += tests/fuzz/fuzz_commands
+tests_fuzz_fuzz_commands_SOURCES = tests/fuzz/fuzz_commands.c $(cmd_lotrace_SOURCES) $(liblotreader_la_SOURCES)
+tests_fuzz_fuzz_commands_CFLAGS = $(tests_fuzz_fuzz_reader_CFLAGS) -Wno-missing-prototypes
+tests_fuzz_fuzz_commands_CPPFLAGS = $(tests_fuzz_fuzz_reader_CPPFLAGS) -Dmain=lotrace_main
+tests_fuzz_fuzz_commands_LDFLAGS = $(tests_fuzz_fuzz_reader_LDFLAGS)
+tests_fuzz_fuzz_commands_LDADD = $(tests_fuzz_fuzz_reader_LDADD)
+
+# W3C traceparent parsing (tracer/ids.c under coverage; the rest of the recorder linked).
+noinst_PROGRAMS += tests/fuzz/fuzz_traceparent
+tests_fuzz_fuzz_traceparent_SOURCES = tests/fuzz/fuzz_traceparent.c tracer/ids.c
+tests_fuzz_fuzz_traceparent_CFLAGS = $(tests_fuzz_fuzz_reader_CFLAGS)
+tests_fuzz_fuzz_traceparent_CPPFLAGS = $(tests_fuzz_fuzz_reader_CPPFLAGS)
+tests_fuzz_fuzz_traceparent_LDFLAGS = $(tests_fuzz_fuzz_reader_LDFLAGS)
+tests_fuzz_fuzz_traceparent_LDADD = liblotcore.la
 endif
+EXTRA_DIST += tests/fuzz/traceparent-seeds

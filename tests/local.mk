@@ -10,29 +10,29 @@ check_LTLIBRARIES += libtracebuild.la
 libtracebuild_la_SOURCES = tests/support/tracebuild.c tests/support/tracebuild.h
 libtracebuild_la_LIBADD = liblotcore.la
 
-# Fuzzing the reader (configure CC=clang --enable-fuzz).  `make fuzz-check`
-# runs a bounded session from fresh seeds plus the checked-in corpus (CI);
-# `make fuzz` runs longer and keeps its corpus in fuzz-corpus/ between runs.
-FUZZ_SECONDS = 45
+# Fuzzing (configure CC=clang --enable-fuzz): the reader, the `lotrace`
+# tool's commands, and lot_traceparent_parse.  `make fuzz-check` runs each
+# target for FUZZ_SECONDS from fresh seeds plus the checked-in corpora (CI);
+# `make fuzz` runs each for FUZZ_LONG_SECONDS and keeps its corpus in
+# fuzz-corpus-TARGET/ between runs (FUZZ_TARGETS=... picks some).
+FUZZ_TARGETS = reader commands traceparent
+FUZZ_SECONDS = 60
 FUZZ_LONG_SECONDS = 1800
 FUZZ_FLAGS = -max_len=262144 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+FUZZ_TARGET_PROGS = tests/fuzz/fuzz_reader$(EXEEXT) tests/fuzz/fuzz_commands$(EXEEXT) \
+	tests/fuzz/fuzz_traceparent$(EXEEXT)
+FUZZ_RUN = FUZZ_FLAGS='$(FUZZ_FLAGS)' srcdir='$(srcdir)' $(SHELL) $(srcdir)/tests/fuzz/run.sh
+EXTRA_DIST += tests/fuzz/run.sh
 if ENABLE_FUZZ
 fuzz-seeds: tests/fuzz/make_seeds$(EXEEXT)
 	rm -rf fuzz-seeds && mkdir -p fuzz-seeds
 	./tests/fuzz/make_seeds$(EXEEXT) fuzz-seeds
 	cp $(srcdir)/tests/data/*.lot fuzz-seeds/
-# Its progress lines go to fuzz-check.log; the summary (or, on a crash, the
-# log's end with the reproducer's name) is printed.
-fuzz-check: tests/fuzz/fuzz_reader$(EXEEXT) fuzz-seeds
-	rm -rf fuzz-check-corpus && mkdir -p fuzz-check-corpus
-	@echo "fuzzing the reader for $(FUZZ_SECONDS) s (progress in fuzz-check.log)"
-	@./tests/fuzz/fuzz_reader$(EXEEXT) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
-		fuzz-check-corpus fuzz-seeds >fuzz-check.log 2>&1 || { tail -n 60 fuzz-check.log; exit 1; }
-	@grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)' fuzz-check.log
-fuzz: tests/fuzz/fuzz_reader$(EXEEXT) fuzz-seeds
-	mkdir -p fuzz-corpus
-	./tests/fuzz/fuzz_reader$(EXEEXT) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_LONG_SECONDS) \
-		fuzz-corpus fuzz-seeds
+fuzz-check: $(FUZZ_TARGET_PROGS) fuzz-seeds
+	rm -rf fuzz-check-corpus-*
+	@$(FUZZ_RUN) $(FUZZ_SECONDS) fuzz-check-corpus $(FUZZ_TARGETS)
+fuzz: $(FUZZ_TARGET_PROGS) fuzz-seeds
+	@$(FUZZ_RUN) $(FUZZ_LONG_SECONDS) fuzz-corpus $(FUZZ_TARGETS)
 else
 fuzz-check fuzz:
 	@echo "fuzzing needs: ./configure CC=clang --enable-fuzz" >&2; exit 1
@@ -40,7 +40,7 @@ endif
 .PHONY: fuzz fuzz-check fuzz-seeds
 clean-local: clean-fuzz
 clean-fuzz:
-	rm -rf fuzz-seeds fuzz-check-corpus fuzz-check.log
+	rm -rf fuzz-seeds fuzz-check-corpus-* fuzz-*.log
 .PHONY: clean-fuzz
 include tests/examples.mk
 include tests/analysis.mk

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds from scratch and runs every
 # test: the normal build (warnings fatal), the whole suite under ASan+UBSan,
-# the concurrency tests under TSan, a short libFuzzer run of the reader, and
+# the concurrency tests under TSan, short libFuzzer runs (reader, commands, traceparent), and
 # make distcheck.
 # Builds go to _build/<variant> so the source tree stays clean.
 set -euo pipefail
@@ -45,10 +45,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 TEST_SUBSET="$(cat tests/tsan-tests.txt 2>/dev/null | tr '\n' ' ')" \
 	run_variant tsan CFLAGS="$san_flags -fsanitize=thread"
 
-# A bounded libFuzzer run over the reader (longer runs: make fuzz).
+# A bounded libFuzzer run (about a minute each) of the reader, the lotrace
+# commands and traceparent parsing, with ASan+UBSan (longer runs: make fuzz).
 echo "=== fuzz"
 mkdir -p _build/fuzz
-if (cd _build/fuzz && "$top/configure" -q CC=clang --enable-fuzz && make -s -j"$jobs" fuzz-check FUZZ_SECONDS="${FUZZ_SECONDS:-45}"); then
+if (cd _build/fuzz && "$top/configure" -q CC=clang --enable-fuzz && make -s -j"$jobs" fuzz-check FUZZ_SECONDS="${FUZZ_SECONDS:-60}"); then
 	summary+=("fuzz: 1 passed, 0 failed"); pass_total=$((pass_total + 1))
 else
 	summary+=("fuzz: 0 passed, 1 failed"); fail_total=$((fail_total + 1))

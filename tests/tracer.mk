@@ -7,7 +7,11 @@ TRACER_TESTS = \
 	tests/tracer/test_stack \
 	tests/tracer/test_stress \
 	tests/tracer/test_startstop \
-	tests/tracer/test_fork
+	tests/tracer/test_fork \
+	tests/tracer/test_faults \
+	tests/tracer/test_churn \
+	tests/tracer/test_lifecycle \
+	tests/tracer/test_safe_files
 check_PROGRAMS += $(TRACER_TESTS) tests/tracer/autostart_child
 TESTS += $(TRACER_TESTS)
 
@@ -57,3 +61,30 @@ tests_tracer_test_fork_LDADD = $(TRACER_TEST_LIBS)
 # Run by test_record with LOTRACE_START=1 (not a test itself).
 tests_tracer_autostart_child_SOURCES = tests/tracer/autostart_child.c
 tests_tracer_autostart_child_LDADD = liblotrace-internal.la -lpthread
+
+# The slow disk: pwrite and io_uring_submit of the recorder's objects go
+# through the test's wrappers (a stall the test switches on and off).
+tests_tracer_test_faults_SOURCES = tests/tracer/test_faults.c
+tests_tracer_test_faults_CFLAGS = $(TRACER_TEST_CFLAGS) $(URING_CFLAGS)
+tests_tracer_test_faults_LDFLAGS = -Wl,--wrap=pwrite,--wrap=pwrite64,--wrap=io_uring_submit
+tests_tracer_test_faults_LDADD = $(TRACER_TEST_LIBS)
+
+tests_tracer_test_churn_SOURCES = tests/tracer/test_churn.c
+tests_tracer_test_churn_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_churn_LDADD = $(TRACER_TEST_LIBS)
+
+# -export-dynamic: the library the test loads (libdlrecord) finds the
+# recorder's symbols in the test program, as it would in a traced program.
+tests_tracer_test_lifecycle_SOURCES = tests/tracer/test_lifecycle.c
+tests_tracer_test_lifecycle_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_lifecycle_LDFLAGS = -export-dynamic
+tests_tracer_test_lifecycle_LDADD = $(TRACER_TEST_LIBS) -ldl
+# (-rpath makes libtool build it shared; it is never installed.)
+check_LTLIBRARIES += tests/tracer/libdlrecord.la
+tests_tracer_libdlrecord_la_SOURCES = tests/tracer/dlrecord.c
+tests_tracer_libdlrecord_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+EXTRA_tests_tracer_test_lifecycle_DEPENDENCIES = tests/tracer/libdlrecord.la
+
+tests_tracer_test_safe_files_SOURCES = tests/tracer/test_safe_files.c
+tests_tracer_test_safe_files_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_safe_files_LDADD = $(TRACER_TEST_LIBS)

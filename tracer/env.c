@@ -8,9 +8,34 @@
 #include "trace-format/format.h"
 #include "trace-format/writer.h"
 
+#define TEXT_MAX 4096 /* longest LOTRACE_SERVICE, _ENV, _VERSION, _TAGS, _OUTPUT */
+
+/* One line naming the variable.  The value is the user's, maybe hostile:
+ * at most 64 bytes of it, control bytes and quotes as \xNN. */
 static void bad(const char *var, const char *value, const char *why)
 {
-	fprintf(stderr, "lotrace: %s=\"%s\" rejected: %s\n", var, value, why);
+	char shown[64 * 4 + 4];
+	size_t n = 0, i = 0;
+	for (; value[i] && i < 64; i++) {
+		unsigned char c = (unsigned char)value[i];
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			n += (size_t)snprintf(shown + n, sizeof shown - n, "\\x%02x", c);
+		else
+			shown[n++] = (char)c;
+	}
+	strcpy(shown + n, value[i] ? "..." : "");
+	fprintf(stderr, "lotrace: %s=\"%s\" rejected: %s\n", var, shown, why);
+}
+
+/* A free-text variable: NULL if unset; *err = -EINVAL if too long. */
+static const char *env_text(const char *var, int *err)
+{
+	const char *v = getenv(var);
+	if (v && strnlen(v, TEXT_MAX) >= TEXT_MAX) {
+		bad(var, v, "longer than 4095 bytes");
+		*err = -EINVAL;
+	}
+	return v;
 }
 
 /* A boolean: 0 or 1 only.  Returns 0/1, the default if unset, -1 if bad. */
@@ -38,7 +63,7 @@ static int env_size(const char *var, size_t dflt, size_t min, size_t max, size_t
 	char *end;
 	errno = 0;
 	unsigned long long n = strtoull(v, &end, 10);
-	if (end == v || errno || v[0] == '-') {
+	if (end == v || errno || v[0] < '0' || v[0] > '9') { /* no sign, no space */
 		bad(var, v, "expected a size in bytes, e.g. 65536 or 64K");
 		return -EINVAL;
 	}
@@ -73,7 +98,7 @@ int lot_config_from_env(struct lot_config *c)
 {
 	memset(c, 0, sizeof *c);
 	int err = 0;
-	c->output = getenv("LOTRACE_OUTPUT");
+	c->output = env_text("LOTRACE_OUTPUT", &err);
 	if (c->output && !*c->output) {
 		bad("LOTRACE_OUTPUT", c->output, "empty path");
 		err = -EINVAL;
@@ -110,10 +135,10 @@ int lot_config_from_env(struct lot_config *c)
 		bad("LOTRACE_IO", io, "expected uring or pwrite");
 		err = -EINVAL;
 	}
-	c->service = getenv("LOTRACE_SERVICE");
-	c->env = getenv("LOTRACE_ENV");
-	c->version = getenv("LOTRACE_VERSION");
-	c->tags = getenv("LOTRACE_TAGS");
+	c->service = env_text("LOTRACE_SERVICE", &err);
+	c->env = env_text("LOTRACE_ENV", &err);
+	c->version = env_text("LOTRACE_VERSION", &err);
+	c->tags = env_text("LOTRACE_TAGS", &err);
 	if (lot_env_start() < 0)
 		err = -EINVAL;
 	return err;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <liburing.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,14 +27,43 @@ struct lot_io {
 	int err;
 	size_t cap;
 	uint64_t end;    /* file offset after everything reserved so far */
+	uint64_t written; /* bytes known to be in the file (for the error message) */
 	int cur;         /* buffer being filled, -1 none */
 	struct obuf buf[NBUF];
 };
 
+/* The first write error ends the file (nothing more is written, later
+ * chunks are counted as lost) and is said once on stderr: the program goes
+ * on, and nobody may be checking lot_stop()'s result. */
 static void set_err(struct lot_io *io, int err)
 {
-	if (!io->err)
-		io->err = err;
+	if (io->err)
+		return;
+	io->err = err;
+	char path[256];
+	char link[32];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", io->fd);
+	ssize_t n = readlink(link, path, sizeof path - 1);
+	path[n > 0 ? n : 0] = 0;
+	fprintf(stderr, "lotrace: %s: write error after %llu bytes: %s; the trace ends there, "
+		"later events are counted as lost\n", n > 0 ? path : "trace file",
+		(unsigned long long)io->written, strerror(-err));
+}
+
+/* Some seccomp profiles allow io_uring_setup but refuse io_uring_enter:
+ * submit a no-op and wait for it, so such a ring is not chosen. */
+static bool ring_works(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	if (!sqe)
+		return false;
+	io_uring_prep_nop(sqe);
+	if (io_uring_submit(ring) != 1 || io_uring_wait_cqe(ring, &cqe) < 0)
+		return false;
+	bool ok = cqe->res == 0;
+	io_uring_cqe_seen(ring, cqe);
+	return ok;
 }
 
 struct lot_io *lot_io_open(int fd, enum lot_io_kind want, size_t min_record)
@@ -51,8 +81,11 @@ struct lot_io *lot_io_open(int fd, enum lot_io_kind want, size_t min_record)
 			return NULL;
 		}
 	}
-	if (want == LOT_IO_URING && io_uring_queue_init(2 * NBUF, &io->ring, 0) == 0)
-		io->uring = true;
+	if (want == LOT_IO_URING && io_uring_queue_init(2 * NBUF, &io->ring, 0) == 0) {
+		io->uring = ring_works(&io->ring);
+		if (!io->uring)
+			io_uring_queue_exit(&io->ring);
+	}
 	return io;
 }
 
@@ -111,6 +144,7 @@ static void complete(struct lot_io *io, struct io_uring_cqe *cqe)
 		return;
 	}
 	b->done += (size_t)res;
+	io->written += (uint64_t)res;
 	if (b->done < b->len)
 		submit_write(io, i);
 	else
@@ -149,6 +183,7 @@ static void write_sync(struct lot_io *io, struct obuf *b)
 			return;
 		}
 		b->done += (size_t)n;
+		io->written += (uint64_t)n;
 	}
 }
 

@@ -118,7 +118,9 @@ static void fork_child(void)
 	lot_rt.pool = NULL;
 	lot_threads_forget_all();
 	lot_flusher_forget_threads();
-	pthread_mutex_init(&ctl, NULL);
+	/* fork_prepare locked it in this very thread: unlock (initialising a
+	 * locked mutex again is undefined, and TSan reports the next lock) */
+	pthread_mutex_unlock(&ctl);
 }
 
 static void install_hooks(void)

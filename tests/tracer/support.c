@@ -1,8 +1,13 @@
 #include "support.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "trace-format/types.h"
@@ -147,10 +152,60 @@ const char *test_path(const char *name)
 	return b;
 }
 
+int count_instants(const struct ttrace *t, const char *name)
+{
+	int n = 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].code == LOT_EV_instant && !strcmp(t->ev[i].a[0].str, name))
+			n++;
+	return n;
+}
+
+uint64_t trace_events(const struct ttrace *t)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < t->n_th; i++)
+		n += t->th[i].events;
+	return n;
+}
+
 const char *code_name(uint8_t code)
 {
 	for (size_t i = 0; i < lot_builtin_types_count; i++)
 		if (lot_builtin_types[i].code == code)
 			return lot_builtin_types[i].name;
 	return "?";
+}
+
+int refuse_syscalls(const long *nrs, size_t n, int err)
+{
+	struct sock_filter f[2 * 16 + 2];
+	if (n > 16) {
+		errno = EINVAL;
+		return -1;
+	}
+	size_t k = 0;
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < n; i++) {
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nrs[i], 0, 1);
+		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						      SECCOMP_RET_ERRNO | ((uint32_t)err & SECCOMP_RET_DATA));
+	}
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {.len = (unsigned short)k, .filter = f};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
 }

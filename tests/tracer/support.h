@@ -52,7 +52,19 @@ struct tthread *trace_thread(struct ttrace *t, uint64_t tid);
 const struct lot_thread_total *trace_total(const struct ttrace *t, uint64_t tid);
 /* A fresh path in the test's temporary directory (the file does not exist). */
 const char *test_path(const char *name);
+/* Instants named `name` among the kept events. */
+int count_instants(const struct ttrace *t, const char *name);
+/* Events (not synthetic) counted from the chunks, all threads. */
+uint64_t trace_events(const struct ttrace *t);
 /* Name of an event code, for messages. */
 const char *code_name(uint8_t code);
+
+/* Make the n system calls nrs[] fail with errno err in this process, for
+ * good (a seccomp filter, as container profiles install): call it in a
+ * forked child.  0, or -1 with errno set. */
+int refuse_syscalls(const long *nrs, size_t n, int err);
+
+/* Open file descriptors of this process (entries of /proc/self/fd). */
+int count_fds(void);
 
 #endif

@@ -9,15 +9,6 @@
 #include "support.h"
 #include "tracer/lotrace.h"
 
-static int count_instants(struct ttrace *t, const char *name)
-{
-	int n = 0;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->ev[i].code == LOT_EV_instant && !strcmp(t->ev[i].a[0].str, name))
-			n++;
-	return n;
-}
-
 START_TEST(child_is_not_tracing_and_parent_trace_is_intact)
 {
 	const char *path = test_path("parent");

@@ -1,11 +1,7 @@
 /* Recording basics: what a simple program's trace holds, the header, both
  * I/O paths, the environment, thread exit. */
 #include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <spawn.h>
-#include <stddef.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <pthread.h>
@@ -224,12 +220,9 @@ END_TEST
 static bool file_has_instant(const char *path, const char *name)
 {
 	struct ttrace t;
-	bool found = false;
 	if (!trace_load(path, true, &t))
 		return false;
-	for (size_t i = 0; i < t.n; i++)
-		if (t.ev[i].code == LOT_EV_instant && !strcmp(t.ev[i].a[0].str, name))
-			found = true;
+	bool found = count_instants(&t, name) > 0;
 	trace_free(&t);
 	return found;
 }
@@ -322,14 +315,8 @@ static void *fenced_worker(void *arg)
  * the probes.  The exit status says what went wrong. */
 static int fenced_child(const char *path)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_membarrier, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+	static const long refused[] = {__NR_membarrier};
+	if (refuse_syscalls(refused, 1, ENOSYS))
 		return 10;
 	if (syscall(__NR_membarrier, 0, 0, 0) != -1 || errno != ENOSYS)
 		return 11;
