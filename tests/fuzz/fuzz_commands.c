@@ -16,11 +16,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static const char *const runs[][4] = {
+static const char *const runs[][5] = {
 	{"info", NULL},
 	{"info", "--json", NULL},
 	{"dump", NULL},
 	{"dump", "--json", NULL},
+	{"spans", "--slowest", "2", NULL},
+	{"tasks", "--json", NULL},
+	{"flame", "--no-symbols", NULL},
+	{"timeline", "--width", "60", NULL},
+	{"export", "--no-symbols", NULL},
+	{"export", "--format", "perfetto", NULL},
 };
 
 int lotrace_main(int argc, char **argv);
@@ -48,9 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ftruncate(mfd, 0) || (size && pwrite(mfd, data, size, 0) != (ssize_t)size))
 		abort();
 	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-		char *argv[6] = {"lotrace"};
+		char *argv[8] = {"lotrace"};
 		int argc = 1;
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 5; k++) {
 			argv[argc++] = runs[i][k] ? (char *)runs[i][k] : path;
 			if (!runs[i][k])
 				break;
