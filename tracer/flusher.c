@@ -15,7 +15,10 @@
 #include "lib/clock.h"
 #include "lib/varint.h"
 #include "trace-format/types.h"
+#include "tracer/control_stats.h"
+#include "tracer/flight.h"
 #include "tracer/session.h"
+#include "tracer/snapshot.h"
 #include "tracer/thread.h"
 
 #define POLL_MS 10
@@ -62,9 +65,27 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
+/* Flight mode: keep the chunk in memory instead (tracer/flight.h). */
+static void keep_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
+{
+	if (lot_flight_keep(s->flight, s->comp, &c->info, c->data)) {
+		t->f_written += c->info.events;
+		t->f_lost += c->info.lost;
+		t->f_chunks++;
+	} else {
+		t->f_lost += c->info.events + c->info.lost;
+		s->chunks_dropped++;
+	}
+	lot_pool_put(&s->pool, c);
+}
+
 /* Encode and append one chunk, account it, give it back to the pool. */
 static void write_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
 {
+	if (s->flight) {
+		keep_chunk(s, t, c);
+		return;
+	}
 	size_t bound = lot_chunk_record_bound(c->info.raw_len);
 	uint64_t off = 0;
 	uint8_t *dst = lot_io_reserve(s->io, bound, &off);
@@ -135,8 +156,8 @@ static void adopt_new(struct lot_session *s, uint64_t now)
  * walk the bytes by the event-type table instead.  false if they do not
  * parse (cannot happen for our own output; the chunk is then dropped).
  */
-static bool scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
-			 uint32_t *events, uint64_t *end_ticks)
+bool lot_scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
+		      uint32_t *events, uint64_t *end_ticks)
 {
 	static const struct lot_type_desc *by_code[256];
 	if (!by_code[LOT_EV_instant]) /* the flusher is the only caller */
@@ -241,7 +262,7 @@ static void steal_idle(struct lot_session *s, uint64_t now)
 			continue;
 		uint32_t len = atomic_load_explicit(&c->len, memory_order_acquire);
 		c->info.raw_len = len;
-		if (!scan_payload(c->data, c->data + len, s->clock.time_shift, c->info.base_ticks,
+		if (!lot_scan_payload(c->data, c->data + len, s->clock.time_shift, c->info.base_ticks,
 				  &c->info.events, &c->info.end_ticks)) {
 			t->f_lost += c->info.lost; /* events unknown: cannot happen */
 			s->chunks_dropped++;
@@ -272,6 +293,10 @@ static void cycle(struct lot_session *s, bool idle_check)
 	}
 	if (idle_check)
 		steal_idle(s, now);
+	if (s->flight) {
+		lot_flight_expire(s->flight, lot_clock_now());
+		lot_snapshot_serve(s, all_threads);
+	}
 }
 
 static void quiesce(void)
@@ -318,15 +343,32 @@ static void finish(struct lot_session *s)
 		pp = &t->next;
 	}
 
+	lot_count(LOT_COUNT_STOPS);
+	if (s->flight) {
+		/* nothing is written at stop, but a snapshot asked before it is */
+		lot_snapshot_serve(s, all_threads);
+		lot_snapshot_session(false);
+		lot_snapshot_serve(s, all_threads);
+		s->result = 0;
+		return;
+	}
 	struct lot_trailer_info tr = {.threads = s->done, .n_threads = s->n_done,
 				      .index = s->index, .n_index = s->n_index};
-	struct lot_stat stats[] = {
-		{"pool_chunks", s->pool.n},
-		{"chunk_size", s->pool.chunk_size},
-		{"chunks_dropped", s->chunks_dropped},
-	};
+	struct lot_stat stats[LOT_COUNT_N + 6];
+	lot_counts_stats(stats);
+	size_t m = LOT_COUNT_N;
+	stats[m++] = (struct lot_stat){"pool_chunks", s->pool.n};
+	stats[m++] = (struct lot_stat){"chunk_size", s->pool.chunk_size};
+	stats[m++] = (struct lot_stat){"chunks_dropped", s->chunks_dropped};
+	if (s->by == LOT_BY_SIGNAL) {
+		stats[m++] = (struct lot_stat){"window_seq", s->window_seq};
+		stats[m++] = (struct lot_stat){"window_ms", s->window_ms};
+		stats[m++] = (struct lot_stat){
+			"window_ended_early",
+			atomic_load_explicit(&s->ended_early, memory_order_relaxed)};
+	}
 	tr.stats = stats;
-	tr.n_stats = sizeof stats / sizeof stats[0];
+	tr.n_stats = m;
 	lot_clock_sample(&tr.end_ticks, &tr.end_mono_ns, &tr.end_real_ns);
 	struct lot_buf b = {0};
 	int err = 0;
@@ -364,7 +406,8 @@ void *lot_flusher_main(void *arg)
 			last_sync = now;
 		}
 		cycle(s, second);
-		lot_io_flush(s->io);
+		if (s->io)
+			lot_io_flush(s->io);
 		if (stop)
 			break;
 	}
