@@ -60,6 +60,8 @@ static void refuse(const char *why)
 
 static void stop(struct window *w, bool early)
 {
+	if (early) /* counted first: the file's own trailer tells it */
+		lot_count(LOT_COUNT_WINDOWS_EARLY);
 	int err = lot_session_stop(w->gen, early);
 	w->gen = 0;
 	if (err && err != -ESRCH) { /* -ESRCH: the program stopped it: the file is complete */
@@ -68,8 +70,6 @@ static void stop(struct window *w, bool early)
 		refuse(why);
 		return;
 	}
-	if (early)
-		lot_count(LOT_COUNT_WINDOWS_EARLY);
 	lot_state_file_done(w->path);
 }
 
