@@ -12,7 +12,9 @@
 
 #define LOT_COMMANDS(X)                                                        \
 	X(info, "summarise a trace: metadata, clock, threads, counts, losses")  \
-	X(dump, "print every event, one per line (text or JSON lines)")
+	X(dump, "print every event, one per line (text or JSON lines)")         \
+	X(record, "run a program with tracing on from its start")              \
+	X(trigger, "make a running process write a trace window or snapshot")
 
 #define LOT_CMD_PROTO(name, summary) int cmd_##name(int argc, char **argv);
 LOT_COMMANDS(LOT_CMD_PROTO)

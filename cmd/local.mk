@@ -8,7 +8,9 @@ cmd_lotrace_SOURCES = \
 	cmd/escape.c cmd/escape.h \
 	cmd/threads.c cmd/threads.h \
 	cmd/info.c \
-	cmd/dump.c
+	cmd/dump.c \
+	cmd/record.c \
+	cmd/trigger.c
 cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
 
 dist_man_MANS += doc/lotrace.1

@@ -25,3 +25,7 @@ regen-corpus: tests/gen_corpus$(EXEEXT) cmd/lotrace$(EXEEXT)
 	LOTRACE='$(abs_top_builddir)/cmd/lotrace$(EXEEXT)' \
 		$(SHELL) $(srcdir)/tests/cmd/regen_expected.sh $(srcdir)/tests/data
 .PHONY: regen-corpus
+
+# `lotrace record` and `lotrace trigger` run tests/tracer/control_child.
+TESTS += tests/cmd/control.sh
+EXTRA_DIST += tests/cmd/control.sh

@@ -1,12 +1,12 @@
 #include "tracer/env.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "trace-format/format.h"
+#include "lib/parse.h"
 #include "trace-format/writer.h"
 #include "tracer/output_path.h"
 
@@ -66,28 +66,6 @@ static int env_size(const char *var, size_t dflt, size_t min, size_t max, size_t
 	return 0;
 }
 
-int lot_parse_duration(const char *v, uint64_t *ms)
-{
-	char *end;
-	errno = 0;
-	unsigned long long n = strtoull(v, &end, 10);
-	if (end == v || errno || v[0] == '-' || v[0] == '+')
-		return -EINVAL;
-	uint64_t mul;
-	if (!strcmp(end, "ms"))
-		mul = 1;
-	else if (!strcmp(end, "s") || !*end)
-		mul = 1000;
-	else if (!strcmp(end, "m"))
-		mul = 60000;
-	else
-		return -EINVAL;
-	if (n == 0 || n > 86400000ull / mul)
-		return -EINVAL;
-	*ms = n * mul;
-	return 0;
-}
-
 /* A duration variable: 0 and *ms (dflt when unset), or -EINVAL after a message. */
 static int env_duration(const char *var, uint64_t dflt, uint64_t *ms)
 {
@@ -108,36 +86,13 @@ int lot_env_signal(int *signo)
 	*signo = 0;
 	if (!v)
 		return 0;
-	const char *name = strncmp(v, "SIG", 3) ? v : v + 3;
-	int n = 0;
-	char *end;
-	if (*v >= '0' && *v <= '9') {
-		long l = strtol(v, &end, 10);
-		n = *end || l > SIGRTMAX ? 0 : (int)l;
-	} else if (!strncmp(name, "RTMIN", 5) || !strncmp(name, "RTMAX", 5)) {
-		long off = 0;
-		if (name[5]) {
-			off = strtol(name + 5, &end, 10);
-			if (*end || (name[5] != '+' && name[5] != '-'))
-				off = 1000;
-		}
-		long l = (name[3] == 'I' ? SIGRTMIN : SIGRTMAX) + off;
-		n = l < SIGRTMIN || l > SIGRTMAX ? 0 : (int)l;
-	} else {
-		for (int i = 1; i < SIGRTMIN && !n; i++) {
-			const char *abbrev = sigabbrev_np(i);
-			if (abbrev && !strcmp(abbrev, name))
-				n = i;
-		}
-	}
-	/* Signals that stop, kill or report a fault are not ours to take. */
-	if (n == SIGKILL || n == SIGSTOP || n == SIGSEGV || n == SIGBUS || n == SIGFPE ||
-	    n == SIGILL || n == SIGABRT || n == SIGTRAP || n == SIGSYS || n <= 0) {
+	*signo = lot_parse_signal(v);
+	if (*signo <= 0) {
 		bad("LOTRACE_SIGNAL", v, "expected a signal name or number such as USR2, RTMIN+1 or 12 "
 		    "(not KILL, STOP or a fault signal)");
+		*signo = 0;
 		return -EINVAL;
 	}
-	*signo = n;
 	return 0;
 }
 

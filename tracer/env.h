@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/parse.h"
+
 enum lot_io_kind { LOT_IO_URING, LOT_IO_PWRITE };
 enum lot_mode { LOT_MODE_STREAM, LOT_MODE_FLIGHT };
 
@@ -47,9 +49,5 @@ int lot_env_start(void);
 /* LOTRACE_SIGNAL: 0 and *signo = 0 when unset, 0 and the signal number, or
  * -EINVAL after a message.  Accepts USR2, SIGUSR2, RTMIN+3 or a number. */
 int lot_env_signal(int *signo);
-
-/* A duration: a number with unit ms, s or m (a bare number is seconds), at
- * least 1 ms and at most a day.  0 and *ms, or -EINVAL (no message). */
-int lot_parse_duration(const char *text, uint64_t *ms);
 
 #endif
