@@ -106,23 +106,6 @@ static int read_environ(struct target *t)
 	return err;
 }
 
-static unsigned long long proc_starttime(int pid)
-{
-	char p[64], b[1024];
-	snprintf(p, sizeof p, "/proc/%d/stat", pid);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, b, sizeof b - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	b[n] = 0;
-	char *s = strrchr(b, ')');
-	for (int field = 2; s && field < 22; field++)
-		s = strchr(s + 1, ' ');
-	return s ? strtoull(s + 1, NULL, 10) : 0;
-}
-
 struct state {
 	bool ok;
 	unsigned long long pid, starttime, completed, failed;
@@ -177,7 +160,7 @@ static struct state read_state(const struct target *t)
 	fclose(f);
 	/* a state file left by an earlier process with the same pid is not its */
 	s.ok = s.ok && s.pid == (unsigned long long)t->pid &&
-	       (!s.starttime || s.starttime == proc_starttime(t->pid));
+	       (!s.starttime || s.starttime == lot_proc_starttime(t->pid));
 	return s;
 }
 

@@ -1,10 +1,13 @@
 #include "lib/parse.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int lot_parse_duration(const char *v, uint64_t *ms)
 {
@@ -62,4 +65,25 @@ int lot_parse_signal(const char *v)
 	    n == SIGFPE || n == SIGILL || n == SIGABRT || n == SIGTRAP || n == SIGSYS)
 		return -EINVAL;
 	return (int)n;
+}
+
+unsigned long long lot_proc_starttime(int pid)
+{
+	char p[64], b[1024];
+	if (pid)
+		snprintf(p, sizeof p, "/proc/%d/stat", pid);
+	else
+		snprintf(p, sizeof p, "/proc/self/stat");
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, b, sizeof b - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	b[n] = 0;
+	/* after the command name (which may hold spaces and parentheses) */
+	char *s = strrchr(b, ')');
+	for (int field = 2; s && field < 22; field++)
+		s = strchr(s + 1, ' ');
+	return s ? strtoull(s + 1, NULL, 10) : 0;
 }

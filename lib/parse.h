@@ -1,6 +1,7 @@
 /*
  * Parsing of the control values shared by liblotrace (its environment) and
- * the `lotrace` tool (trigger, record): durations and signal names.
+ * the `lotrace` tool (trigger, record): durations, signal names, and a
+ * process's start time.
  */
 #ifndef LOT_LIB_PARSE_H
 #define LOT_LIB_PARSE_H
@@ -15,5 +16,9 @@ int lot_parse_duration(const char *text, uint64_t *ms);
  * number.  The number, or -EINVAL (unknown, or KILL, STOP or a signal that
  * reports a fault). */
 int lot_parse_signal(const char *text);
+
+/* Field 22 of /proc/<pid>/stat (pid 0: self): the process's start time in
+ * clock ticks after boot, which tells a reused pid.  0 if unreadable. */
+unsigned long long lot_proc_starttime(int pid);
 
 #endif

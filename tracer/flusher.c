@@ -65,36 +65,30 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
-/* Flight mode: keep the chunk in memory instead (tracer/flight.h). */
-static void keep_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
+/* Encode and append one chunk to the file and its index.  false if it
+ * could not be. */
+static bool append_chunk(struct lot_session *s, const struct lot_chunk *c)
 {
-	if (lot_flight_keep(s->flight, s->comp, &c->info, c->data)) {
-		t->f_written += c->info.events;
-		t->f_lost += c->info.lost;
-		t->f_chunks++;
-	} else {
-		t->f_lost += c->info.events + c->info.lost;
-		s->chunks_dropped++;
-	}
-	lot_pool_put(&s->pool, c);
-}
-
-/* Encode and append one chunk, account it, give it back to the pool. */
-static void write_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
-{
-	if (s->flight) {
-		keep_chunk(s, t, c);
-		return;
-	}
 	size_t bound = lot_chunk_record_bound(c->info.raw_len);
 	uint64_t off = 0;
 	uint8_t *dst = lot_io_reserve(s->io, bound, &off);
 	size_t n = dst ? lot_chunk_record_encode(s->comp, &c->info, c->data, dst, bound) : 0;
-	if (n && grow((void **)&s->index, &s->cap_index, s->n_index, sizeof *s->index)) {
-		lot_io_commit(s->io, n);
-		s->index[s->n_index++] = (struct lot_index_entry){
-			.offset = off, .tid = c->info.tid, .seq = c->info.seq,
-			.base_ticks = c->info.base_ticks, .end_ticks = c->info.end_ticks};
+	if (!n || !grow((void **)&s->index, &s->cap_index, s->n_index, sizeof *s->index))
+		return false;
+	lot_io_commit(s->io, n);
+	s->index[s->n_index++] = (struct lot_index_entry){
+		.offset = off, .tid = c->info.tid, .seq = c->info.seq,
+		.base_ticks = c->info.base_ticks, .end_ticks = c->info.end_ticks};
+	return true;
+}
+
+/* Write one chunk (flight mode: keep it in memory instead, tracer/flight.h),
+ * account it, give it back to the pool. */
+static void write_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
+{
+	bool ok = s->flight ? lot_flight_keep(s->flight, s->comp, &c->info, c->data)
+			    : append_chunk(s, c);
+	if (ok) {
 		t->f_written += c->info.events;
 		t->f_lost += c->info.lost;
 		t->f_chunks++;

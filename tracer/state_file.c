@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/parse.h"
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int dirfd_ = -1;
 static int owner;              /* pid that published it */
@@ -16,23 +18,6 @@ static int signo_;
 static bool flight_;
 static unsigned long long starttime, completed, failed;
 static char last[PATH_MAX], error[256];
-
-static unsigned long long my_starttime(void)
-{
-	char b[1024];
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, b, sizeof b - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	b[n] = 0;
-	/* after the command name (which may hold spaces): fields 3.. */
-	char *p = strrchr(b, ')');
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
-}
 
 /* Our directory, checked: a real directory, ours, closed to others. */
 static int open_dir(void)
@@ -88,7 +73,7 @@ void lot_state_file_init(int signo, bool flight)
 		owner = getpid();
 		signo_ = signo;
 		flight_ = flight;
-		starttime = my_starttime();
+		starttime = lot_proc_starttime(0);
 		publish_locked();
 	}
 	pthread_mutex_unlock(&mu);
