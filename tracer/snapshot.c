@@ -325,6 +325,7 @@ static int write_snapshot(struct lot_session *s, struct lot_thread *threads, uin
 void lot_snapshot_serve(struct lot_session *s, struct lot_thread *threads)
 {
 	char path[sizeof req_path];
+	path[0] = 0;
 	pthread_mutex_lock(&mu);
 	if (state != PENDING) {
 		pthread_mutex_unlock(&mu);
@@ -338,11 +339,14 @@ void lot_snapshot_serve(struct lot_session *s, struct lot_thread *threads)
 	pthread_mutex_unlock(&mu);
 
 	int err = write_snapshot(s, threads, n_seq, path, sizeof path, have_path);
-	if (err)
-		fprintf(stderr, "lotrace: snapshot %s: %s\n", have_path || *path ? path : "",
-			strerror(-err));
-	else
+	if (err) {
+		char why[sizeof path + 64];
+		snprintf(why, sizeof why, "snapshot %s: %s", path, strerror(-err));
+		fprintf(stderr, "lotrace: %s\n", why);
+		lot_state_file_failed(why);
+	} else {
 		lot_state_file_done(path);
+	}
 
 	pthread_mutex_lock(&mu);
 	state = IDLE;

@@ -44,6 +44,12 @@ static void state_path(pid_t pid, char *out, size_t cap)
 	lot_state_file_path(out, cap, getenv("XDG_RUNTIME_DIR"), (unsigned)getuid(), pid);
 }
 
+static bool signal_ignored(void)
+{
+	struct sigaction sa;
+	return sigaction(SIGUSR2, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
 pid_t control_child(int seconds)
 {
 	char arg[16], err[512];
@@ -60,8 +66,11 @@ pid_t control_child(int seconds)
 	posix_spawn_file_actions_destroy(&fa);
 	char p[PATH_MAX];
 	state_path(pid, p, sizeof p);
-	for (int i = 0; i < 1000 && access(p, R_OK); i++)
+	for (int i = 0; i < 1000 && access(p, R_OK) && kill(pid, 0) == 0; i++) {
+		if (i == 100 && getenv("LOTRACE_SIGNAL") && signal_ignored())
+			break; /* no state file is coming */
 		usleep(10000);
+	}
 	return pid;
 }
 

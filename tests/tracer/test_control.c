@@ -4,6 +4,7 @@
  * with LOTRACE_SIGNAL and reads the files it writes.  Timing bounds are
  * generous: the machine is shared. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,29 @@ START_TEST(snapshot_request_without_flight_recorder_is_refused)
 }
 END_TEST
 
+START_TEST(a_handler_already_there_is_left_alone)
+{
+	signal_env("5s");
+	signal(SIGUSR2, SIG_IGN); /* inherited through exec: there before the library */
+	pid_t pid = control_child(2);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(state_number(pid, "completed"), -1); /* no control state */
+	ck_assert_int_eq(kill(pid, SIGUSR2), 0);  /* ignored: nothing happens */
+	usleep(200000);
+	ck_assert_int_eq(kill(pid, 0), 0);
+	child_end(pid);
+	char err[600], line[512];
+	snprintf(err, sizeof err, "%s/child.err", control_dir());
+	FILE *f = fopen(err, "re");
+	ck_assert_ptr_nonnull(f);
+	bool said = false;
+	while (fgets(line, sizeof line, f))
+		said |= strstr(line, "LOTRACE_SIGNAL") && strstr(line, "already ignored");
+	fclose(f);
+	ck_assert(said);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, plain_kill_records_a_window_of_LOTRACE_WINDOW);
@@ -203,4 +227,5 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, signal_bursts_neither_crash_nor_leak);
 	tcase_add_test(tc, signal_in_flight_mode_writes_a_snapshot);
 	tcase_add_test(tc, snapshot_request_without_flight_recorder_is_refused);
+	tcase_add_test(tc, a_handler_already_there_is_left_alone);
 }
