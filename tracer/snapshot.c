@@ -193,8 +193,12 @@ static void write_live(struct snap *w, struct lot_session *s, struct lot_thread 
 		uint32_t len = atomic_load_explicit(&c->len, memory_order_acquire);
 		if (!len || len > f->raw_cap)
 			continue;
-		/* The header fields were set before `live` was published. */
-		struct lot_chunk_info info = c->info;
+		/* The header fields set before `live` was published; not those the
+		 * thread fills when it seals the chunk (events, raw_len, end_ticks). */
+		struct lot_chunk_info info = {
+			.flags = c->info.flags, .tid = c->info.tid, .seq = c->info.seq,
+			.base_ticks = c->info.base_ticks, .lost = c->info.lost,
+			.span_base = c->info.span_base, .task = c->info.task};
 		char name[LOT_THREAD_NAME_MAX + 1];
 		memcpy(name, c->name, sizeof name);
 		name[LOT_THREAD_NAME_MAX] = 0;

@@ -25,11 +25,15 @@ int main(int argc, char **argv)
 	int seconds = argc > 1 ? atoi(argv[1]) : 30;
 	pthread_t t;
 	pthread_create(&t, NULL, worker, NULL);
-	/* signals interrupt sleep(): sleep until the deadline */
-	struct timespec end;
+	/* Signals interrupt sleep(): sleep in short slices up to the deadline
+	 * (short also because ThreadSanitizer runs a handler only when the
+	 * thread the signal hit next enters the runtime). */
+	struct timespec now, end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += seconds;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL))
-		;
+	do {
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
 	return 0;
 }
