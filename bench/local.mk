@@ -39,3 +39,9 @@ bench_gen_trace_LDADD = liblotcore.la -lm
 .PHONY: bench
 bench: $(BENCH_BINS) cmd/lotrace examples/httpd/httpd
 	$(top_srcdir)/bench/run --builddir $(abs_top_builddir) --out $(top_srcdir)/doc/PERFORMANCE.md
+
+# Flight against stream event cost, signal-window latencies (a child process).
+BENCH_BINS += bench/bench_control
+bench_bench_control_SOURCES = bench/bench_control.c
+bench_bench_control_LDFLAGS = -no-install
+bench_bench_control_LDADD = liblotrace.la liblotreader.la liblotcore.la -lpthread

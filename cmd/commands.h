@@ -17,7 +17,9 @@
 	X(tasks, "per task name: running, runnable (scheduler latency), blocked")  \
 	X(flame, "folded stacks (or an SVG flame graph) weighted by time in a state") \
 	X(timeline, "per-thread or per-task states over time (terminal, SVG)") \
-	X(export, "convert for the Perfetto UI: Chrome JSON or Perfetto protobuf")
+	X(export, "convert for the Perfetto UI: Chrome JSON or Perfetto protobuf") \
+	X(record, "run a program with tracing on from its start")              \
+	X(trigger, "make a running process write a trace window or snapshot")
 
 #define LOT_CMD_PROTO(name, summary) int cmd_##name(int argc, char **argv);
 LOT_COMMANDS(LOT_CMD_PROTO)

@@ -20,7 +20,9 @@ cmd_lotrace_SOURCES = \
 	cmd/span_copy.c cmd/span_copy.h \
 	cmd/spans.c \
 	cmd/tasks.c \
-	cmd/flame.c
+	cmd/flame.c \
+	cmd/record.c \
+	cmd/trigger.c
 cmd_lotrace_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
 cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS) $(LIBDW_LIBS) -lm
 

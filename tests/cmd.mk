@@ -31,3 +31,7 @@ regen-corpus: tests/gen_corpus$(EXEEXT) cmd/lotrace$(EXEEXT)
 check_PROGRAMS += tests/cmd/story_prog
 tests_cmd_story_prog_SOURCES = tests/cmd/story_prog.c
 tests_cmd_story_prog_LDADD = liblotrace-internal.la -lpthread
+
+# `lotrace record` and `lotrace trigger` run tests/tracer/control_child.
+TESTS += tests/cmd/control.sh
+EXTRA_DIST += tests/cmd/control.sh

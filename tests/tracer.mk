@@ -88,3 +88,22 @@ EXTRA_tests_tracer_test_lifecycle_DEPENDENCIES = tests/tracer/libdlrecord.la
 tests_tracer_test_safe_files_SOURCES = tests/tracer/test_safe_files.c
 tests_tracer_test_safe_files_CFLAGS = $(TRACER_TEST_CFLAGS)
 tests_tracer_test_safe_files_LDADD = $(TRACER_TEST_LIBS)
+
+# Control: signal windows, the flight recorder, snapshots.
+TRACER_CONTROL_TESTS = tests/tracer/test_control tests/tracer/test_flight
+check_PROGRAMS += $(TRACER_CONTROL_TESTS) tests/tracer/control_child
+TESTS += $(TRACER_CONTROL_TESTS)
+
+tests_tracer_test_control_SOURCES = tests/tracer/test_control.c \
+	tests/tracer/control_support.c tests/tracer/control_support.h
+tests_tracer_test_control_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_control_LDADD = $(TRACER_TEST_LIBS)
+
+tests_tracer_test_flight_SOURCES = tests/tracer/test_flight.c \
+	tests/tracer/control_support.c tests/tracer/control_support.h
+tests_tracer_test_flight_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_flight_LDADD = $(TRACER_TEST_LIBS)
+
+# Run by test_control (not a test itself).
+tests_tracer_control_child_SOURCES = tests/tracer/control_child.c
+tests_tracer_control_child_LDADD = liblotrace-internal.la -lpthread

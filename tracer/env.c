@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "trace-format/format.h"
+#include "lib/parse.h"
 #include "trace-format/writer.h"
+#include "tracer/output_path.h"
 
 #define TEXT_MAX 4096 /* longest LOTRACE_SERVICE, _ENV, _VERSION, _TAGS, _OUTPUT */
 
@@ -89,6 +91,36 @@ static int env_size(const char *var, size_t dflt, size_t min, size_t max, size_t
 	return 0;
 }
 
+/* A duration variable: 0 and *ms (dflt when unset), or -EINVAL after a message. */
+static int env_duration(const char *var, uint64_t dflt, uint64_t *ms)
+{
+	const char *v = getenv(var);
+	*ms = dflt;
+	if (!v)
+		return 0;
+	if (lot_parse_duration(v, ms)) {
+		bad(var, v, "expected a duration from 1ms to 24h, e.g. 500ms, 5s or 2m");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int lot_env_signal(int *signo)
+{
+	const char *v = getenv("LOTRACE_SIGNAL");
+	*signo = 0;
+	if (!v)
+		return 0;
+	*signo = lot_parse_signal(v);
+	if (*signo <= 0) {
+		bad("LOTRACE_SIGNAL", v, "expected a signal name or number such as USR2, RTMIN+1 or 12 "
+		    "(not KILL, STOP or a fault signal)");
+		*signo = 0;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int lot_env_start(void)
 {
 	return env_bool("LOTRACE_START", 0);
@@ -102,7 +134,34 @@ int lot_config_from_env(struct lot_config *c)
 	if (c->output && !*c->output) {
 		bad("LOTRACE_OUTPUT", c->output, "empty path");
 		err = -EINVAL;
+	} else if (c->output && !lot_output_template_ok(c->output)) {
+		bad("LOTRACE_OUTPUT", c->output, "unknown %-directive (use %p, %t, %n, %s or %%)");
+		err = -EINVAL;
 	}
+	c->dir = getenv("LOTRACE_DIR");
+	if (c->dir && !*c->dir) {
+		bad("LOTRACE_DIR", c->dir, "empty path");
+		err = -EINVAL;
+	}
+	const char *mode = getenv("LOTRACE_MODE");
+	if (!mode || !strcmp(mode, "stream"))
+		c->mode = LOT_MODE_STREAM;
+	else if (!strcmp(mode, "flight"))
+		c->mode = LOT_MODE_FLIGHT;
+	else {
+		bad("LOTRACE_MODE", mode, "expected stream or flight");
+		err = -EINVAL;
+	}
+	if (env_duration("LOTRACE_WINDOW", LOT_DEFAULT_WINDOW_MS, &c->window_ms) ||
+	    env_duration("LOTRACE_FLIGHT_AGE", LOT_DEFAULT_FLIGHT_AGE_MS, &c->flight_age_ms) ||
+	    env_duration("LOTRACE_DURATION", 0, &c->duration_ms))
+		err = -EINVAL;
+	if (env_size("LOTRACE_FLIGHT_SIZE", LOT_DEFAULT_FLIGHT_SIZE, 1u << 20, (size_t)1 << 38,
+		     &c->flight_size))
+		err = -EINVAL;
+	int signo;
+	if (lot_env_signal(&signo))
+		err = -EINVAL;
 	if (env_size("LOTRACE_CHUNK_SIZE", LOT_DEFAULT_CHUNK_SIZE, LOT_CHUNK_MIN,
 		     LOT_CHUNK_RAW_MAX, &c->chunk_size))
 		err = -EINVAL;

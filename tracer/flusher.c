@@ -15,7 +15,10 @@
 #include "lib/clock.h"
 #include "lib/varint.h"
 #include "trace-format/types.h"
+#include "tracer/control_stats.h"
+#include "tracer/flight.h"
 #include "tracer/session.h"
+#include "tracer/snapshot.h"
 #include "tracer/thread.h"
 
 #define POLL_MS 10
@@ -62,18 +65,30 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
-/* Encode and append one chunk, account it, give it back to the pool. */
-static void write_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
+/* Encode and append one chunk to the file and its index.  false if it
+ * could not be. */
+static bool append_chunk(struct lot_session *s, const struct lot_chunk *c)
 {
 	size_t bound = lot_chunk_record_bound(c->info.raw_len);
 	uint64_t off = 0;
 	uint8_t *dst = lot_io_reserve(s->io, bound, &off);
 	size_t n = dst ? lot_chunk_record_encode(s->comp, &c->info, c->data, dst, bound) : 0;
-	if (n && grow((void **)&s->index, &s->cap_index, s->n_index, sizeof *s->index)) {
-		lot_io_commit(s->io, n);
-		s->index[s->n_index++] = (struct lot_index_entry){
-			.offset = off, .tid = c->info.tid, .seq = c->info.seq,
-			.base_ticks = c->info.base_ticks, .end_ticks = c->info.end_ticks};
+	if (!n || !grow((void **)&s->index, &s->cap_index, s->n_index, sizeof *s->index))
+		return false;
+	lot_io_commit(s->io, n);
+	s->index[s->n_index++] = (struct lot_index_entry){
+		.offset = off, .tid = c->info.tid, .seq = c->info.seq,
+		.base_ticks = c->info.base_ticks, .end_ticks = c->info.end_ticks};
+	return true;
+}
+
+/* Write one chunk (flight mode: keep it in memory instead, tracer/flight.h),
+ * account it, give it back to the pool. */
+static void write_chunk(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c)
+{
+	bool ok = s->flight ? lot_flight_keep(s->flight, s->comp, &c->info, c->data)
+			    : append_chunk(s, c);
+	if (ok) {
 		t->f_written += c->info.events;
 		t->f_lost += c->info.lost;
 		t->f_chunks++;
@@ -135,8 +150,8 @@ static void adopt_new(struct lot_session *s, uint64_t now)
  * walk the bytes by the event-type table instead.  false if they do not
  * parse (cannot happen for our own output; the chunk is then dropped).
  */
-static bool scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
-			 bool no_stacks, uint32_t *events, uint64_t *end_ticks)
+bool lot_scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
+		      bool no_stacks, uint32_t *events, uint64_t *end_ticks)
 {
 	static const struct lot_type_desc *by_code[256];
 	if (!by_code[LOT_EV_instant]) /* the flusher is the only caller */
@@ -251,9 +266,9 @@ static void steal_idle(struct lot_session *s, uint64_t now)
 			continue;
 		uint32_t len = atomic_load_explicit(&c->len, memory_order_acquire);
 		c->info.raw_len = len;
-		if (!scan_payload(c->data, c->data + len, s->clock.time_shift, c->info.base_ticks,
-				  c->info.flags & LOT_CHUNK_NO_STACKS, &c->info.events,
-				  &c->info.end_ticks)) {
+		if (!lot_scan_payload(c->data, c->data + len, s->clock.time_shift, c->info.base_ticks,
+				      c->info.flags & LOT_CHUNK_NO_STACKS, &c->info.events,
+				      &c->info.end_ticks)) {
 			t->f_lost += c->info.lost; /* events unknown: cannot happen */
 			s->chunks_dropped++;
 			lot_pool_put(&s->pool, c);
@@ -283,6 +298,10 @@ static void cycle(struct lot_session *s, bool idle_check)
 	}
 	if (idle_check)
 		steal_idle(s, now);
+	if (s->flight) {
+		lot_flight_expire(s->flight, lot_clock_now());
+		lot_snapshot_serve(s, all_threads);
+	}
 }
 
 static void quiesce(void)
@@ -329,15 +348,32 @@ static void finish(struct lot_session *s)
 		pp = &t->next;
 	}
 
+	lot_count(LOT_COUNT_STOPS);
+	if (s->flight) {
+		/* nothing is written at stop, but a snapshot asked before it is */
+		lot_snapshot_serve(s, all_threads);
+		lot_snapshot_session(false);
+		lot_snapshot_serve(s, all_threads);
+		s->result = 0;
+		return;
+	}
 	struct lot_trailer_info tr = {.threads = s->done, .n_threads = s->n_done,
 				      .index = s->index, .n_index = s->n_index};
-	struct lot_stat stats[] = {
-		{"pool_chunks", s->pool.n},
-		{"chunk_size", s->pool.chunk_size},
-		{"chunks_dropped", s->chunks_dropped},
-	};
+	struct lot_stat stats[LOT_COUNT_N + 6];
+	lot_counts_stats(stats);
+	size_t m = LOT_COUNT_N;
+	stats[m++] = (struct lot_stat){"pool_chunks", s->pool.n};
+	stats[m++] = (struct lot_stat){"chunk_size", s->pool.chunk_size};
+	stats[m++] = (struct lot_stat){"chunks_dropped", s->chunks_dropped};
+	if (s->by == LOT_BY_SIGNAL) {
+		stats[m++] = (struct lot_stat){"window_seq", s->window_seq};
+		stats[m++] = (struct lot_stat){"window_ms", s->window_ms};
+		stats[m++] = (struct lot_stat){
+			"window_ended_early",
+			atomic_load_explicit(&s->ended_early, memory_order_relaxed)};
+	}
 	tr.stats = stats;
-	tr.n_stats = sizeof stats / sizeof stats[0];
+	tr.n_stats = m;
 	lot_clock_sample(&tr.end_ticks, &tr.end_mono_ns, &tr.end_real_ns);
 	struct lot_buf b = {0};
 	int err = 0;
@@ -375,7 +411,8 @@ void *lot_flusher_main(void *arg)
 			last_sync = now;
 		}
 		cycle(s, second);
-		lot_io_flush(s->io);
+		if (s->io)
+			lot_io_flush(s->io);
 		if (stop)
 			break;
 	}

@@ -11,7 +11,13 @@ TRACER_SOURCES = \
 	tracer/io.c tracer/io.h \
 	tracer/pool.c tracer/pool.h \
 	tracer/session.c tracer/session.h \
-	tracer/thread.c tracer/thread.h
+	tracer/thread.c tracer/thread.h \
+	tracer/control.c tracer/control.h \
+	tracer/control_stats.c tracer/control_stats.h \
+	tracer/flight.c tracer/flight.h \
+	tracer/output_path.c tracer/output_path.h \
+	tracer/snapshot.c tracer/snapshot.h \
+	tracer/state_file.c tracer/state_file.h
 
 noinst_LTLIBRARIES += liblotrace-internal.la
 liblotrace_internal_la_SOURCES = $(TRACER_SOURCES)

@@ -45,6 +45,33 @@ LOT_API int lot_start(const char *path);
  * when tracing is off, or the first I/O error (-errno) of the session. */
 LOT_API int lot_stop(void);
 
+/*
+ * Start the flight recorder (as LOTRACE_MODE=flight does at load): record
+ * continuously into memory, keeping the last LOTRACE_FLIGHT_AGE of history
+ * within LOTRACE_FLIGHT_SIZE bytes, and write nothing until lot_snapshot().
+ * The probes cost the same as when streaming.  0, -EBUSY if tracing is
+ * already on, or another -errno.  lot_stop() ends it (writing nothing).
+ */
+LOT_API int lot_flight_start(void);
+
+/*
+ * Ask the flight recorder to write what it holds (its retained history and
+ * every thread's current partial chunk) to `path`, or, for NULL, to a new
+ * file named by LOTRACE_OUTPUT (see doc/ENVIRONMENT.md).  The background
+ * thread writes it while recording goes on: the call only posts the request
+ * and returns.  0 (accepted), -EBUSY while an earlier snapshot is being
+ * written (this one is refused and counted), -ENOTSUP when the flight
+ * recorder is not running.  The file is a normal trace, created 0600.
+ */
+LOT_API int lot_snapshot(const char *path);
+
+/*
+ * Wait until no snapshot is pending or being written, then return the
+ * result of the last one (0 or -errno; -ENOENT if none was ever taken) and
+ * copy its path into path[0, cap) (path may be NULL).
+ */
+LOT_API int lot_snapshot_wait(char *path, unsigned long cap);
+
 /* Internal: the flag the inline probes test.  Use lot_enabled(). */
 LOT_API extern int lot__enabled;
 

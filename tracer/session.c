@@ -16,9 +16,14 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/endian.h"
+#include "tracer/control.h"
+#include "tracer/control_stats.h"
+#include "tracer/flight.h"
 #include "tracer/flusher.h"
 #include "tracer/lotrace.h"
 #include "tracer/modules.h"
+#include "tracer/output_path.h"
+#include "tracer/snapshot.h"
 #include "tracer/thread.h"
 
 LOT_API _Alignas(64) int lot__enabled;
@@ -66,6 +71,7 @@ static void session_free(struct lot_session *s)
 		close(s->fd);
 	lot_compressor_free(s->comp);
 	lot_pool_destroy(&s->pool);
+	lot_flight_free(s->flight);
 	for (size_t i = 0; i < s->n_done; i++)
 		if (s->done[i].name && *s->done[i].name)
 			free((char *)s->done[i].name);
@@ -74,9 +80,12 @@ static void session_free(struct lot_session *s)
 	free(s);
 }
 
+static bool exiting; /* under ctl: no session starts after the exit hook */
+
 static void at_exit(void)
 {
 	pthread_mutex_lock(&ctl);
+	exiting = true;
 	bool on = session != NULL;
 	pthread_mutex_unlock(&ctl);
 	if (on)
@@ -107,6 +116,8 @@ static void fork_child(void)
 		lot_pool_destroy(&session->pool);
 		lot_compressor_free(session->comp);
 		session->comp = NULL;
+		lot_flight_free(session->flight);
+		session->flight = NULL;
 		/* the rest was the flusher's, which does not exist here: it may be
 		 * half-updated, so it is kept (reachable) rather than freed */
 		forked_away = session;
@@ -118,6 +129,7 @@ static void fork_child(void)
 	lot_rt.pool = NULL;
 	lot_threads_forget_all();
 	lot_flusher_forget_threads();
+	lot_snapshot_forget();
 	/* fork_prepare locked it in this very thread: unlock (initialising a
 	 * locked mutex again is undefined, and TSan reports the next lock) */
 	pthread_mutex_unlock(&ctl);
@@ -159,9 +171,13 @@ static char *read_file(const char *path, size_t *len)
 	return b;
 }
 
-static int write_header(struct lot_session *s)
+static const char *const started_by_name[] = {"api", "env", "signal"};
+
+int lot_session_header(const struct lot_session *s, struct lot_buf *b,
+		       const struct lot_clock_info *clock, const char *mode,
+		       const struct lot_kv *extra, size_t n_extra)
 {
-	char pid[24], exe[4096] = "", host[256] = "", chunk[24], depth[8];
+	char pid[24], exe[4096] = "", host[256] = "", chunk[24], depth[8], wseq[24], wms[24];
 	snprintf(pid, sizeof pid, "%d", (int)getpid());
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = 0;
@@ -174,7 +190,7 @@ static int write_header(struct lot_session *s)
 		for (size_t i = 0; i + 1 < cl; i++)
 			if (!cmdline[i])
 				cmdline[i] = ' ';
-	struct lot_kv meta[16];
+	struct lot_kv meta[24];
 	size_t m = 0;
 	meta[m++] = (struct lot_kv){"pid", pid};
 	meta[m++] = (struct lot_kv){"exe", exe};
@@ -190,74 +206,104 @@ static int write_header(struct lot_session *s)
 		meta[m++] = (struct lot_kv){"tags", s->cfg.tags};
 	meta[m++] = (struct lot_kv){"lotrace_version", LOT_VERSION};
 	meta[m++] = (struct lot_kv){"lotrace_commit", LOT_GIT_COMMIT};
-	meta[m++] = (struct lot_kv){"io", lot_io_name(s->io)};
+	meta[m++] = (struct lot_kv){"io", s->io ? lot_io_name(s->io) : "none"};
 	meta[m++] = (struct lot_kv){"chunk_size", chunk};
 	meta[m++] = (struct lot_kv){"stack_depth", depth};
+	meta[m++] = (struct lot_kv){"mode", mode};
+	meta[m++] = (struct lot_kv){"started_by", started_by_name[s->by]};
+	if (s->by == LOT_BY_SIGNAL) {
+		snprintf(wseq, sizeof wseq, "%llu", (unsigned long long)s->window_seq);
+		snprintf(wms, sizeof wms, "%llu", (unsigned long long)s->window_ms);
+		meta[m++] = (struct lot_kv){"window_seq", wseq};
+		meta[m++] = (struct lot_kv){"window_ms", wms};
+	}
+	for (size_t i = 0; i < n_extra && m < sizeof meta / sizeof meta[0]; i++)
+		meta[m++] = extra[i];
 
 	struct lot_module *mods = NULL;
 	size_t n_mods = 0;
 	lot_modules_snapshot(&mods, &n_mods); /* none on failure: stacks stay unsymbolized */
-	struct lot_buf b = {0};
 	uint8_t key[16];
 	lot_put_le64(key, lot_rt.trace_key[0]);
 	lot_put_le64(key + 8, lot_rt.trace_key[1]);
-	int err = lot_header_encode(&b, &s->clock, meta, m, mods, n_mods, key) ? 0 : -ENOMEM;
-	if (!err)
-		err = lot_io_append(s->io, b.data, b.len);
-	lot_buf_free(&b);
+	int err = lot_header_encode(b, clock, meta, m, mods, n_mods, key) ? 0 : -ENOMEM;
 	lot_modules_free(mods, n_mods);
 	free(cmdline);
 	return err;
 }
 
+static int write_header(struct lot_session *s)
+{
+	struct lot_buf b = {0};
+	int err = lot_session_header(s, &b, &s->clock, s->by == LOT_BY_SIGNAL ? "window" : "stream",
+				     NULL, 0);
+	if (!err)
+		err = lot_io_append(s->io, b.data, b.len);
+	lot_buf_free(&b);
+	return err;
+}
+
 static int open_output(struct lot_session *s, const char *path)
 {
-	if (!path)
-		path = s->cfg.output;
 	if (path) {
 		if (strlen(path) >= sizeof s->path)
 			return -ENAMETOOLONG;
 		strcpy(s->path, path);
 	} else {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		char when[32];
-		strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
-		snprintf(s->path, sizeof s->path, "lotrace-%d-%s.lot", (int)getpid(), when);
+		struct lot_path_fields f = {.pid = getpid(), .when = time(NULL),
+					    .seq = s->window_seq, .service = s->cfg.service};
+		int err = lot_output_expand(s->path, sizeof s->path, s->cfg.output, s->cfg.dir, &f);
+		if (err)
+			return err;
 	}
-	/* Never follow a planted symlink nor reuse someone's file: traces hold
-	 * stacks and arguments, so they are the owner's only. */
-	s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	return s->fd < 0 ? -errno : 0;
+	/* a template may have made a name that is taken: try a suffix; a plain
+	 * path must not be anyone's file */
+	bool retry = !path && (!s->cfg.output || lot_output_is_template(s->cfg.output));
+	s->fd = lot_output_create(s->path, sizeof s->path, retry);
+	if (s->fd < 0) {
+		int err = s->fd;
+		s->fd = -1;
+		return err;
+	}
+	return 0;
 }
 
-static int start_locked(const char *path)
+static int start_locked(const struct lot_start_req *r)
 {
 	if (session)
 		return -EBUSY;
+	if (exiting)
+		return -ESHUTDOWN;
 	struct lot_session *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
 	s->fd = -1;
+	s->by = r->by;
+	s->window_seq = r->window_seq;
+	s->window_ms = r->window_ms;
 	int err = lot_config_from_env(&s->cfg);
+	bool flight = r->flight || s->cfg.mode == LOT_MODE_FLIGHT;
 	if (!err)
 		err = lot_clock_calibrate(&s->clock);
 	if (!err) {
 		s->clock.time_shift = (uint8_t)lot_time_shift(s->clock.freq_hz);
-		err = open_output(s, path);
+		if (flight)
+			err = lot_flight_new(&s->flight, &s->cfg, s->cfg.buffer_size, s->clock.freq_hz);
+		else
+			err = open_output(s, r->path);
 	}
 	if (!err) {
-		s->io = lot_io_open(s->fd, s->cfg.io, lot_chunk_record_bound(s->cfg.chunk_size));
+		if (!flight)
+			s->io = lot_io_open(s->fd, s->cfg.io, lot_chunk_record_bound(s->cfg.chunk_size));
 		s->comp = lot_compressor_new();
-		if (!s->io || !s->comp)
+		if ((!flight && !s->io) || !s->comp)
 			err = -ENOMEM;
 	}
 	if (!err)
 		err = lot_pool_init(&s->pool, s->cfg.chunk_size, s->cfg.buffer_size);
 	if (!err)
 		err = new_trace_key();
-	if (!err)
+	if (!err && !flight)
 		err = write_header(s);
 	int efd = -1;
 	if (!err) {
@@ -292,26 +338,54 @@ static int start_locked(const char *path)
 		return -err;
 	}
 	session = s;
+	if (flight)
+		lot_snapshot_session(true);
+	lot_count(LOT_COUNT_STARTS);
 	return 0;
 }
 
-LOT_API int lot_start(const char *path)
+int lot_session_start(const struct lot_start_req *r, uint64_t *gen, char *path_out, size_t cap)
 {
 	pthread_once(&hooks_once, install_hooks);
 	pthread_mutex_lock(&ctl);
-	int err = start_locked(path);
+	int err = start_locked(r);
+	if (!err) {
+		if (gen)
+			*gen = session->gen;
+		if (path_out)
+			snprintf(path_out, cap, "%s", session->path);
+	}
 	pthread_mutex_unlock(&ctl);
 	return err;
 }
 
-LOT_API int lot_stop(void)
+LOT_API int lot_start(const char *path)
+{
+	return lot_session_start(&(struct lot_start_req){.path = path}, NULL, NULL, 0);
+}
+
+LOT_API int lot_flight_start(void)
+{
+	return lot_session_start(&(struct lot_start_req){.flight = true}, NULL, NULL, 0);
+}
+
+bool lot_session_flight(void)
+{
+	pthread_mutex_lock(&ctl);
+	bool f = session && session->flight;
+	pthread_mutex_unlock(&ctl);
+	return f;
+}
+
+int lot_session_stop(uint64_t gen, bool early)
 {
 	pthread_mutex_lock(&ctl);
 	struct lot_session *s = session;
-	if (!s) {
+	if (!s || (gen && s->gen != gen)) {
 		pthread_mutex_unlock(&ctl);
-		return -EINVAL;
+		return gen ? -ESRCH : -EINVAL;
 	}
+	atomic_store_explicit(&s->ended_early, early, memory_order_relaxed);
 	atomic_store_explicit(&s->stop_req, 1, memory_order_release);
 	lot_flusher_kick();
 	pthread_join(s->flusher, NULL);
@@ -325,15 +399,27 @@ LOT_API int lot_stop(void)
 	return err;
 }
 
-/* LOTRACE_START=1: trace from the moment the library is loaded. */
+LOT_API int lot_stop(void)
+{
+	return lot_session_stop(0, false);
+}
+
+/* LOTRACE_START=1 or LOTRACE_MODE=flight: trace from the moment the library
+ * is loaded; LOTRACE_SIGNAL, LOTRACE_DURATION: the control thread. */
 __attribute__((constructor)) static void lot_autostart(void)
 {
 	pthread_once(&hooks_once, install_hooks);
 	int v = lot_env_start();
-	if (v == 1) {
-		int err = lot_start(NULL);
+	const char *mode = getenv("LOTRACE_MODE");
+	bool flight = mode && !strcmp(mode, "flight");
+	uint64_t gen = 0;
+	char path[sizeof session->path] = "";
+	if (v == 1 || flight) {
+		int err = lot_session_start(&(struct lot_start_req){.by = LOT_BY_ENV}, &gen, path,
+					    sizeof path);
 		if (err)
-			fprintf(stderr, "lotrace: LOTRACE_START=1: cannot start tracing: %s\n",
-				strerror(-err));
+			fprintf(stderr, "lotrace: %s: cannot start tracing: %s\n",
+				flight ? "LOTRACE_MODE=flight" : "LOTRACE_START=1", strerror(-err));
 	}
+	lot_control_init(gen, path);
 }

@@ -11,16 +11,34 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/buf.h"
 #include "trace-format/file_writer.h"
 #include "trace-format/trace.h"
 #include "tracer/env.h"
 #include "tracer/io.h"
 #include "tracer/pool.h"
 
+enum lot_started_by { LOT_BY_API, LOT_BY_ENV, LOT_BY_SIGNAL };
+
+/* How a session is started (lot_session_start). */
+struct lot_start_req {
+	const char *path;          /* explicit path; NULL: the LOTRACE_OUTPUT template */
+	enum lot_started_by by;
+	bool flight;               /* flight recorder whatever LOTRACE_MODE says */
+	uint64_t window_seq, window_ms; /* a signal window's number and length */
+};
+
+struct lot_flight;
+
 struct lot_session {
 	struct lot_config cfg;
+	enum lot_started_by by;
+	uint64_t window_seq, window_ms;
+	_Atomic bool ended_early;  /* a window ended by a second signal */
+	struct lot_flight *flight; /* flight mode: no file, chunks kept here */
 	char path[4096];
 	int fd;
 	struct lot_io *io;
@@ -39,6 +57,22 @@ struct lot_session {
 	size_t n_done, cap_done;
 	uint64_t chunks_dropped;       /* could not be encoded or written */
 };
+
+/* Start a session: 0 and *gen (its number) and path_out (the file, "" in
+ * flight mode), or -errno. */
+int lot_session_start(const struct lot_start_req *r, uint64_t *gen, char *path_out, size_t cap);
+/* Stop session `gen` (0: whichever runs); `early` marks a window ended by
+ * a signal.  The session's result, or -ESRCH when that session is not the
+ * one running. */
+int lot_session_stop(uint64_t gen, bool early);
+/* True while a flight-mode session runs. */
+bool lot_session_flight(void);
+
+/* The header record of s into b, with `clock` (a snapshot's starts later),
+ * `mode` ("stream", "window", "snapshot") and extra metadata.  0 or -ENOMEM. */
+int lot_session_header(const struct lot_session *s, struct lot_buf *b,
+		       const struct lot_clock_info *clock, const char *mode,
+		       const struct lot_kv *extra, size_t n_extra);
 
 /* Choose the writer's time shift for a clock of freq_hz ticks per second. */
 unsigned lot_time_shift(uint64_t freq_hz);
