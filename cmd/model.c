@@ -676,6 +676,10 @@ static void span_begin(struct model *m, struct mthread *t, const struct rev *e)
 {
 	thread_active(m, t, e->ns);
 	struct mtask *x = t->cur;
+	if (idmap_get(&m->spans, e->a)) { /* a damaged or hostile file: keep the first */
+		m->sum.spans_duplicate++;
+		return;
+	}
 	struct mspan *s = calloc(1, sizeof *s);
 	if (!s || !x || idmap_put(&m->spans, e->a, s)) {
 		free(s);

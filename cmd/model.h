@@ -206,6 +206,7 @@ struct model_summary {
 	uint64_t threads, tasks, spans;
 	uint64_t late_events;        /* arrived after the reorder window had passed their time */
 	uint64_t span_ends_unmatched;/* span_end (or attr) of a span whose begin is not in the file */
+	uint64_t spans_duplicate;    /* span_begin of a span id already open (the later one is ignored) */
 	uint64_t spurious_unblocks;  /* unblock of a task that was not blocked */
 	uint64_t resyncs;            /* a chunk header's task disagreed with the model (after losses) */
 	bool damaged;                /* the reader skipped something (warnings were printed) */

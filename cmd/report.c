@@ -155,6 +155,9 @@ void report_header_text(const struct report *rep)
 	if (s->span_ends_unmatched)
 		out_printf("note: %" PRIu64 " span ends or attributes without their begin\n",
 			   s->span_ends_unmatched);
+	if (s->spans_duplicate)
+		out_printf("note: %" PRIu64 " span begins reused an open span's id (ignored)\n",
+			   s->spans_duplicate);
 	out_char('\n');
 }
 
@@ -167,11 +170,11 @@ void report_header_json(const struct report *rep)
 		   ",\"start_real_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
 		   ",\"threads\":%" PRIu64 ",\"tasks\":%" PRIu64 ",\"spans\":%" PRIu64
 		   ",\"late_events\":%" PRIu64 ",\"span_ends_unmatched\":%" PRIu64
-		   ",\"spurious_unblocks\":%" PRIu64 ",\"resyncs\":%" PRIu64
+		   ",\"spans_duplicate\":%" PRIu64 ",\"spurious_unblocks\":%" PRIu64 ",\"resyncs\":%" PRIu64
 		   ",\"damaged\":%s,\"warnings\":%" PRIu64 "}",
 		   s->start_ns, s->end_ns, s->end_ns - s->start_ns, s->start_real_ns, s->events,
 		   s->lost, s->threads, s->tasks, s->spans, s->late_events, s->span_ends_unmatched,
-		   s->spurious_unblocks, s->resyncs, s->damaged ? "true" : "false", s->warnings);
+		   s->spans_duplicate, s->spurious_unblocks, s->resyncs, s->damaged ? "true" : "false", s->warnings);
 }
 
 struct symbolizer *report_symbols(struct report *rep)

@@ -6,9 +6,12 @@
  * doc/JSON.md).  One pass of the analysis model into a bounded grid
  * (cmd/timeline_grid.h); the picture is drawn once the file is read.
  *
- * Thread rows: a thread is running while any task runs on it, and blocked
- * or runnable when its own task is (a task hosted on a pool thread blocks
- * alone: the thread is then free).  Task rows show each task's own states.
+ * Thread rows: a thread is running while any task runs on it, runnable when
+ * its own task is, and blocked when its own task is or a task blocks there
+ * (a pool thread's blocking call: the thread waits with it).  Blocked time
+ * only fills what running and runnable leave of a column, so tasks that
+ * block side by side on one thread (coroutines) do not hide its running.
+ * Task rows show each task's own states.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -134,6 +137,8 @@ static void on_interval(void *ctx, const struct model_interval *iv)
 		key = iv->tid;
 	} else if (t->is_thread && iv->state != MODEL_HOSTING) {
 		key = t->tid;
+	} else if (iv->state == MODEL_BLOCKED && iv->tid) {
+		key = iv->tid; /* where it blocked */
 	} else {
 		return;
 	}

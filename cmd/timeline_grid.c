@@ -218,6 +218,10 @@ enum tl_state tl_grid_at(const struct tl_grid *g, const struct tl_row *r, int64_
 			*reason = r->reason[b];
 		}
 	}
+	/* Blocked time of several tasks may overlap: it fills only the rest. */
+	double rest = (double)(t1 - t0) - in[TL_RUNNING] - in[TL_RUNNABLE];
+	if (in[TL_BLOCKED] > rest)
+		in[TL_BLOCKED] = rest > 0 ? rest : 0;
 	/* Activity shows once it fills a fifth of the column, so that short
 	 * bursts are not hidden by idle time around them. */
 	double busy = in[TL_RUNNING] + in[TL_RUNNABLE] + in[TL_BLOCKED];

@@ -5,9 +5,6 @@
 # what the trace says: `lotrace info`, the slowest requests and where their
 # time went, a timeline, a flame graph and a Perfetto-ready export.
 # Everything it starts is stopped when it ends (or is interrupted).
-#
-# Steps that need a `lotrace` command this build lacks are skipped with a
-# notice; without `lotrace trigger`, the whole load run is traced instead.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -28,10 +25,6 @@ out="$b/out"
 rm -rf "$out"
 mkdir -p "$out"
 
-# Whether this lotrace has a subcommand (some arrive in later versions).
-has() { "$lotrace" --help 2>/dev/null | grep -qE "^  $1 "; }
-skip() { echo "   (skipped: this build has no \`lotrace $1\`)"; }
-
 server_pid= load_pid=
 cleanup() {
 	[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null && wait "$load_pid" 2>/dev/null
@@ -43,16 +36,9 @@ trap cleanup EXIT INT TERM
 # The server: 2 workers, one downstream query in 50 slow (20 ms), so that
 # the window holds a few slow requests worth explaining.
 httpd_args=(--port 0 --workers 2 --db-slow-every 50 --db-slow-us 20000)
-if has trigger; then
-	echo "== starting: LOTRACE_SIGNAL=USR2 LOTRACE_DIR=$out examples/httpd/httpd ${httpd_args[*]}"
-	LOTRACE_SIGNAL=USR2 LOTRACE_DIR="$out" "$b/examples/httpd/httpd" "${httpd_args[@]}" \
-		>"$out/httpd.out" 2>"$out/httpd.err" &
-else
-	echo "== starting (no \`lotrace trigger\` in this build: tracing the whole run)"
-	echo "   LOTRACE_START=1 LOTRACE_OUTPUT=$out/httpd.lot examples/httpd/httpd ${httpd_args[*]}"
-	LOTRACE_START=1 LOTRACE_OUTPUT="$out/httpd.lot" "$b/examples/httpd/httpd" "${httpd_args[@]}" \
-		>"$out/httpd.out" 2>"$out/httpd.err" &
-fi
+echo "== starting: LOTRACE_SIGNAL=USR2 LOTRACE_DIR=$out examples/httpd/httpd ${httpd_args[*]}"
+LOTRACE_SIGNAL=USR2 LOTRACE_DIR="$out" "$b/examples/httpd/httpd" "${httpd_args[@]}" \
+	>"$out/httpd.out" 2>"$out/httpd.err" &
 server_pid=$!
 port=
 for _ in $(seq 100); do
@@ -76,12 +62,9 @@ echo "== load: wrk -t1 -c8 -d8s http://127.0.0.1:$port/ (loopback, 8 s)"
 wrk -t1 -c8 -d8s --latency "http://127.0.0.1:$port/" >"$out/wrk.txt" 2>&1 &
 load_pid=$!
 sleep 2
-trace=
-if has trigger; then
-	echo "== lotrace trigger $server_pid --for 3s   (a 3-second window, the server keeps running)"
-	trace=$("$lotrace" trigger "$server_pid" --for 3s | tail -n 1)
-	echo "   trace: $trace"
-fi
+echo "== lotrace trigger $server_pid --for 3s   (a 3-second window, the server keeps running)"
+trace=$("$lotrace" trigger "$server_pid" --for 3s | tail -n 1)
+echo "   trace: $trace"
 wait "$load_pid" || true
 load_pid=
 sed -n '/Latency Distribution/,/Transfer/p' "$out/wrk.txt" | sed 's/^/   /'
@@ -90,7 +73,6 @@ echo "== stopping the server (SIGTERM: it finishes what is in flight; the trace 
 kill -TERM "$server_pid"
 wait "$server_pid" || true
 server_pid=
-[ -n "$trace" ] || trace="$out/httpd.lot"
 [ -f "$trace" ] || { echo "demo: no trace at '$trace'" >&2; exit 1; }
 
 echo
@@ -99,26 +81,24 @@ echo "== lotrace info $trace"
 
 echo
 echo "== lotrace spans $trace --slowest 3   (the slow requests and where their time went)"
-if has spans; then "$lotrace" spans "$trace" --slowest 3; else skip spans; fi
+"$lotrace" spans "$trace" --slowest 3
 
 echo
 echo "== lotrace timeline $trace   (per thread and task, in the terminal)"
-if has timeline; then
-	"$lotrace" timeline "$trace" | head -60
-	"$lotrace" timeline "$trace" --svg "$out/timeline.svg" >/dev/null
-else skip timeline; fi
+"$lotrace" timeline "$trace" | head -60
+"$lotrace" timeline "$trace" --svg "$out/timeline.svg" >/dev/null
 
 echo
 echo "== lotrace flame $trace --svg $out/flame.svg"
-if has flame; then "$lotrace" flame "$trace" --svg "$out/flame.svg" >/dev/null; else skip flame; fi
+"$lotrace" flame "$trace" --svg "$out/flame.svg" >/dev/null
 
 echo "== lotrace export --format chrome $trace -o $out/trace.json"
-if has export; then "$lotrace" export --format chrome "$trace" -o "$out/trace.json"; else skip export; fi
+"$lotrace" export --format chrome "$trace" -o "$out/trace.json"
 
 echo
 echo "Files:"
 echo "  $trace   the trace (lotrace info|dump|spans ... FILE)"
-[ -f "$out/timeline.svg" ] && echo "  $out/timeline.svg   the timeline: open in a web browser"
-[ -f "$out/flame.svg" ] && echo "  $out/flame.svg   the flame graph: open in a web browser (click to zoom)"
-[ -f "$out/trace.json" ] && echo "  $out/trace.json   open at https://ui.perfetto.dev (Open trace file), or chrome://tracing"
+echo "  $out/timeline.svg   the timeline: open in a web browser"
+echo "  $out/flame.svg   the flame graph: open in a web browser (click to zoom)"
+echo "  $out/trace.json   open at https://ui.perfetto.dev (Open trace file), or chrome://tracing"
 echo "The server's code is examples/httpd/; doc/GUIDE.md explains its instrumentation."

@@ -673,8 +673,8 @@ int64_t lot_ticks_to_ns(const struct lot_clock_info *c, uint64_t ticks)
 	bool neg = ticks < c->start_ticks;
 	uint64_t d = neg ? c->start_ticks - ticks : ticks - c->start_ticks;
 	unsigned __int128 ns = (unsigned __int128)d * 1000000000u / freq;
-	if (ns > (unsigned __int128)INT64_MAX)
-		return neg ? INT64_MIN : INT64_MAX;
+	if (ns > (unsigned __int128)LOT_NS_LIMIT)
+		return neg ? -LOT_NS_LIMIT : LOT_NS_LIMIT;
 	return neg ? -(int64_t)ns : (int64_t)ns;
 }
 

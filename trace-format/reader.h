@@ -166,7 +166,10 @@ bool lot_reader_damaged(const struct lot_reader *r);
 /* Warnings reported so far. */
 uint64_t lot_reader_warnings(const struct lot_reader *r);
 
-/* Nanoseconds since trace start (the header's start_ticks) for a tick count. */
+/* Nanoseconds since trace start (the header's start_ticks) for a tick count,
+ * saturated at +-LOT_NS_LIMIT (73 years): the sum or difference of two
+ * such times never overflows, whatever a damaged file says. */
+#define LOT_NS_LIMIT ((int64_t)1 << 61)
 int64_t lot_ticks_to_ns(const struct lot_clock_info *c, uint64_t ticks);
 
 /* Lowercase hex of a 16-byte trace id into out[33]. */

@@ -95,7 +95,9 @@ static void *db_main(void *arg)
 	lot_thread_name("db");
 	for (;;) {
 		struct epoll_event evs[16];
+		lot_task_block("epoll"); /* waiting for queries: the thread is idle */
 		int n = epoll_wait(epfd, evs, 16, -1);
+		lot_task_unblock(lot_task_current()); /* woken by the kernel */
 		if (n < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < n; i++) {

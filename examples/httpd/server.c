@@ -235,7 +235,9 @@ int server_run(const struct httpd_config *cfg)
 	rc = 0;
 	for (bool running = true; running;) {
 		struct epoll_event evs[64];
+		lot_task_block("epoll"); /* waiting for connections and data */
 		int n = epoll_wait(epfd, evs, 64, -1);
+		lot_task_unblock(lot_task_current()); /* woken by the kernel */
 		if (n < 0 && errno != EINTR) {
 			perror("httpd: epoll_wait");
 			rc = 1;
