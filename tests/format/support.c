@@ -171,3 +171,15 @@ void put_trailer(struct lot_buf *out)
 	struct lot_trailer_info t = {.end_ticks = 2000000000};
 	ck_assert(lot_trailer_encode(out, out->len, &t));
 }
+
+struct lot_reader *open_first_event(const struct lot_tb *b, struct lot_event *ev)
+{
+	size_t len;
+	const uint8_t *img = lot_tb_data(b, &len);
+	struct lot_reader *r = lot_reader_open_mem(img, len, NULL, NULL);
+	struct lot_chunk *c;
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(lot_reader_next_chunk(r, &c), 1);
+	ck_assert_int_eq(lot_chunk_next_event(r, ev), 1);
+	return r;
+}

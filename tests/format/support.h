@@ -42,6 +42,9 @@ struct lot_read_error open_error(const void *data, size_t len);
 
 /* A private copy of a tracebuild image, to patch. */
 uint8_t *image_copy(const struct lot_tb *b, size_t *len);
+/* Open b's image (it must outlive the reader) and read its first chunk and
+ * that chunk's first event into *ev (asserted). */
+struct lot_reader *open_first_event(const struct lot_tb *b, struct lot_event *ev);
 
 /* Header options for hand-made files. */
 struct hdr_opts {

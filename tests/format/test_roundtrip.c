@@ -400,13 +400,8 @@ START_TEST(span_ids_round_trip_as_id_deltas)
 	 * an absolute id (tag and 8 bytes), 3 zero refs; then the end: 3 bytes */
 	ck_assert_uint_eq(lot_writer_used(w), 1 + 1 + 1 + 9 + 3 + 3);
 	lot_tb_chunk_end(b);
-	size_t len;
-	const uint8_t *img = lot_tb_data(b, &len);
-	struct lot_reader *r = lot_reader_open_mem(img, len, NULL, NULL);
-	struct lot_chunk *c;
 	struct lot_event ev;
-	ck_assert_int_eq(lot_reader_next_chunk(r, &c), 1);
-	ck_assert_int_eq(lot_chunk_next_event(r, &ev), 1);
+	struct lot_reader *r = open_first_event(b, &ev);
 	ck_assert_uint_eq(ev.args[LOT_ARG_span_begin_span].u, own);
 	ck_assert_uint_eq(ev.args[LOT_ARG_span_begin_parent_span].u, foreign);
 	ck_assert_ptr_null(ev.args[LOT_ARG_span_begin_trace_id].id128);
@@ -432,14 +427,9 @@ START_TEST(trace_gen_derives_the_trace_id_from_key_and_root)
 	ck_assert(lot_write_span_begin(w, lot_tb_ticks(b, 1), root, 0, ref, 0, 0));
 	ck_assert_uint_eq(lot_writer_trace(w, want), ref); /* cached: a child finds it */
 	lot_tb_chunk_end(b);
-	size_t len;
-	const uint8_t *img = lot_tb_data(b, &len);
-	struct lot_reader *r = lot_reader_open_mem(img, len, NULL, NULL);
-	ck_assert(lot_reader_header(r)->has_trace_key);
-	struct lot_chunk *c;
 	struct lot_event ev;
-	ck_assert_int_eq(lot_reader_next_chunk(r, &c), 1);
-	ck_assert_int_eq(lot_chunk_next_event(r, &ev), 1);
+	struct lot_reader *r = open_first_event(b, &ev);
+	ck_assert(lot_reader_header(r)->has_trace_key);
 	ck_assert_uint_eq(ev.args[LOT_ARG_span_begin_span].u, root);
 	ck_assert(memcmp(ev.args[LOT_ARG_span_begin_trace_id].id128, want, 16) == 0);
 	lot_reader_close(r);
