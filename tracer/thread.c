@@ -34,11 +34,28 @@ static void make_key(void)
 	have_key = pthread_key_create(&exit_key, thread_exit) == 0;
 }
 
+/* A probe in a signal handler that interrupts this thread's first probe
+ * while it creates the thread's state must not create it again (the
+ * interrupted pthread_getattr_np or allocation holds a lock): it is dropped
+ * and counted here, then handed to the new state's nested_lost. */
+static __thread struct {
+	bool busy;
+	uint64_t lost;
+} creating __attribute__((tls_model("initial-exec")));
+
 struct lot_thread *lot_thread_create(void)
 {
-	struct lot_thread *t = aligned_alloc(64, (sizeof *t + 63) & ~(size_t)63);
-	if (!t)
+	if (creating.busy) {
+		creating.lost++;
 		return NULL;
+	}
+	creating.busy = true;
+	atomic_signal_fence(memory_order_seq_cst);
+	struct lot_thread *t = aligned_alloc(64, (sizeof *t + 63) & ~(size_t)63);
+	if (!t) {
+		creating.busy = false;
+		return NULL;
+	}
 	memset(t, 0, sizeof *t);
 	t->tid = (uint64_t)gettid();
 	prctl(PR_GET_NAME, t->name, 0, 0, 0);
@@ -52,7 +69,11 @@ struct lot_thread *lot_thread_create(void)
 	pthread_once(&exit_key_once, make_key);
 	if (have_key)
 		pthread_setspecific(exit_key, t);
-	lot_self = t;
+	lot_self = t; /* from here a handler's probe uses t, not this function */
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_fetch_add_explicit(&t->nested_lost, creating.lost, memory_order_relaxed);
+	creating.lost = 0;
+	creating.busy = false;
 	struct lot_thread *h = atomic_load_explicit(&pending.head, memory_order_relaxed);
 	do
 		t->pending_next = h;
