@@ -659,13 +659,16 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 	if (!skip_run(&p, 1) && !getv_near(&p, end, &v))    \
 		goto slow;
 #define CK_SVAR(n) CK_UVAR(n)
-/* An id delta: one varint, or the absolute form's tag and 8 bytes. */
-#define CK_ID(n)                              \
-	if (__builtin_expect(*p == LOT_ID_ABSOLUTE, 0)) { \
-		p++;                          \
-		CK_SKIP(8)                    \
-	} else {                              \
-		CK_UVAR(n)                    \
+/* An id delta: one varint, or the absolute form's tag and 8 bytes.  A
+ * one-byte delta (2..127: a thread's own spans, its tasks) is one compare. */
+#define CK_ID(n)                                                      \
+	if (__builtin_expect((uint8_t)(*p - LOT_ID_DELTA0) < 0x80 - LOT_ID_DELTA0, 1)) { \
+		p++;                                                  \
+	} else if (*p == LOT_ID_ABSOLUTE) {                           \
+		p++;                                                  \
+		CK_SKIP(8)                                            \
+	} else {                                                      \
+		CK_UVAR(n)                                            \
 	}
 #define CK_SPAN(n) CK_ID(n)
 #define CK_TASK(n) CK_ID(n)
