@@ -170,18 +170,11 @@ bool lot_scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint
 			n++;
 		}
 		for (unsigned a = 0, k; a < ty->nargs; a++) {
+			if (no_stacks && ty->arg_kinds[a] == LOT_KIND_STACK)
+				continue; /* omitted from this chunk */
 			switch (ty->arg_kinds[a]) {
 			case LOT_KIND_ID128:
 				v = 16;
-				break;
-			case LOT_KIND_STACK:
-				if (no_stacks) { /* omitted */
-					v = 0;
-					break;
-				}
-				if (lot_varint_get(&p, end, &v))
-					return false;
-				v = 0;
 				break;
 			case LOT_KIND_BYTES:
 				if (lot_varint_get(&p, end, &v))
