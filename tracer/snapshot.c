@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,39 +184,91 @@ static struct lot_chunk *live_chunk(const struct lot_session *s, struct lot_thre
 	return c;
 }
 
-static void write_live(struct snap *w, struct lot_session *s, struct lot_thread *threads)
+/* Encode one chunk into the snapshot. */
+static void write_record(struct snap *w, struct lot_session *s, const struct lot_chunk_info *info,
+			 const uint8_t *raw)
 {
 	struct lot_flight *f = s->flight;
+	size_t n = lot_chunk_record_encode(s->comp, info, raw, f->out, f->out_cap);
+	if (!n)
+		return;
+	w->err = write_all(w->fd, f->out, n);
+	account(w, info->tid, info->seq, info->base_ticks, info->end_ticks, info->events, info->lost,
+		n);
+}
+
+/* A copy of t's live chunk c as it is now, in f->raw; false if there is
+ * nothing to take or the thread handed c over while it was copied. */
+static bool copy_live(struct lot_session *s, struct lot_thread *t, struct lot_chunk *c,
+		      struct lot_chunk_info *info, char *name)
+{
+	struct lot_flight *f = s->flight;
+	uint32_t len = atomic_load_explicit(&c->len, memory_order_acquire);
+	if (!len || len > f->raw_cap)
+		return false;
+	/* The header fields set before `live` was published; not those the
+	 * thread fills when it seals the chunk (events, raw_len, end_ticks). */
+	*info = (struct lot_chunk_info){
+		.flags = c->info.flags, .tid = c->info.tid, .seq = c->info.seq,
+		.base_ticks = c->info.base_ticks, .lost = c->info.lost,
+		.span_base = c->info.span_base, .task = c->info.task, .thread_name = name};
+	memcpy(name, c->name, LOT_THREAD_NAME_MAX);
+	name[LOT_THREAD_NAME_MAX] = 0;
+	memcpy(f->raw, c->data, len);
+	if (atomic_load_explicit(&t->live, memory_order_acquire) != c)
+		return false;
+	info->raw_len = len;
+	return lot_scan_payload(f->raw, f->raw + len, s->clock.time_shift, info->base_ticks,
+				info->flags & LOT_CHUNK_NO_STACKS, &info->events, &info->end_ticks);
+}
+
+/* t's sealed chunks from *next up to what it has handed over by now. */
+static void write_sealed(struct snap *w, struct lot_session *s, const struct lot_thread *t,
+			 uint32_t *next)
+{
+	uint32_t head = atomic_load_explicit(&t->ring_head, memory_order_acquire);
+	for (; *next != head && !w->err; ++*next) {
+		const struct lot_chunk *c = t->ring[*next % LOT_RING];
+		write_record(w, s, &c->info, c->data);
+	}
+}
+
+/*
+ * What each thread recorded after the retained history: the chunks it
+ * sealed that the flusher (this thread) has not taken from its hand-off
+ * ring yet, then its live chunk.  The sealed ones are complete and stay
+ * put until the flusher drains them after the snapshot (which keeps them
+ * for the next).  A thread that seals its live chunk while it is copied has
+ * just put it in the ring: take it from there and look again.  So does one
+ * caught between two chunks (`live` is NULL from the seal until the next
+ * chunk is published; thread.c), unless it has ended or has no chunk.
+ */
+static void write_live(struct snap *w, struct lot_session *s, struct lot_thread *threads)
+{
 	for (struct lot_thread *t = threads; t && !w->err; t = t->next) {
-		struct lot_chunk *c = live_chunk(s, t);
-		if (!c)
-			continue;
-		uint32_t len = atomic_load_explicit(&c->len, memory_order_acquire);
-		if (!len || len > f->raw_cap)
-			continue;
-		/* The header fields set before `live` was published; not those the
-		 * thread fills when it seals the chunk (events, raw_len, end_ticks). */
-		struct lot_chunk_info info = {
-			.flags = c->info.flags, .tid = c->info.tid, .seq = c->info.seq,
-			.base_ticks = c->info.base_ticks, .lost = c->info.lost,
-			.span_base = c->info.span_base, .task = c->info.task};
-		char name[LOT_THREAD_NAME_MAX + 1];
-		memcpy(name, c->name, sizeof name);
-		name[LOT_THREAD_NAME_MAX] = 0;
-		info.thread_name = name;
-		memcpy(f->raw, c->data, len);
-		if (atomic_load_explicit(&t->live, memory_order_acquire) != c)
-			continue; /* handed over meanwhile: the next snapshot has it */
-		info.raw_len = len;
-		if (!lot_scan_payload(f->raw, f->raw + len, s->clock.time_shift, info.base_ticks,
-				      info.flags & LOT_CHUNK_NO_STACKS, &info.events, &info.end_ticks))
-			continue;
-		size_t n = lot_chunk_record_encode(s->comp, &info, f->raw, f->out, f->out_cap);
-		if (!n)
-			continue;
-		w->err = write_all(w->fd, f->out, n);
-		account(w, info.tid, info.seq, info.base_ticks, info.end_ticks, info.events, info.lost,
-			n);
+		uint32_t next = atomic_load_explicit(&t->ring_tail, memory_order_relaxed);
+		for (int attempt = 0; attempt < 4 && !w->err; attempt++) {
+			write_sealed(w, s, t, &next);
+			struct lot_chunk *c = live_chunk(s, t);
+			if (c) {
+				struct lot_chunk_info info;
+				char name[LOT_THREAD_NAME_MAX + 1];
+				if (copy_live(s, t, c, &info, name)) {
+					write_record(w, s, &info, s->flight->raw);
+					break;
+				}
+				if (atomic_load_explicit(&t->live, memory_order_acquire) == c)
+					break; /* empty, or not ours to read */
+				continue;
+			}
+			if (atomic_load_explicit(&t->exited, memory_order_acquire)) {
+				write_sealed(w, s, t, &next); /* its last, handed over before */
+				break;
+			}
+			if (atomic_load_explicit(&t->steal, memory_order_relaxed) == 2)
+				break; /* the idle flush took it: retained already */
+			sched_yield();
+		}
 	}
 }
 
@@ -228,6 +281,11 @@ static uint64_t oldest_ticks(const struct lot_session *s, struct lot_thread *thr
 		t0 = b < t0 ? b : t0;
 	}
 	for (struct lot_thread *t = threads; t; t = t->next) {
+		uint32_t tail = atomic_load_explicit(&t->ring_tail, memory_order_relaxed);
+		if (tail != atomic_load_explicit(&t->ring_head, memory_order_acquire)) {
+			uint64_t b = t->ring[tail % LOT_RING]->info.base_ticks;
+			t0 = b < t0 ? b : t0;
+		}
 		struct lot_chunk *c = live_chunk(s, t);
 		if (c && atomic_load_explicit(&c->len, memory_order_acquire))
 			t0 = c->info.base_ticks < t0 ? c->info.base_ticks : t0;
