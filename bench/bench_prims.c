@@ -43,21 +43,13 @@ NOINLINE static void loop_walk16(uint64_t n)
 {
 	uint64_t pcs[16];
 	for (uint64_t i = 0; i < n; i++) {
-		size_t k = lot_stack_walk(&bounds, 0, pcs, 16);
+		uint64_t hash;
+		size_t k = lot_stack_walk(&bounds, 0, pcs, 16, &hash);
 		walked_frames += k;
 		BENCH_KEEP(pcs);
+		BENCH_KEEP(hash);
 	}
 }
-
-NOINLINE static void loop_walk16_hash(uint64_t n)
-{
-	uint64_t pcs[16];
-	for (uint64_t i = 0; i < n; i++) {
-		size_t k = lot_stack_walk(&bounds, 0, pcs, 16);
-		BENCH_KEEP(lot_hash_words(pcs, k));
-	}
-}
-
 
 static double time_loop(void (*fn)(uint64_t), uint64_t n, unsigned depth)
 {
@@ -86,9 +78,6 @@ int main(int argc, char **argv)
 		bench_at_depth(24, loop_walk16, n);
 		BENCH_CG_END("prims", "walk16", n);
 		BENCH_CG_BEGIN();
-		bench_at_depth(24, loop_walk16_hash, n);
-		BENCH_CG_END("prims", "walk16_hash", n);
-		BENCH_CG_BEGIN();
 		loop_empty(n);
 		BENCH_CG_END("prims", "base:walk16", n);
 		return 0;
@@ -99,7 +88,6 @@ int main(int argc, char **argv)
 	walked_frames = 0;
 	double walk = time_loop(loop_walk16, n, 24);
 	double frames = (double)walked_frames / (double)(n + n / 10 + 1);
-	double walk_hash = time_loop(loop_walk16_hash, n, 24);
 	double empty = time_loop(loop_empty, n * 10, 0);
 
 	bench_emit(&(struct bench_result){
@@ -109,16 +97,12 @@ int main(int argc, char **argv)
 		.value = now, .base = "clock_gettime(CLOCK_MONOTONIC)", .base_value = gettime});
 	bench_emit(&(struct bench_result){
 		.bench = "prims", .metric = "walk16", .unit = "ns/walk",
-		.what = "lot_stack_walk() of 16 frames", .value = walk, .base = "empty loop",
+		.what = "lot_stack_walk() of 16 frames, hashing them on the way (the dedup key)", .value = walk, .base = "empty loop",
 		.base_value = empty});
 	bench_emit(&(struct bench_result){
 		.bench = "prims", .metric = "walk_per_frame", .unit = "ns/frame",
 		.what = "the same, per frame walked", .value = walk / frames, .base = "empty loop",
 		.base_value = empty, .target = "<= 1.5"});
-	bench_emit(&(struct bench_result){
-		.bench = "prims", .metric = "walk16_hash", .unit = "ns/walk",
-		.what = "16-frame walk + lot_hash_words() of the PCs (the dedup key)",
-		.value = walk_hash, .base = "empty loop", .base_value = empty});
 	printf("{\"bench\":\"prims\",\"note\":\"Clock source chosen by lot_clock_calibrate(): %s, "
 	       "%llu Hz.  Frames per walk: %.1f.\"}\n",
 	       ci.source == 0 ? "TSC" : ci.source == 1 ? "CLOCK_MONOTONIC" : "cntvct_el0",

@@ -4,7 +4,8 @@
  *   - a probe while tracing is off;
  *   - lot_counter (name + one 64-bit value, never a stack) while tracing;
  *   - lot_instant with a 16-frame stack that is already defined in the chunk
- *     (the same call site every time: the walk and the dedup hit);
+ *     (the same call site every time: the walk and the dedup hit), and the
+ *     same from two call sites in turn, as a server's block and unblock;
  *   - a span begin + end pair, stacks off, with no span open: every span is
  *     a new root (a new trace id, defined in the chunk);
  *   - the same under an open root span: a child span (the parent's trace id
@@ -57,6 +58,18 @@ NOINLINE static void loop_counter(uint64_t n)
 NOINLINE static void loop_instant(uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
+		lot_instant("bench.instant");
+		BENCH_KEEP(i);
+	}
+}
+
+/* Two call sites in turn, as in a server (block here, unblock there): the
+ * stack differs from the last one every time, both stay defined in the chunk. */
+NOINLINE static void loop_instant_two_sites(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i += 2) {
+		lot_instant("bench.instant");
+		BENCH_KEEP(i);
 		lot_instant("bench.instant");
 		BENCH_KEEP(i);
 	}
@@ -221,6 +234,12 @@ static void callgrind_enabled(unsigned deep)
 	bench_at_depth(deep, loop_instant, iters);
 	BENCH_CG_END("probe", "instant_stack16", iters);
 	session_stop(&w, &l);
+	session_start("1", "16");
+	bench_at_depth(deep, loop_instant_two_sites, 1000);
+	BENCH_CG_BEGIN();
+	bench_at_depth(deep, loop_instant_two_sites, iters);
+	BENCH_CG_END("probe", "instant_stack16_two_sites", iters);
+	session_stop(&w, &l);
 	session_start("0", "16");
 	loop_span(1000);
 	BENCH_CG_BEGIN();
@@ -266,6 +285,8 @@ int main(int argc, char **argv)
 	double empty2 = time_loop(loop_empty, iters * 10, 0);
 	double instant16_ns = enabled(loop_instant, iters, deep, "1", "16", false, NULL);
 	double empty3 = time_loop(loop_empty, iters * 10, 0);
+	double two_sites_ns = enabled(loop_instant_two_sites, iters, deep, "1", "16", false, NULL);
+	double empty7 = time_loop(loop_empty, iters * 10, 0);
 	double span_ns = enabled(loop_span, iters, 0, "0", "16", false, NULL);
 	double empty4 = time_loop(loop_empty, iters * 10, 0);
 	double child_ns = enabled(loop_child_span, iters, 0, "0", "16", false, NULL);
@@ -286,6 +307,11 @@ int main(int argc, char **argv)
 		.bench = "probe", .metric = "instant_stack16", .unit = "ns/op",
 		.what = "lot_instant() with a 16-frame stack already in the chunk",
 		.value = instant16_ns, .base = "empty loop", .base_value = empty3, .target = "<= 35"});
+	bench_emit(&(struct bench_result){
+		.bench = "probe", .metric = "instant_stack16_two_sites", .unit = "ns/op",
+		.what = "the same from two call sites in turn (each stack differs from the "
+			"last; both already in the chunk)",
+		.value = two_sites_ns, .base = "empty loop", .base_value = empty7});
 	bench_emit(&(struct bench_result){
 		.bench = "probe", .metric = "span_begin_end", .unit = "ns/op",
 		.what = "lot_span_begin() + lot_span_end(), no stacks, no span open (each a new "

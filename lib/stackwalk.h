@@ -6,11 +6,14 @@
  *        the calling thread's stack range, read once per thread
  *        (pthread_getattr_np); 0 or -errno
  *   size_t lot_stack_walk(const struct lot_stack_bounds *b, unsigned skip,
- *                         uint64_t *pcs, size_t max);
+ *                         uint64_t *pcs, size_t max, uint64_t *hash);
  *        inline (always_inline), walks from the caller's frame: return
  *        addresses, innermost first, after skipping `skip` frames; every step
  *        checked (aligned, strictly increasing, inside bounds) so a frame
- *        without a frame pointer ends the walk and never faults.
+ *        without a frame pointer ends the walk and never faults.  *hash is
+ *        lot_hash_words(pcs, n) (lib/hash.h), computed on the way: its
+ *        multiply chain runs alongside the walk's dependent loads, where a
+ *        second pass would wait for both in turn.
  *
  * The frame record is the same on x86-64 and aarch64: the frame pointer
  * points at {saved frame pointer of the caller, return address}.  Because
@@ -32,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/hash.h"
+
 struct lot_stack_bounds {
 	uintptr_t lo, hi; /* the thread's stack occupies [lo, hi) */
 };
@@ -39,27 +44,34 @@ struct lot_stack_bounds {
 int lot_stack_bounds_current(struct lot_stack_bounds *b);
 
 static inline __attribute__((always_inline)) size_t
-lot_stack_walk(const struct lot_stack_bounds *b, unsigned skip, uint64_t *pcs, size_t max)
+lot_stack_walk(const struct lot_stack_bounds *b, unsigned skip, uint64_t *pcs, size_t max,
+	       uint64_t *hash)
 {
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
 	/* the 16-byte record at fp must lie inside [lo, hi) */
-	uintptr_t lo = b->lo, hi = b->hi >= 16 ? b->hi - 16 : 0;
+	uintptr_t hi = b->hi >= 16 ? b->hi - 16 : 0;
+	uint64_t h = LOT_HASH_WORDS_SEED;
 	size_t n = 0;
+	if (fp < b->lo || fp >= hi || (fp & 7))
+		max = 0;
 	while (n < max) {
-		if (fp < lo || fp >= hi || (fp & 7))
-			break;
 		const uintptr_t *rec = (const uintptr_t *)fp;
 		uintptr_t next = rec[0], ret = rec[1];
 		if (ret == 0)
 			break;
-		if (skip)
+		if (skip) {
 			skip--;
-		else
+		} else {
 			pcs[n++] = ret;
-		if (next <= fp) /* the outermost frame has 0; garbage is rarely higher */
+			h = lot_hash_words_step(h, ret);
+		}
+		/* strictly increasing, so never below lo; the outermost frame
+		 * has 0, and garbage is rarely higher */
+		if (next <= fp || next >= hi || (next & 7))
 			break;
 		fp = next;
 	}
+	*hash = lot_hash_words_end(h, n);
 	return n;
 }
 

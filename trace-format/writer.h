@@ -329,17 +329,17 @@ static inline uint32_t lot_writer_string(struct lot_writer *w, const char *s)
 	return id;
 }
 
-/* Id of a stack of n PCs (innermost first), 0 when n == 0, LOT_NOROOM if its
- * definition does not fit.  n is cut to LOT_STACK_MAX. */
-static inline uint32_t lot_writer_stack(struct lot_writer *w, const uint64_t *pc, size_t n)
+/* Id of a stack of n PCs (innermost first) whose lot_hash_words() is h
+ * (as a stack walk computes it, lib/stackwalk.h): 0 when n == 0, LOT_NOROOM
+ * if its definition does not fit.  Within a chunk the 64-bit hash is the
+ * stack's identity (lib/hash.h).  n <= LOT_STACK_MAX. */
+static inline uint32_t lot_writer_stack_hashed(struct lot_writer *w, const uint64_t *pc, size_t n,
+					       uint64_t h)
 {
 	if (n == 0)
 		return 0;
-	if (n > LOT_STACK_MAX)
-		n = LOT_STACK_MAX;
-	uint64_t h = lot_hash_words(pc, n);
 	unsigned slot = (unsigned)(h >> (64 - LOT_WRITER_STACK_BITS));
-	if (w->stacks[slot].id && w->stacks[slot].hash == h)
+	if (__builtin_expect(w->stacks[slot].id && w->stacks[slot].hash == h, 1))
 		return w->stacks[slot].id;
 	uint32_t id = w->next_stack;
 	if (!lot_write_stack_def(w, 0, id, (struct lot_pcs){pc, n}))
@@ -348,6 +348,14 @@ static inline uint32_t lot_writer_stack(struct lot_writer *w, const uint64_t *pc
 	w->stacks[slot].hash = h;
 	w->stacks[slot].id = id;
 	return id;
+}
+
+/* The same for PCs not hashed yet; n is cut to LOT_STACK_MAX. */
+static inline uint32_t lot_writer_stack(struct lot_writer *w, const uint64_t *pc, size_t n)
+{
+	if (n > LOT_STACK_MAX)
+		n = LOT_STACK_MAX;
+	return lot_writer_stack_hashed(w, pc, n, lot_hash_words(pc, n));
 }
 
 /* After a definition of the next trace ref: cache it and return it.  Trace

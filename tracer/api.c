@@ -13,48 +13,21 @@
 #include "tracer/lotrace.h"
 #include "tracer/thread.h"
 
-/* Walk the caller's stack into pcs when stacks are on; the frame count. */
-#define LOT_STACK(pcs)                                                                  \
-	(lot_rt.stacks ? lot_stack_walk(&t->bounds, 0, (pcs), lot_rt.stack_depth) : 0)
+/* Walk the caller's stack into pcs when stacks are on, hashing it on the
+ * way (into h); the frame count. */
+#define LOT_STACK(pcs, h)                                                               \
+	(lot_rt.stacks ? lot_stack_walk(&t->bounds, 0, (pcs), lot_rt.stack_depth, (h)) \
+		       : (*(h) = 0, (size_t)0))
 
-static inline bool same_pcs(const uint64_t *a, const uint64_t *b, size_t n)
-{
-	uint64_t diff = 0;
-	for (size_t i = 0; i < n; i++) /* no early exit: the loads run in parallel */
-		diff |= a[i] ^ b[i];
-	return !diff;
-}
-
-/* The stack's id when the walk found frames (a cheap compare with the last
- * stack written, else the writer's cache). */
-static inline bool enc_stack_walked(struct lot_thread *t, const uint64_t *pcs, size_t n, uint32_t *id)
-{
-	if (n == t->last_stack_n && t->last_stack_epoch == t->epoch &&
-	    same_pcs(pcs, t->last_stack, n)) {
-		*id = t->last_stack_id;
-		return true;
-	}
-	*id = lot_writer_stack(&t->w, pcs, n);
-	if (*id == LOT_NOROOM)
-		return false;
-	t->last_stack_n = n;
-	t->last_stack_epoch = t->epoch;
-	t->last_stack_id = *id;
-	memcpy(t->last_stack, pcs, n * sizeof *pcs);
-	return true;
-}
-
-/* Always inline, so that with stacks off (n == 0) no call is made: LOT_RECORD
- * expands its encoding twice, which made GCC keep this out of line. */
+/* The stack's id, 0 without frames.  Always inline, so that with stacks off
+ * (n == 0) no call is made: LOT_RECORD expands its encoding twice, which made
+ * GCC keep this out of line. */
 static inline __attribute__((always_inline)) bool enc_stack(struct lot_thread *t,
 							     const uint64_t *pcs, size_t n,
-							     uint32_t *id)
+							     uint64_t hash, uint32_t *id)
 {
-	if (!n) {
-		*id = 0;
-		return true;
-	}
-	return enc_stack_walked(t, pcs, n, id);
+	*id = lot_writer_stack_hashed(&t->w, pcs, n, hash);
+	return *id != LOT_NOROOM;
 }
 
 static inline bool enc_string(struct lot_writer *w, const char *s, uint32_t *id)
@@ -109,12 +82,12 @@ LOT_API uint64_t lot_task_create(const char *name)
 	uint64_t id = t->task_next++;
 	if (!lot_enabled() || !(t = lot_probe_enter()))
 		return id;
-	uint64_t pcs[LOT_STACK_MAX];
-	size_t n = LOT_STACK(pcs);
+	uint64_t pcs[LOT_STACK_MAX], hash;
+	size_t n = LOT_STACK(pcs, &hash);
 	uint64_t now = lot_clock_now();
 	uint32_t sname, stack;
 	LOT_RECORD(t, now,
-		   enc_string(&t->w, name, &sname) && enc_stack(t, pcs, n, &stack) &&
+		   enc_string(&t->w, name, &sname) && enc_stack(t, pcs, n, hash, &stack) &&
 			   lot_write_task_create(&t->w, now, id, t->task_cur, sname, stack));
 	lot_probe_exit(t);
 	return id;
@@ -145,12 +118,12 @@ LOT_API void lot__task_block(const char *reason)
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
 		return;
-	uint64_t pcs[LOT_STACK_MAX];
-	size_t n = LOT_STACK(pcs);
+	uint64_t pcs[LOT_STACK_MAX], hash;
+	size_t n = LOT_STACK(pcs, &hash);
 	uint64_t now = lot_clock_now();
 	uint32_t sreason, stack;
 	LOT_RECORD(t, now,
-		   enc_string(&t->w, reason, &sreason) && enc_stack(t, pcs, n, &stack) &&
+		   enc_string(&t->w, reason, &sreason) && enc_stack(t, pcs, n, hash, &stack) &&
 			   lot_write_task_block(&t->w, now, sreason, 0, stack));
 	lot_probe_exit(t);
 }
@@ -160,12 +133,12 @@ LOT_API void lot__task_unblock(uint64_t task)
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
 		return;
-	uint64_t pcs[LOT_STACK_MAX];
-	size_t n = LOT_STACK(pcs);
+	uint64_t pcs[LOT_STACK_MAX], hash;
+	size_t n = LOT_STACK(pcs, &hash);
 	uint64_t now = lot_clock_now();
 	uint32_t stack;
 	LOT_RECORD(t, now,
-		   enc_stack(t, pcs, n, &stack) && lot_write_task_unblock(&t->w, now, task, stack));
+		   enc_stack(t, pcs, n, hash, &stack) && lot_write_task_unblock(&t->w, now, task, stack));
 	lot_probe_exit(t);
 }
 
@@ -273,15 +246,15 @@ static __attribute__((noinline, cold)) lot_span span_begin_full(const char *name
 	lot_span s; /* the return value: built in place, field by field */
 	uint64_t parent_id;
 	bool root = span_make(t, parent, &s, &parent_id);
-	uint64_t pcs[LOT_STACK_MAX];
-	size_t n = LOT_STACK(pcs);
+	uint64_t pcs[LOT_STACK_MAX], hash;
+	size_t n = LOT_STACK(pcs, &hash);
 	uint64_t now = lot_clock_now();
 	uint32_t sname, trace, stack;
 	LOT_RECORD(t, now,
 		   enc_string(&t->w, name, &sname) &&
 			   (trace = root ? lot_writer_trace_gen(&t->w, s.span_id, s.trace_id)
 					 : lot_writer_trace(&t->w, s.trace_id)) != LOT_NOROOM &&
-			   enc_stack(t, pcs, n, &stack) &&
+			   enc_stack(t, pcs, n, hash, &stack) &&
 			   lot_write_span_begin(&t->w, now, s.span_id, parent_id, trace, sname, stack));
 	lot_probe_exit(t);
 	return s;
@@ -297,7 +270,7 @@ static __attribute__((noinline)) lot_span span_begin_rest(struct lot_thread *t, 
 	LOT_RECORD(t, now,
 		   enc_string(&t->w, name, &sname) &&
 			   (trace = lot_writer_trace(&t->w, top->trace_id)) != LOT_NOROOM &&
-			   enc_stack(t, NULL, 0, &stack) &&
+			   enc_stack(t, NULL, 0, 0, &stack) &&
 			   lot_write_span_begin(&t->w, now, top->span_id, parent_id, trace, sname, stack));
 	lot_probe_exit(t);
 	lot_span s;
@@ -425,12 +398,12 @@ LOT_API void lot__instant(const char *name)
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
 		return;
-	uint64_t pcs[LOT_STACK_MAX];
-	size_t n = LOT_STACK(pcs);
+	uint64_t pcs[LOT_STACK_MAX], hash;
+	size_t n = LOT_STACK(pcs, &hash);
 	uint64_t now = lot_clock_now();
 	uint32_t sname, stack;
 	LOT_RECORD(t, now,
-		   enc_string(&t->w, name, &sname) && enc_stack(t, pcs, n, &stack) &&
+		   enc_string(&t->w, name, &sname) && enc_stack(t, pcs, n, hash, &stack) &&
 			   lot_write_instant(&t->w, now, sname, stack));
 	lot_probe_exit(t);
 }

@@ -120,7 +120,6 @@ void lot_flusher_kick(void)
 
 static void writer_detach(struct lot_thread *t)
 {
-	t->epoch++;
 	t->cur = NULL;
 	atomic_store_explicit(&t->live, NULL, memory_order_relaxed);
 	t->w.start = t->w.pos = t->w.end = NULL;
@@ -226,7 +225,6 @@ bool lot_thread_switch(struct lot_thread *t, uint64_t now)
 			 c->info.task);
 	if (!lot_rt.stacks)
 		lot_writer_omit_stacks(&t->w);
-	t->epoch++;
 	if (t->need_begin) {
 		t->need_begin = false;
 		/* Hide the array bound from the compiler: the interning reads up to

@@ -110,14 +110,6 @@ struct lot_thread {
 	struct lot_stack_bounds bounds;
 	unsigned n_spans;
 	lot_span spans[LOT_OPEN_SPANS];
-	/* The last stack written, for the common case of the same call site
-	 * again: comparing the PCs (independent loads) is much cheaper than the
-	 * dependent hash chain of the writer's cache.  Valid while `epoch` (bumped
-	 * whenever the writer starts or loses a chunk) is unchanged. */
-	uint64_t epoch, last_stack_epoch;
-	size_t last_stack_n;
-	uint32_t last_stack_id;
-	uint64_t last_stack[LOT_STACK_MAX];
 	char name[LOT_THREAD_NAME_MAX + 1];
 	_Atomic(struct lot_chunk *) live; /* cur, for the idle flush */
 	_Atomic uint32_t ring_head;

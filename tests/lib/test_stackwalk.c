@@ -37,6 +37,16 @@ static int pc_in(uint64_t pc, void *fn)
 
 FRAME size_t lt_walk_here(unsigned skip, uint64_t *pcs, size_t max);
 FRAME size_t lt_recurse(unsigned depth, unsigned skip, uint64_t *pcs, size_t max);
+/* A walk here, in the caller's frame (a statement expression: a function
+ * would add a frame); its hash must be lot_hash_words of what it found. */
+#define WALK(b, skip, pcs, max)                                                     \
+	({                                                                          \
+		uint64_t h_;                                                        \
+		size_t n_ = lot_stack_walk((b), (skip), (pcs), (max), &h_);         \
+		ck_assert_uint_eq(h_, lot_hash_words((pcs), n_));                   \
+		n_;                                                                 \
+	})
+
 FRAME size_t lt_c(uint64_t *pcs, size_t max);
 FRAME size_t lt_b(uint64_t *pcs, size_t max);
 FRAME size_t lt_a(uint64_t *pcs, size_t max);
@@ -49,7 +59,7 @@ FRAME size_t lt_walk_here(unsigned skip, uint64_t *pcs, size_t max)
 {
 	struct lot_stack_bounds b;
 	ck_assert_int_eq(lot_stack_bounds_current(&b), 0);
-	return lot_stack_walk(&b, skip, pcs, max);
+	return WALK(&b, skip, pcs, max);
 }
 
 FRAME size_t lt_recurse(unsigned depth, unsigned skip, uint64_t *pcs, size_t max)
@@ -149,8 +159,8 @@ START_TEST(empty_bounds_give_an_empty_stack)
 {
 	uint64_t pcs[MAXF];
 	struct lot_stack_bounds none = {0, 0}, tiny = {8, 16};
-	ck_assert_uint_eq(lot_stack_walk(&none, 0, pcs, MAXF), 0);
-	ck_assert_uint_eq(lot_stack_walk(&tiny, 0, pcs, MAXF), 0);
+	ck_assert_uint_eq(WALK(&none, 0, pcs, MAXF), 0);
+	ck_assert_uint_eq(WALK(&tiny, 0, pcs, MAXF), 0);
 }
 END_TEST
 
@@ -165,7 +175,7 @@ FRAME size_t lt_damaged(uintptr_t fake_next, const struct lot_stack_bounds *b, u
 	volatile uintptr_t *saved = (volatile uintptr_t *)__builtin_frame_address(0);
 	uintptr_t real = saved[0];
 	saved[0] = fake_next;
-	size_t n = lot_stack_walk(b, 0, pcs, max);
+	size_t n = WALK(b, 0, pcs, max);
 	saved[0] = real;
 	return n;
 }
