@@ -132,10 +132,12 @@ void lot_thread_detach(struct lot_thread *t)
 
 void lot_thread_steal_seen(struct lot_thread *t)
 {
-	int want = 1;
-	if (atomic_compare_exchange_strong_explicit(&t->steal, &want, 0, memory_order_seq_cst,
-						    memory_order_acquire))
-		return; /* cancelled: the chunk stays ours */
+	int seen = 1;
+	if (atomic_compare_exchange_strong_explicit(&t->steal, &seen, 0, memory_order_seq_cst,
+						    memory_order_acquire) ||
+	    seen == 0)
+		return; /* cancelled, by us or by the flusher (which saw us in a
+			 * probe and withdrew): the chunk stays ours */
 	/* 2: the flusher took the live chunk (and may have recycled it already) */
 	writer_detach(t);
 	atomic_store_explicit(&t->steal, 0, memory_order_release);

@@ -35,8 +35,9 @@
  * bytes (`len`, acquire) and writes them out.  Each probe loads `steal` (a
  * cache line the flusher writes about once a second at most, and only for an
  * idle thread) right after in_probe: 1 -> the thread cancels with a CAS
- * 1 -> 0 and keeps its chunk; 2 -> the chunk is the flusher's, the thread
- * forgets it and stores steal = 0.  Only the thread's `live` pointer and
+ * 1 -> 0 and keeps its chunk (if the CAS finds 0, the flusher saw it in a
+ * probe and withdrew: it keeps the chunk too); 2 -> the chunk is the
+ * flusher's, the thread forgets it and stores steal = 0.  Only the thread's `live` pointer and
  * the chunk itself are read by the flusher, never the writer.
  *
  * LOSS.  An event that finds no room and no free chunk is dropped and
