@@ -154,7 +154,8 @@ int lot_config_from_env(struct lot_config *c)
 	}
 	if (env_duration("LOTRACE_WINDOW", LOT_DEFAULT_WINDOW_MS, &c->window_ms) ||
 	    env_duration("LOTRACE_FLIGHT_AGE", LOT_DEFAULT_FLIGHT_AGE_MS, &c->flight_age_ms) ||
-	    env_duration("LOTRACE_DURATION", 0, &c->duration_ms))
+	    env_duration("LOTRACE_DURATION", 0, &c->duration_ms) ||
+	    env_duration("LOTRACE_IDLE_FLUSH", LOT_DEFAULT_IDLE_FLUSH_MS, &c->idle_flush_ms))
 		err = -EINVAL;
 	if (env_size("LOTRACE_FLIGHT_SIZE", LOT_DEFAULT_FLIGHT_SIZE, 1u << 20, (size_t)1 << 38,
 		     &c->flight_size))

@@ -30,6 +30,7 @@ struct lot_config {
 	uint64_t flight_age_ms; /* LOTRACE_FLIGHT_AGE */
 	size_t flight_size;     /* LOTRACE_FLIGHT_SIZE: all the flight recorder's buffers */
 	uint64_t duration_ms;   /* LOTRACE_DURATION, 0: none */
+	uint64_t idle_flush_ms; /* LOTRACE_IDLE_FLUSH */
 };
 
 #define LOT_DEFAULT_CHUNK_SIZE (64u << 10)
@@ -37,6 +38,7 @@ struct lot_config {
 #define LOT_DEFAULT_STACK_DEPTH 32
 #define LOT_DEFAULT_WINDOW_MS 5000u
 #define LOT_DEFAULT_FLIGHT_AGE_MS 10000u
+#define LOT_DEFAULT_IDLE_FLUSH_MS 1000u
 #define LOT_DEFAULT_FLIGHT_SIZE (64u << 20)
 #define LOT_DEFAULT_OUTPUT "lotrace-%s-%p-%t.lot"
 

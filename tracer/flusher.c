@@ -23,7 +23,6 @@
 
 #define POLL_MS 10
 #define SYNC_NS 1000000000ull  /* clock_sync period */
-#define IDLE_NS 1000000000ull  /* a thread that handed nothing this long is asked to */
 
 /* Every thread state the flusher knows (across sessions).  Owned by the
  * flusher while it runs, by lot_start/lot_stop (under their mutex) otherwise. */
@@ -219,14 +218,15 @@ bool lot_scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint
 
 /*
  * Idle flush (protocol in thread.h): take the live chunks of threads that
- * handed nothing for IDLE_NS, when they are not inside a probe.
+ * handed nothing for LOTRACE_IDLE_FLUSH, when they are not inside a probe.
  */
 static void steal_idle(struct lot_session *s, uint64_t now)
 {
+	const uint64_t idle_ns = s->cfg.idle_flush_ms * 1000000u;
 	struct lot_thread *cand[64];
 	size_t n = 0;
 	for (struct lot_thread *t = all_threads; t && n < 64; t = t->next) {
-		if (now - t->f_last_chunk_ns < IDLE_NS ||
+		if (now - t->f_last_chunk_ns < idle_ns ||
 		    atomic_load_explicit(&t->exited, memory_order_acquire) ||
 		    atomic_load_explicit(&t->steal, memory_order_relaxed))
 			continue;
@@ -387,7 +387,11 @@ void *lot_flusher_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	lot_thread_name("lotrace-flusher");
 	clock_sync();
-	uint64_t last_sync = mono_ns();
+	uint64_t last_sync = mono_ns(), last_idle = last_sync;
+	/* idle threads are looked for as often as the idle period, at most
+	 * once a pass and at least once a second */
+	const uint64_t idle_ns = s->cfg.idle_flush_ms * 1000000u;
+	const uint64_t idle_check_ns = idle_ns < SYNC_NS ? idle_ns : SYNC_NS;
 	for (;;) {
 		struct pollfd pfd = {.fd = lot_rt.efd, .events = POLLIN};
 		if (poll(&pfd, 1, POLL_MS) > 0 && (pfd.revents & POLLIN)) {
@@ -398,12 +402,14 @@ void *lot_flusher_main(void *arg)
 		}
 		bool stop = atomic_load_explicit(&s->stop_req, memory_order_acquire);
 		uint64_t now = mono_ns();
-		bool second = now - last_sync >= SYNC_NS;
-		if (second) {
+		if (now - last_sync >= SYNC_NS) {
 			clock_sync();
 			last_sync = now;
 		}
-		cycle(s, second);
+		bool idle_check = now - last_idle >= idle_check_ns;
+		if (idle_check)
+			last_idle = now;
+		cycle(s, idle_check);
 		if (s->io)
 			lot_io_flush(s->io);
 		if (stop)

@@ -108,9 +108,10 @@ static void *slow_emitter(void *arg)
 
 START_TEST(idle_flush_racing_with_recording_loses_and_repeats_nothing)
 {
-	/* The flusher takes live chunks of threads that handed nothing for a
-	 * second while they keep recording now and then: every event arrives
-	 * once, in order, or is counted lost. */
+	/* The flusher takes live chunks of threads that handed nothing for the
+	 * idle period (here 2 ms: hundreds of times) while they keep recording
+	 * now and then: every event arrives once, in order, or is counted lost. */
+	setenv("LOTRACE_IDLE_FLUSH", "2ms", 1);
 	const char *path = test_path("steal");
 	ck_assert_int_eq(lot_start(path), 0);
 	pthread_t th[2];
@@ -129,8 +130,51 @@ START_TEST(idle_flush_racing_with_recording_loses_and_repeats_nothing)
 }
 END_TEST
 
+/* Instants named `name` in the file as it is now (recording may go on). */
+static int instants_in_file(const char *path, const char *name)
+{
+	struct ttrace t;
+	if (!trace_load(path, true, &t))
+		return -1;
+	int n = count_instants(&t, name);
+	trace_free(&t);
+	return n;
+}
+
+START_TEST(idle_flush_period_follows_lotrace_idle_flush)
+{
+	/* An hour: a quiet thread's event stays in its chunk until the stop
+	 * (past the default second). */
+	setenv("LOTRACE_IDLE_FLUSH", "60m", 1);
+	const char *path = test_path("idle-hour");
+	ck_assert_int_eq(lot_start(path), 0);
+	lot_instant("quiet");
+	usleep(2500000);
+	ck_assert_int_eq(instants_in_file(path, "quiet"), 0);
+	ck_assert_int_eq(lot_stop(), 0);
+	ck_assert_int_eq(instants_in_file(path, "quiet"), 1);
+	unlink(path);
+
+	/* 20 ms: it reaches the file while tracing goes on. */
+	setenv("LOTRACE_IDLE_FLUSH", "20ms", 1);
+	path = test_path("idle-short");
+	ck_assert_int_eq(lot_start(path), 0);
+	lot_instant("quiet");
+	int found = 0;
+	for (int i = 0; i < 600 && found < 1; i++) { /* up to a minute: no timing asserted */
+		usleep(100000);
+		found = instants_in_file(path, "quiet");
+	}
+	ck_assert_int_eq(found, 1);
+	ck_assert_int_eq(lot_stop(), 0);
+	ck_assert_int_eq(instants_in_file(path, "quiet"), 1);
+	unlink(path);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, written_plus_lost_equals_recorded_per_thread);
 	tcase_add_test(tc, idle_flush_racing_with_recording_loses_and_repeats_nothing);
+	tcase_add_test(tc, idle_flush_period_follows_lotrace_idle_flush);
 }
