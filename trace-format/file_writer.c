@@ -150,6 +150,11 @@ static LZ4F_preferences_t frame_prefs(size_t raw_len)
 	 * staging it in the context's 4 MiB block buffer, which costs ~6x the
 	 * compression itself per 64 KiB chunk.  The frame's bytes are the same. */
 	prefs.autoFlush = 1;
+	/* Acceleration 2: on a traced server's chunks (stacks on) the flusher
+	 * spends 14% fewer instructions compressing, for 0.8% more bytes (13%
+	 * and 8% on the writer benchmark's stack-free mix).  Readers need not
+	 * know: the frame is the same format. */
+	prefs.compressionLevel = -2;
 	return prefs;
 }
 
