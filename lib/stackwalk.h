@@ -12,8 +12,8 @@
  *        checked (aligned, strictly increasing, inside bounds) so a frame
  *        without a frame pointer ends the walk and never faults.  *hash is
  *        lot_hash_words(pcs, n) (lib/hash.h), computed on the way: its
- *        multiply chain runs alongside the walk's dependent loads, where a
- *        second pass would wait for both in turn.
+ *        short dependency chain hides behind the walk's frame-to-frame
+ *        loads, where a second pass would wait for both in turn.
  *
  * The frame record is the same on x86-64 and aarch64: the frame pointer
  * points at {saved frame pointer of the caller, return address}.  Because
