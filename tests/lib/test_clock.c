@@ -105,6 +105,24 @@ START_TEST(sample_lies_between_reads_around_it)
 }
 END_TEST
 
+/* A later calibration measures from the first one's pairing instead of
+ * sleeping again: it must find the same counter rate. */
+START_TEST(recalibration_agrees_with_the_first)
+{
+	unsetenv("LOTRACE_CLOCK");
+	struct lot_clock_info a, b;
+	ck_assert_int_eq(lot_clock_calibrate(&a), 0);
+	struct timespec d = {0, 50000000};
+	nanosleep(&d, NULL);
+	ck_assert_int_eq(lot_clock_calibrate(&b), 0);
+	ck_assert_uint_eq(a.source, b.source);
+	double ratio = (double)b.freq_hz / (double)a.freq_hz;
+	ck_assert_msg(ratio > 0.99 && ratio < 1.01, "%llu Hz, then %llu Hz",
+		      (unsigned long long)a.freq_hz, (unsigned long long)b.freq_hz);
+	ck_assert_uint_ge(b.start_ticks, a.start_ticks);
+}
+END_TEST
+
 START_TEST(environment_selects_the_monotonic_fallback)
 {
 	setenv("LOTRACE_CLOCK", "monotonic", 1);
@@ -131,6 +149,7 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, now_advances_across_a_sleep);
 	tcase_add_test(tc, samples_agree_with_the_calibrated_frequency);
 	tcase_add_test(tc, sample_lies_between_reads_around_it);
+	tcase_add_test(tc, recalibration_agrees_with_the_first);
 	tcase_add_test(tc, environment_selects_the_monotonic_fallback);
 }
 
