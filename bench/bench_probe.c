@@ -218,40 +218,26 @@ static double enabled(void (*fn)(uint64_t), uint64_t n, unsigned depth, const ch
 	return ns;
 }
 
-/* Under callgrind: the instructions of each enabled path, one session each. */
+/* Under callgrind: the instructions of each enabled path, one session each
+ * (stacks "0" or "1"; the loop runs `depth` frames below this one). */
+#define CG_SESSION(stacks, depth, fn, metric)                                  \
+	do {                                                                   \
+		uint64_t w_, l_;                                               \
+		session_start((stacks), "16");                                 \
+		bench_at_depth((depth), (fn), 1000);                           \
+		BENCH_CG_BEGIN();                                              \
+		bench_at_depth((depth), (fn), iters);                          \
+		BENCH_CG_END("probe", metric, iters);                          \
+		session_stop(&w_, &l_);                                        \
+	} while (0)
+
 static void callgrind_enabled(unsigned deep)
 {
-	uint64_t w, l;
-	session_start("0", "16");
-	loop_counter(1000);
-	BENCH_CG_BEGIN();
-	loop_counter(iters);
-	BENCH_CG_END("probe", "counter", iters);
-	session_stop(&w, &l);
-	session_start("1", "16");
-	bench_at_depth(deep, loop_instant, 1000);
-	BENCH_CG_BEGIN();
-	bench_at_depth(deep, loop_instant, iters);
-	BENCH_CG_END("probe", "instant_stack16", iters);
-	session_stop(&w, &l);
-	session_start("1", "16");
-	bench_at_depth(deep, loop_instant_two_sites, 1000);
-	BENCH_CG_BEGIN();
-	bench_at_depth(deep, loop_instant_two_sites, iters);
-	BENCH_CG_END("probe", "instant_stack16_two_sites", iters);
-	session_stop(&w, &l);
-	session_start("0", "16");
-	loop_span(1000);
-	BENCH_CG_BEGIN();
-	loop_span(iters);
-	BENCH_CG_END("probe", "span_begin_end", iters);
-	session_stop(&w, &l);
-	session_start("0", "16");
-	loop_child_span(1000);
-	BENCH_CG_BEGIN();
-	loop_child_span(iters);
-	BENCH_CG_END("probe", "child_span_begin_end", iters);
-	session_stop(&w, &l);
+	CG_SESSION("0", 0, loop_counter, "counter");
+	CG_SESSION("1", deep, loop_instant, "instant_stack16");
+	CG_SESSION("1", deep, loop_instant_two_sites, "instant_stack16_two_sites");
+	CG_SESSION("0", 0, loop_span, "span_begin_end");
+	CG_SESSION("0", 0, loop_child_span, "child_span_begin_end");
 	BENCH_CG_BEGIN();
 	loop_empty(iters);
 	BENCH_CG_END("probe", "base:counter", iters);
