@@ -33,6 +33,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/out.h"
+#include "lib/buf.h"
 #include "lib/parse.h"
 #include "tracer/state_file.h"
 
@@ -77,33 +78,15 @@ static int read_environ(struct target *t)
 {
 	char p[64];
 	snprintf(p, sizeof p, "/proc/%d/environ", t->pid);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t cap = 1 << 16, n = 0;
-	char *b = malloc(cap + 1);
-	ssize_t r = 0;
-	while (b && (r = read(fd, b + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n == cap) {
-			char *nb = realloc(b, 2 * cap + 1);
-			if (!nb) {
-				free(b);
-				b = NULL;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
+	struct lot_buf b = {0};
+	int err = lot_buf_read_file(&b, p);
+	if (err) {
+		lot_buf_free(&b);
+		return err;
 	}
-	int err = r < 0 ? -errno : 0;
-	close(fd);
-	if (!b)
-		return -ENOMEM;
-	b[n] = 0;
-	t->environ_ = b;
-	t->env_len = n;
-	return err;
+	t->environ_ = (char *)b.data;
+	t->env_len = b.len;
+	return 0;
 }
 
 struct state {

@@ -1,7 +1,10 @@
 #include "lib/buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/endian.h"
 #include "lib/varint.h"
@@ -76,4 +79,35 @@ void lot_buf_lbytes(struct lot_buf *b, const void *p, size_t n)
 void lot_buf_lstr(struct lot_buf *b, const char *s)
 {
 	lot_buf_lbytes(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+int lot_buf_read_file(struct lot_buf *b, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int err = 0;
+	for (;;) {
+		uint8_t *d = lot_buf_reserve(b, 4096);
+		if (!d) {
+			err = -ENOMEM;
+			break;
+		}
+		ssize_t r = read(fd, d, 4096);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? -errno : 0;
+			break;
+		}
+		b->len += (size_t)r;
+	}
+	close(fd);
+	if (!err) {
+		lot_buf_u8(b, 0);
+		if (!lot_buf_ok(b))
+			return -ENOMEM;
+		b->len--; /* the NUL is there, not counted */
+	}
+	return err;
 }

@@ -29,5 +29,9 @@ void lot_buf_varint(struct lot_buf *b, uint64_t v);
 /* An lstr: varint length then the bytes.  NULL is written as the empty string. */
 void lot_buf_lstr(struct lot_buf *b, const char *s);
 void lot_buf_lbytes(struct lot_buf *b, const void *p, size_t n);
+/* Append the whole file at path (for /proc files, whose size stat does not
+ * tell), then a NUL not counted in len.  0, or -errno (-ENOMEM when the
+ * buffer could not grow; the buffer is then marked failed). */
+int lot_buf_read_file(struct lot_buf *b, const char *path);
 
 #endif

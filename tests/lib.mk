@@ -1,7 +1,11 @@
-# tests for lib/ primitives (clock, stack walk) and the module map.
-LIB_TESTS = tests/lib/test_clock tests/lib/test_stackwalk tests/lib/test_modules
+# tests for lib/ primitives (clock, stack walk, buffers) and the module map.
+LIB_TESTS = tests/lib/test_buf tests/lib/test_clock tests/lib/test_stackwalk tests/lib/test_modules
 check_PROGRAMS += $(LIB_TESTS)
 TESTS += $(LIB_TESTS)
+
+tests_lib_test_buf_SOURCES = tests/lib/test_buf.c
+tests_lib_test_buf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_lib_test_buf_LDADD = liblotcore.la $(CHECK_LIBS)
 
 tests_lib_test_clock_SOURCES = tests/lib/test_clock.c
 tests_lib_test_clock_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -143,34 +143,6 @@ static void install_hooks(void)
 
 /* ---- the header ---- */
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
-	while (b) {
-		n += fread(b + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
-			break;
-		char *nb = realloc(b, cap * 2);
-		if (!nb) {
-			free(b);
-			b = NULL;
-			break;
-		}
-		b = nb;
-		cap *= 2;
-	}
-	fclose(f);
-	if (b) {
-		b[n] = 0;
-		*len = n;
-	}
-	return b;
-}
-
 static const char *const started_by_name[] = {"api", "env", "signal"};
 
 int lot_session_header(const struct lot_session *s, struct lot_buf *b,
@@ -184,10 +156,10 @@ int lot_session_header(const struct lot_session *s, struct lot_buf *b,
 	gethostname(host, sizeof host - 1);
 	snprintf(chunk, sizeof chunk, "%zu", s->cfg.chunk_size);
 	snprintf(depth, sizeof depth, "%u", s->cfg.stacks ? s->cfg.stack_depth : 0);
-	size_t cl = 0;
-	char *cmdline = read_file("/proc/self/cmdline", &cl);
+	struct lot_buf cl = {0};
+	char *cmdline = lot_buf_read_file(&cl, "/proc/self/cmdline") ? NULL : (char *)cl.data;
 	if (cmdline) /* NUL-separated arguments, joined by spaces */
-		for (size_t i = 0; i + 1 < cl; i++)
+		for (size_t i = 0; i + 1 < cl.len; i++)
 			if (!cmdline[i])
 				cmdline[i] = ' ';
 	struct lot_kv meta[24];
@@ -228,7 +200,7 @@ int lot_session_header(const struct lot_session *s, struct lot_buf *b,
 	lot_put_le64(key + 8, lot_rt.trace_key[1]);
 	int err = lot_header_encode(b, clock, meta, m, mods, n_mods, key) ? 0 : -ENOMEM;
 	lot_modules_free(mods, n_mods);
-	free(cmdline);
+	lot_buf_free(&cl);
 	return err;
 }
 
