@@ -76,6 +76,9 @@ enum lot_kind {
 	/* instants, counters, losses, clock */ \
 	E2(0x40, instant, LOT_TIMED, STRING, name, STACK, stack) \
 	E2(0x41, counter, LOT_TIMED, STRING, name, SVAR, value) \
+	/* a CPU-time sample of this thread (format 1.1): stack from the interrupted PC; \
+	 * weight: timer expirations it stands for (1 + overruns) */ \
+	E2(0x42, cpu_sample, LOT_TIMED, STACK, stack, UVAR, weight) \
 	E1(0x50, lost, LOT_TIMED, UVAR, count) \
 	E3(0x51, clock_sync, LOT_TIMED, UVAR, ticks, UVAR, mono_ns, UVAR, real_ns)
 
