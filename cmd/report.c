@@ -254,6 +254,24 @@ bool report_parse_u64(const char *s, uint64_t *v)
 	return true;
 }
 
+bool report_parse_trace_id(const char *s, uint8_t out[16])
+{
+	if (strlen(s) != 32)
+		return false;
+	for (int i = 0; i < 32; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return false;
+		if (i % 2 == 0)
+			out[i / 2] = (uint8_t)(v << 4);
+		else
+			out[i / 2] |= (uint8_t)v;
+	}
+	return true;
+}
+
 void report_attrs_json(const struct model_attr *attrs, size_t n)
 {
 	out_char('{');

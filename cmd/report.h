@@ -70,5 +70,7 @@ struct symbolizer *report_symbols(struct report *rep);
 
 /* Parse a non-negative integer option value; false if it is not one. */
 bool report_parse_u64(const char *s, uint64_t *v);
+/* Parse a trace id (32 hex digits); false if it is not one. */
+bool report_parse_trace_id(const char *s, uint8_t out[16]);
 
 #endif

@@ -424,24 +424,6 @@ static void print(void *ctx)
 		print_text(st);
 }
 
-static bool parse_trace_id(const char *s, uint8_t out[16])
-{
-	if (strlen(s) != 32)
-		return false;
-	for (int i = 0; i < 32; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (v < 0)
-			return false;
-		if (i % 2 == 0)
-			out[i / 2] = (uint8_t)(v << 4);
-		else
-			out[i / 2] |= (uint8_t)v;
-	}
-	return true;
-}
-
 int cmd_spans(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -464,7 +446,7 @@ int cmd_spans(int argc, char **argv)
 				return cmd_usage_error("spans", usage, "--slowest: not a count: '%s'", optarg);
 			break;
 		case 't':
-			if (!parse_trace_id(optarg, st.trace))
+			if (!report_parse_trace_id(optarg, st.trace))
 				return cmd_usage_error("spans", usage, "--trace: not 32 hex digits: '%s'",
 						       optarg);
 			st.want_trace = true;

@@ -1,0 +1,59 @@
+#include "cmd/samples.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "cmd/out.h"
+#include "cmd/symbols.h"
+
+bool sample_filter_match(const struct sample_filter *f, const struct model_sample *sm)
+{
+	if (f->span && (!sm->span_id || strlen(f->span) != sm->span_name.n ||
+			memcmp(f->span, sm->span_name.s, sm->span_name.n)))
+		return false;
+	if (f->want_trace && (!sm->span_id || memcmp(f->trace, sm->trace_id, 16)))
+		return false;
+	return true;
+}
+
+size_t sample_functions(struct report *rep, struct interner *in, uint32_t stack,
+			const char **out, size_t max)
+{
+	size_t n;
+	const uint64_t *pcs = stack ? report_stack(rep, stack, &n) : NULL;
+	struct symbolizer *sym = pcs ? report_symbols(rep) : NULL;
+	if (!pcs || !n) {
+		pcs = NULL;
+		n = 0;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < max; i++) {
+		const char *f = sym ? sym_name(sym, pcs[i]) : "?";
+		struct intern_str s = intern_str(in, f, strlen(f));
+		if (!s.s)
+			return 0;
+		out[k++] = s.s;
+	}
+	if (!k && max) {
+		struct intern_str s = intern_str(in, "[no stack]", 10);
+		if (!s.s)
+			return 0;
+		out[k++] = s.s;
+	}
+	return k;
+}
+
+void sample_line_text(const struct model_summary *sum, uint64_t samples)
+{
+	out_printf("cpu samples: %" PRIu64, samples);
+	if (sum->cpu_period_ns) {
+		out_str(" (period ");
+		out_dur(sum->cpu_period_ns);
+		out_printf(", %" PRIu64 " Hz)", sum->cpu_hz);
+	} else {
+		out_str(" (sampling period unknown: no cpu_hz in the header)");
+	}
+	out_printf(", %" PRIu64 " dropped\n", sum->cpu_samples_dropped);
+	if (!sum->cpu_samples)
+		out_str("note: no CPU samples in this trace (record with LOTRACE_CPU_HZ, e.g. 99)\n");
+}
