@@ -6,11 +6,20 @@
 #include "cmd/out.h"
 #include "cmd/symbols.h"
 
+static bool name_is(const char *want, struct model_str s)
+{
+	return strlen(want) == s.n && !memcmp(want, s.s, s.n);
+}
+
 bool sample_filter_match(const struct sample_filter *f, const struct model_sample *sm)
 {
-	if (f->span && (!sm->span_id || strlen(f->span) != sm->span_name.n ||
-			memcmp(f->span, sm->span_name.s, sm->span_name.n)))
-		return false;
+	if (f->span) {
+		bool in = sm->span_id && name_is(f->span, sm->span_name);
+		for (size_t i = 0; i < sm->n_spans && !in; i++)
+			in = name_is(f->span, sm->spans[i]->name);
+		if (!in)
+			return false;
+	}
 	if (f->want_trace && (!sm->span_id || memcmp(f->trace, sm->trace_id, 16)))
 		return false;
 	return true;

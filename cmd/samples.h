@@ -19,7 +19,8 @@
 #include "cmd/report.h"
 
 struct sample_filter {
-	const char *span;  /* --span NAME: samples attributed to spans of that name */
+	const char *span;  /* --span NAME: samples attributed to a span of that name
+			      or counted for one (inside it) */
 	bool want_trace;   /* --trace ID: samples attributed to that trace */
 	uint8_t trace[16];
 };
