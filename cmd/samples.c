@@ -1,6 +1,7 @@
 #include "cmd/samples.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/out.h"
@@ -65,4 +66,83 @@ void sample_line_text(const struct model_summary *sum, uint64_t samples)
 	out_printf(", %" PRIu64 " dropped\n", sum->cpu_samples_dropped);
 	if (!sum->cpu_samples)
 		out_str("note: no CPU samples in this trace (record with LOTRACE_CPU_HZ, e.g. 99)\n");
+}
+
+struct tally {
+	struct hot_fn *v;
+	size_t n, cap;
+};
+
+void span_hots_sample(struct span_hots *h, struct report *rep, const struct model_sample *sm)
+{
+	if (!sm->n_spans)
+		return;
+	const char *fn;
+	if (!sample_functions(rep, &h->names, sm->stack, &fn, 1)) {
+		h->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < sm->n_spans; i++) {
+		uint64_t id = sm->spans[i]->span_id;
+		struct tally *t = idmap_get(&h->live, id);
+		if (!t) {
+			t = calloc(1, sizeof *t);
+			if (!t || idmap_put(&h->live, id, t)) {
+				free(t);
+				h->oom = true;
+				continue;
+			}
+		}
+		size_t k = 0;
+		while (k < t->n && t->v[k].fn != fn)
+			k++;
+		if (k == t->n) {
+			if (t->n == t->cap) {
+				size_t cap = t->cap ? 2 * t->cap : 8;
+				struct hot_fn *v = realloc(t->v, cap * sizeof *v);
+				if (!v) {
+					h->oom = true;
+					continue;
+				}
+				t->v = v;
+				t->cap = cap;
+			}
+			t->v[t->n++] = (struct hot_fn){fn, 0};
+		}
+		t->v[k].samples++;
+	}
+}
+
+static int most_first(const void *a, const void *b)
+{
+	const struct hot_fn *x = a, *y = b;
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	return strcmp(x->fn, y->fn);
+}
+
+void span_hots_take(struct span_hots *h, uint64_t span_id, struct hot_list *out)
+{
+	out->n = 0;
+	struct tally *t = idmap_del(&h->live, span_id);
+	if (!t)
+		return;
+	qsort(t->v, t->n, sizeof *t->v, most_first);
+	for (size_t i = 0; i < t->n && i < SPAN_HOT_MAX; i++)
+		out->v[out->n++] = t->v[i];
+	free(t->v);
+	free(t);
+}
+
+void span_hots_free(struct span_hots *h)
+{
+	for (size_t i = 0; i < h->live.n_slots; i++) {
+		struct tally *t = h->live.slots[i].val;
+		if (t) {
+			free(t->v);
+			free(t);
+		}
+	}
+	idmap_free(&h->live);
+	intern_free(&h->names);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmd/idmap.h"
 #include "cmd/intern.h"
 #include "cmd/model.h"
 #include "cmd/report.h"
@@ -34,6 +35,31 @@ bool sample_filter_match(const struct sample_filter *f, const struct model_sampl
 size_t sample_functions(struct report *rep, struct interner *in, uint32_t stack,
 			const char **out, size_t max);
 #define SAMPLE_FRAMES_MAX 256
+
+/*
+ * The hot functions of spans (spans --slowest): per open span, its samples
+ * by innermost function; when the span ends, the SPAN_HOT_MAX with most
+ * samples.  Memory: the open spans times the distinct functions in each.
+ */
+#define SPAN_HOT_MAX 5
+struct hot_fn {
+	const char *fn; /* interned in span_hots.names */
+	uint64_t samples;
+};
+struct hot_list {
+	size_t n;
+	struct hot_fn v[SPAN_HOT_MAX];
+};
+struct span_hots {
+	struct idmap live; /* span id -> its tally */
+	struct interner names;
+	bool oom;
+};
+/* Count a sample for every open span it counts for (sm->spans). */
+void span_hots_sample(struct span_hots *h, struct report *rep, const struct model_sample *sm);
+/* At the span's end: its top functions (*out; n 0 when it has no samples). */
+void span_hots_take(struct span_hots *h, uint64_t span_id, struct hot_list *out);
+void span_hots_free(struct span_hots *h);
 
 /* "cpu samples: N (period 10.1ms, 99 Hz), M dropped\n" (text reports). */
 void sample_line_text(const struct model_summary *sum, uint64_t samples);
