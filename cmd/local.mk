@@ -43,4 +43,5 @@ cmd_lotrace_SOURCES += \
 # CPU samples (issue 12)
 cmd_lotrace_SOURCES += \
 	cmd/samples.c cmd/samples.h \
-	cmd/profile.c
+	cmd/profile.c \
+	cmd/export_pprof.c
