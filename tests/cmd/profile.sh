@@ -3,6 +3,7 @@
 # tests/cmd/cpu_trace (samples in its own functions; see its comment):
 # profile by function, span, task and thread, text and JSON, filtered by
 # span name and trace; flame --cpu folded stacks in flamegraph.pl's format;
+# timeline's sample marks (text, SVG, JSON);
 # spans --slowest's on-CPU time and hot functions; export --format pprof
 # read back by `go tool pprof` (names, labels, no warning); the corpus
 # through profile with the status `lotrace info` gives.
@@ -111,6 +112,24 @@ if command -v go >/dev/null 2>&1; then
 		fail "pprof -tagfocus trace_id: request B's burn_hot"
 else
 	echo "note: go not found (golang-go), pprof output not read back" >&2
+fi
+
+# --- timeline: samples marked on the rows ('*' cells, SVG ticks, JSON counts)
+"$LOTRACE" timeline --width 100 "$TMP/cpu.lot" >"$TMP/tl.txt" || fail "timeline: status $?"
+grep -q '^worker 10 .*\*' "$TMP/tl.txt" || fail "timeline: no sampled cells on the worker"
+grep -q '^bare 30 *\*' "$TMP/tl.txt" || fail "timeline: the thread known only from a sample"
+grep -q '\* on cpu (sampled)' "$TMP/tl.txt" || fail "timeline: legend without the sample mark"
+"$LOTRACE" timeline --svg "$TMP/tl.svg" "$TMP/cpu.lot" 2>/dev/null || fail "timeline --svg"
+grep -q '<title>1 cpu sample at ' "$TMP/tl.svg" || fail "timeline --svg: no sample ticks"
+if have_python; then
+	"$LOTRACE" timeline --json "$TMP/cpu.lot" | python3 -c '
+import json, sys
+iv = json.load(sys.stdin)["intervals"]
+bg = [i for i in iv if i["task_name"] == "bg" and i["state"] == "running"]
+assert bg and bg[0]["cpu_samples"] == 2 and bg[0]["cpu_ns"] == 20000000, bg
+assert all("cpu_samples" in i for i in iv if i["state"] == "running")
+assert sum(i["cpu_samples"] for i in iv if i["state"] == "running") == 15  # all but the bare thread
+' || fail "timeline --json: running intervals' cpu_samples"
 fi
 
 # --- usage errors
