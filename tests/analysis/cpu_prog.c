@@ -37,23 +37,25 @@ static uint64_t mono_ns(void)
 
 static volatile uint64_t sink;
 
-/* Spin for ns of this thread's CPU time; returns the CPU time it took. */
-#define BURN(name)                                                            \
-	static __attribute__((noinline)) uint64_t name(uint64_t ns)           \
+/* Spin for ns of this thread's CPU time; returns the CPU time it took.
+ * Each copy mixes its own constant, and noipa keeps the compiler from
+ * folding the identical copies into one (the samples would all name it). */
+#define BURN(name, seed)                                                      \
+	static __attribute__((noinline)) uint64_t name(uint64_t ns)    \
 	{                                                                     \
 		uint64_t start = thread_cpu_ns(), now = start;                \
-		uint64_t h = 1469598103934665603ull;                          \
+		uint64_t h = seed;                                            \
 		while (now - start < ns) {                                    \
-			for (unsigned i = 0; i < 20000; i++)                  \
+			for (unsigned i = 0; i < 200000; i++)                 \
 				h = (h ^ i) * 1099511628211ull;               \
 			sink = h;                                             \
 			now = thread_cpu_ns();                                \
 		}                                                             \
 		return now - start;                                           \
 	}
-BURN(burn_a)
-BURN(burn_b)
-BURN(burn_helper)
+BURN(burn_a, 1469598103934665603ull)
+BURN(burn_b, 0x9e3779b97f4a7c15ull)
+BURN(burn_helper, 0x243f6a8885a308d3ull)
 
 static __attribute__((noinline)) uint64_t do_sleep(uint64_t ns)
 {
