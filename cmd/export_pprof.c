@@ -186,7 +186,8 @@ static uint64_t function_of(struct pprof *p, const char *name, const char *file)
 	return id;
 }
 
-/* The Location id for a PC (made on first use). */
+/* The Location id for a PC (made on first use); PC 0 stands for a sample
+ * without a stack, as "[no stack]" in the other reports. */
 static uint64_t location_of(struct pprof *p, uint64_t pc)
 {
 	uintptr_t id = (uintptr_t)idmap_get(&p->loc_of_pc, pc);
@@ -195,9 +196,9 @@ static uint64_t location_of(struct pprof *p, uint64_t pc)
 	id = ++p->n_locs;
 	if (idmap_put(&p->loc_of_pc, pc, (void *)id))
 		p->oom = true;
-	char file[512];
-	int line = sym_line(p->info->sym, pc, file, sizeof file);
-	uint64_t fn = function_of(p, sym_name(p->info->sym, pc), file);
+	char file[512] = "";
+	int line = pc ? sym_line(p->info->sym, pc, file, sizeof file) : 0;
+	uint64_t fn = function_of(p, pc ? sym_name(p->info->sym, pc) : "[no stack]", file);
 	size_t l = pb_open(&p->locs, P_LOCATION);
 	pb_varint(&p->locs, LOC_ID, id);
 	uint64_t m = mapping_of(p, pc);
@@ -245,6 +246,8 @@ static void write_sample(struct pprof *p, struct pb_buf *b, const struct psample
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < 256; i++)
 		ids[k++] = location_of(p, pcs[i]);
+	if (!k)
+		ids[k++] = location_of(p, 0);
 	size_t o = pb_open(b, P_SAMPLE);
 	for (size_t i = 0; i < k; i++)
 		pb_varint(b, S_LOCATION_ID, ids[i]);
@@ -270,6 +273,20 @@ static void write_sample(struct pprof *p, struct pb_buf *b, const struct psample
 static void write_mappings(struct pprof *p, struct pb_buf *b)
 {
 	const struct lot_file_header *h = model_header(p->info->model);
+	if (!h->n_modules) {
+		/* no module map (a trace without stacks): pprof still wants a
+		 * main binary to name, or it warns */
+		const char *exe = NULL;
+		for (size_t i = 0; i < h->n_meta; i++)
+			if (!strcmp(h->meta[i].key, "exe"))
+				exe = h->meta[i].value;
+		size_t o = pb_open(b, P_MAPPING);
+		pb_varint(b, M_ID, 1);
+		pb_varint(b, M_FILENAME, (uint64_t)str_of(p, exe && *exe ? exe : "unknown"));
+		pb_varint(b, M_HAS_FUNCTIONS, 1);
+		pb_close(b, o);
+		return;
+	}
 	for (size_t i = 0; i < h->n_modules; i++) {
 		const struct lot_module *m = &h->modules[i];
 		char bid[129] = "";

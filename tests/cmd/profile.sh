@@ -110,6 +110,11 @@ if command -v go >/dev/null 2>&1; then
 	grep -q '\[FN\]\[FL\]\[LN\]' "$TMP/raw" || fail "pprof -raw: mapping flags"
 	go tool pprof -top -tagfocus "trace_id=$B" "$TMP/cpu.pb.gz" 2>/dev/null | grep -Eq '^ +30ms .* burn_hot$' ||
 		fail "pprof -tagfocus trace_id: request B's burn_hot"
+	# a trace without samples nor module map: an empty profile, still no warning
+	"$LOTRACE" export --format pprof -o "$TMP/empty.pb.gz" "$DATA/valid-tsc.lot" 2>/dev/null ||
+		fail "export pprof valid-tsc.lot: status $?"
+	go tool pprof -top "$TMP/empty.pb.gz" >"$TMP/top" 2>"$TMP/err" || fail "go tool pprof -top (no samples): status $?"
+	[ -s "$TMP/err" ] && fail "go tool pprof -top (no samples): stderr: $(head -3 "$TMP/err")"
 else
 	echo "note: go not found (golang-go), pprof output not read back" >&2
 fi
