@@ -273,21 +273,6 @@ static void out_pct(uint64_t part, uint64_t whole)
 	out_printf("%6.1f%%", whole ? 100.0 * (double)part / (double)whole : 0.0);
 }
 
-/* A duration right-aligned in w columns. */
-static void out_dur_w(uint64_t ns, size_t w)
-{
-	size_t before = cmd_out_state.len;
-	out_dur(ns);
-	size_t n = cmd_out_state.len - before;
-	if (n < w) {
-		out_room(w - n + 1);
-		char *start = cmd_out_state.buf + cmd_out_state.len - n;
-		memmove(start + (w - n), start, n);
-		memset(start, ' ', w - n);
-		cmd_out_state.len += w - n;
-	}
-}
-
 static void print_text(struct profile *p)
 {
 	uint64_t per = p->rep.sum.cpu_period_ns;
@@ -317,12 +302,12 @@ static void print_text(struct profile *p)
 		out_printf("%10s %7s %8s  %s\n", "cpu", "cpu%", "samples", by_names[p->by]);
 	for (size_t i = 0; i < p->n_rows; i++) {
 		const struct row *r = &p->rows[i];
-		out_dur_w(r->self_periods * per, 10);
+		out_dur_right(r->self_periods * per, 10);
 		out_char(' ');
 		out_pct(r->self_periods, p->periods);
 		if (fn) {
 			out_char(' ');
-			out_dur_w(r->periods * per, 10);
+			out_dur_right(r->periods * per, 10);
 			out_char(' ');
 			out_pct(r->periods, p->periods);
 		}

@@ -126,6 +126,20 @@ void out_dur(uint64_t ns)
 		out_printf("%.3fs", (double)ns / 1e9);
 }
 
+void out_dur_right(uint64_t ns, size_t width)
+{
+	size_t before = cmd_out_state.len;
+	out_dur(ns);
+	size_t n = cmd_out_state.len - before;
+	if (n < width) { /* shift what was written */
+		out_room(width - n + 1);
+		char *start = cmd_out_state.buf + cmd_out_state.len - n;
+		memmove(start + (width - n), start, n);
+		memset(start, ' ', width - n);
+		cmd_out_state.len += width - n;
+	}
+}
+
 void report_header_text(const struct report *rep)
 {
 	const struct model_summary *s = &rep->sum;

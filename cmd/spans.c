@@ -173,18 +173,7 @@ static void text_names(struct spans *st)
 				 dist_pct(&b->wall, 99), b->wall.max, b->wall.total};
 		for (int k = 0; k < 5; k++) {
 			out_char(' ');
-			size_t before = cmd_out_state.len;
-			out_dur(v[k]);
-			size_t w = cmd_out_state.len - before, want = k == 4 ? 12 : 10;
-			/* right-align: shift what was written */
-			if (w < want) {
-				char *p = out_room(want - w + 1);
-				(void)p;
-				char *start = cmd_out_state.buf + cmd_out_state.len - w;
-				memmove(start + (want - w), start, w);
-				memset(start, ' ', want - w);
-				cmd_out_state.len += want - w;
-			}
+			out_dur_right(v[k], k == 4 ? 12 : 10);
 		}
 		out_char('\n');
 	}
