@@ -425,6 +425,7 @@ int cmd_flame(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct flame f = {.rep = {.cmd = "flame"}, .state = MODEL_RUNNING};
+	bool state_given = false;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -440,6 +441,7 @@ int cmd_flame(int argc, char **argv)
 			break;
 		case 'o': f.svg = optarg; break;
 		case 's':
+			state_given = true;
 			if (!strcmp(optarg, "running"))
 				f.state = MODEL_RUNNING;
 			else if (!strcmp(optarg, "blocked"))
@@ -462,6 +464,8 @@ int cmd_flame(int argc, char **argv)
 		return status;
 	if (f.filter.want_trace && !f.cpu)
 		return cmd_usage_error("flame", usage, "--trace needs --cpu");
+	if (state_given && f.cpu)
+		return cmd_usage_error("flame", usage, "--state and --cpu exclude each other");
 	struct model_callbacks cb = {.ctx = &f};
 	if (f.cpu)
 		cb.sample = on_sample;

@@ -74,6 +74,8 @@ grep -q 'cpu time 0.100000 s' "$TMP/err" || fail "flame --cpu: stderr header: $(
 grep -q 'burn_hot' "$TMP/f.svg" || fail "flame --cpu --svg: no burn_hot"
 "$LOTRACE" flame --trace "$A" "$TMP/cpu.lot" >/dev/null 2>&1
 [ $? = 1 ] || fail "flame --trace without --cpu: not a usage error"
+"$LOTRACE" flame --cpu --state blocked "$TMP/cpu.lot" >/dev/null 2>&1
+[ $? = 1 ] || fail "flame --cpu --state: not a usage error"
 
 # --- spans --slowest: on-CPU time and hot functions
 "$LOTRACE" spans --slowest 1 "$TMP/cpu.lot" >"$TMP/out" || fail "spans --slowest: status $?"
