@@ -16,6 +16,7 @@
 	X(spans, "span latency per name; the slowest spans, where their time went") \
 	X(tasks, "per task name: running, runnable (scheduler latency), blocked")  \
 	X(flame, "folded stacks (or an SVG flame graph) weighted by time in a state") \
+	X(profile, "CPU time from CPU samples by function, span (endpoint), task or thread") \
 	X(timeline, "per-thread or per-task states over time (terminal, SVG)") \
 	X(export, "convert for the Perfetto UI: Chrome JSON or Perfetto protobuf") \
 	X(record, "run a program with tracing on from its start")              \

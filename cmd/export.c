@@ -21,11 +21,13 @@
 #include "cmd/progress.h"
 
 static const char usage[] =
-	"lotrace export [--format chrome|perfetto] [-o OUT] [--symbols DIR | --no-symbols] FILE";
+	"lotrace export [--format chrome|perfetto|pprof] [-o OUT] [--symbols DIR | --no-symbols] FILE";
 static const char help[] =
 	"Convert a trace for the Perfetto UI (ui.perfetto.dev) and chrome://tracing.\n"
 	"  --format chrome    Chrome JSON Trace Event Format (the default)\n"
 	"  --format perfetto  Perfetto protobuf: smaller, for traces too large for JSON\n"
+	"  --format pprof     the CPU samples as a gzipped pprof profile (go tool pprof),\n"
+	"                     labelled trace_id, span_id, span, task and thread\n"
 	"  -o, --output OUT   write to OUT (default: standard output)\n"
 	"  --symbols DIR      look for moved binaries by build-id in DIR too\n"
 	"  --no-symbols       stack frames as raw addresses\n"
@@ -68,6 +70,12 @@ static void on_thread_done(void *ctx, const struct model_thread *th)
 {
 	struct run *r = ctx;
 	r->fmt->thread_done(r->st, th);
+}
+
+static void on_sample(void *ctx, const struct model_sample *sm)
+{
+	struct run *r = ctx;
+	r->fmt->sample(r->st, sm);
 }
 
 static void on_progress(void *ctx, uint64_t offset)
@@ -130,6 +138,8 @@ int cmd_export(int argc, char **argv)
 				fmt = &export_chrome;
 			else if (!strcmp(optarg, "perfetto"))
 				fmt = &export_perfetto;
+			else if (!strcmp(optarg, "pprof"))
+				fmt = &export_pprof;
 			else
 				return cmd_usage_error(argv[0], usage, "unknown format '%s'", optarg);
 			break;
@@ -156,7 +166,7 @@ int cmd_export(int argc, char **argv)
 	int st = cmd_take_file(argc, argv, usage, &path);
 	if (st >= 0)
 		return st;
-	if (fmt == &export_perfetto && !strcmp(out, "-") && isatty(STDOUT_FILENO))
+	if (fmt != &export_chrome && !strcmp(out, "-") && isatty(STDOUT_FILENO))
 		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");
 
 	struct lot_reader *rd = cmd_open(path);
@@ -178,11 +188,12 @@ int cmd_export(int argc, char **argv)
 	struct run run = {.fmt = fmt};
 	struct model_callbacks cb = {
 		.ctx = &run,
-		.interval = on_interval,
-		.span = on_span,
-		.point = on_point,
-		.task_done = on_task_done,
-		.thread_done = on_thread_done,
+		.interval = fmt->interval ? on_interval : NULL,
+		.span = fmt->span ? on_span : NULL,
+		.point = fmt->point ? on_point : NULL,
+		.task_done = fmt->task_done ? on_task_done : NULL,
+		.thread_done = fmt->thread_done ? on_thread_done : NULL,
+		.sample = fmt->sample ? on_sample : NULL,
 		.progress = on_progress,
 	};
 	struct model_summary sum = {0};

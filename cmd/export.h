@@ -13,6 +13,8 @@
  *     the waker's "unblock" mark to the runnable slice it began;
  *   - times on CLOCK_MONOTONIC (the trace start's start_mono_ns plus the
  *     model's times), so exports of several processes of one host line up.
+ * pprof (cmd/export_pprof.c) is the exception: the CPU samples only, as a
+ * profile for `go tool pprof`.
  */
 #ifndef LOT_CMD_EXPORT_H
 #define LOT_CMD_EXPORT_H
@@ -46,11 +48,12 @@ struct export_format {
 	void (*point)(void *st, const struct model_point *pt);
 	void (*task_done)(void *st, const struct model_task *t);
 	void (*thread_done)(void *st, const struct model_thread *th);
-	/* Write the epilogue (the summary as the file's metadata) and free st;
+	void (*sample)(void *st, const struct model_sample *sm);
+	/* Any of the callbacks above may be NULL.  Write the epilogue (the summary as the file's metadata) and free st;
 	 * -1 if memory ran out on the way (the file is incomplete). */
 	int (*finish)(void *st, const struct model_summary *sum);
 };
 
-extern const struct export_format export_chrome, export_perfetto;
+extern const struct export_format export_chrome, export_perfetto, export_pprof;
 
 #endif

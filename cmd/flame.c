@@ -4,6 +4,8 @@
  * flamegraph.pl and speedscope, each stack weighted by the time tasks spent
  * in the state after the event that recorded it (cmd/model.h's segments;
  * doc/ANALYSIS.md).  Blocked and runnable stacks end in a "[reason]" frame.
+ * --cpu weighs CPU samples' stacks instead (cmd/samples.h): the on-CPU
+ * flame graph, of one request with --trace.
  * --svg OUT writes a flame graph instead.  There is no Debian C library
  * for flame graphs, so the SVG is written here: rectangles, text and a
  * title (tooltip) per frame.
@@ -20,13 +22,19 @@
 #include "cmd/idmap.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
+#include "cmd/samples.h"
 
-static const char usage[] = "lotrace flame [--json] [--span NAME] [--state running|blocked|runnable] "
-			    "[--svg OUT] [--symbols DIR] [--no-symbols] FILE";
+static const char usage[] = "lotrace flame [--json] [--span NAME] [--state running|blocked|runnable |\n"
+			    "                     --cpu [--trace ID]] [--svg OUT] [--symbols DIR] [--no-symbols] FILE";
 static const char help[] =
 	"Folded stacks weighted by the nanoseconds tasks spent in a state after each stack.\n"
 	"  --state S       running (default), blocked or runnable\n"
 	"  --span NAME     only time inside spans named NAME\n"
+	"  --cpu           CPU samples' stacks instead, weighted by CPU nanoseconds\n"
+	"                  (samples x the sampling period; sample counts when the trace\n"
+	"                  has no period); a task's samples count for its span, else the\n"
+	"                  span open where it was created\n"
+	"  --trace ID      with --cpu: only samples of one trace (32 hex digits)\n"
 	"  --svg OUT       write an SVG flame graph to OUT instead\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
 	"  --no-symbols    raw addresses (module+0xoffset)\n"
@@ -44,12 +52,16 @@ struct flame {
 	enum model_state state;
 	const char *span;
 	const char *svg;
+	bool cpu;
+	struct sample_filter filter;
 	struct idmap map; /* (stack, reason) -> weight index + 1 */
 	struct weight *v;
 	size_t n, cap;
 	uint64_t total;
 	bool oom, svg_failed;
 };
+
+static void add_weight(struct flame *f, uint32_t stack, struct model_str reason, uint64_t d);
 
 static void on_segment(void *ctx, const struct model_segment *sg)
 {
@@ -65,7 +77,20 @@ static void on_segment(void *ctx, const struct model_segment *sg)
 			return;
 	}
 	struct model_str reason = f->state == MODEL_RUNNING ? (struct model_str){NULL, 0} : sg->reason;
-	uint64_t key = ((uint64_t)sg->stack << 32) ^ (uint64_t)(uintptr_t)reason.s;
+	add_weight(f, sg->stack, reason, (uint64_t)(sg->end_ns - sg->start_ns));
+}
+
+static void on_sample(void *ctx, const struct model_sample *sm)
+{
+	struct flame *f = ctx;
+	if (sample_filter_match(&f->filter, sm))
+		add_weight(f, sm->stack, (struct model_str){NULL, 0},
+			   sm->cpu_ns ? sm->cpu_ns : sm->weight); /* 0: no period known */
+}
+
+static void add_weight(struct flame *f, uint32_t stack, struct model_str reason, uint64_t d)
+{
+	uint64_t key = ((uint64_t)stack << 32) ^ (uint64_t)(uintptr_t)reason.s;
 	uintptr_t idx = (uintptr_t)idmap_get(&f->map, key);
 	if (!idx) {
 		if (f->n == f->cap) {
@@ -78,7 +103,7 @@ static void on_segment(void *ctx, const struct model_segment *sg)
 			f->v = v;
 			f->cap = cap;
 		}
-		f->v[f->n] = (struct weight){sg->stack, reason, 0};
+		f->v[f->n] = (struct weight){stack, reason, 0};
 		idx = ++f->n;
 		if (idmap_put(&f->map, key, (void *)idx)) {
 			f->oom = true;
@@ -86,10 +111,12 @@ static void on_segment(void *ctx, const struct model_segment *sg)
 			return;
 		}
 	}
-	uint64_t d = (uint64_t)(sg->end_ns - sg->start_ns);
 	f->v[idx - 1].ns += d;
 	f->total += d;
 }
+
+/* What the weights are: a state's time, or "cpu" (--cpu). */
+static const char *what(const struct flame *f) { return f->cpu ? "cpu" : model_state_name(f->state); }
 
 /* One folded line per distinct text: "a;b;c" -> ns. */
 struct line {
@@ -304,7 +331,7 @@ static int write_svg(struct flame *f, const struct line *v, size_t n)
 		   "font-family=\"monospace\" font-size=\"11\">\n"
 		   "<rect width=\"100%%\" height=\"100%%\" fill=\"#f8f8f8\"/>\n"
 		   "<text x=\"%.0f\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">lotrace flame: %s",
-		SVG_W, height * SVG_ROW + 40, SVG_W / 2, model_state_name(f->state));
+		SVG_W, height * SVG_ROW + 40, SVG_W / 2, what(f));
 	if (f->span) {
 		fputs(" in spans ", o);
 		xml_text(o, f->span, strlen(f->span));
@@ -328,7 +355,11 @@ static void header_stderr(const struct flame *f)
 		" placed late%s; %s time %.6f s\n",
 		f->rep.path, (double)s->start_ns / 1e9, (double)s->end_ns / 1e9, s->events, s->lost,
 		s->late_events, s->damaged ? ", damaged parts skipped" : "",
-		model_state_name(f->state), (double)f->total / 1e9);
+		what(f), (double)f->total / 1e9);
+	if (f->cpu)
+		fprintf(stderr, "lotrace flame: %" PRIu64 " cpu samples (period %" PRIu64 " ns%s), %" PRIu64
+			" dropped\n", s->cpu_samples, s->cpu_period_ns,
+			s->cpu_period_ns ? "" : " unknown: weights are sample counts", s->cpu_samples_dropped);
 }
 
 static void print_folded(struct flame *f, const struct line *v, size_t n)
@@ -336,7 +367,7 @@ static void print_folded(struct flame *f, const struct line *v, size_t n)
 	if (f->rep.json) {
 		out_char('{');
 		report_header_json(&f->rep);
-		out_printf(",\"state\":\"%s\",\"span\":", model_state_name(f->state));
+		out_printf(",\"state\":\"%s\",\"span\":", what(f));
 		if (f->span)
 			out_json_str(f->span, strlen(f->span));
 		else
@@ -385,6 +416,8 @@ int cmd_flame(int argc, char **argv)
 		{"json", no_argument, NULL, REPORT_OPT_JSON},
 		{"span", required_argument, NULL, 'p'},
 		{"state", required_argument, NULL, 's'},
+		{"cpu", no_argument, NULL, 'C'},
+		{"trace", required_argument, NULL, 't'},
 		{"svg", required_argument, NULL, 'o'},
 		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
 		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
@@ -392,14 +425,23 @@ int cmd_flame(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct flame f = {.rep = {.cmd = "flame"}, .state = MODEL_RUNNING};
+	bool state_given = false;
 	optind = 1;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': f.span = optarg; break;
+		case 'p': f.span = f.filter.span = optarg; break;
+		case 'C': f.cpu = true; break;
+		case 't':
+			if (!report_parse_trace_id(optarg, f.filter.trace))
+				return cmd_usage_error("flame", usage, "--trace: not 32 hex digits: '%s'",
+						       optarg);
+			f.filter.want_trace = true;
+			break;
 		case 'o': f.svg = optarg; break;
 		case 's':
+			state_given = true;
 			if (!strcmp(optarg, "running"))
 				f.state = MODEL_RUNNING;
 			else if (!strcmp(optarg, "blocked"))
@@ -420,7 +462,15 @@ int cmd_flame(int argc, char **argv)
 	int status = report_file_arg(&f.rep, argc, argv, usage);
 	if (status >= 0)
 		return status;
-	struct model_callbacks cb = {.ctx = &f, .segment = on_segment};
+	if (f.filter.want_trace && !f.cpu)
+		return cmd_usage_error("flame", usage, "--trace needs --cpu");
+	if (state_given && f.cpu)
+		return cmd_usage_error("flame", usage, "--state and --cpu exclude each other");
+	struct model_callbacks cb = {.ctx = &f};
+	if (f.cpu)
+		cb.sample = on_sample;
+	else
+		cb.segment = on_segment;
 	status = report_main(&f.rep, &cb, print, &f, &f.oom);
 	if (f.svg_failed)
 		status = CMD_EXIT_UNREADABLE;

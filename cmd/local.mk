@@ -40,3 +40,8 @@ cmd_lotrace_SOURCES += \
 	cmd/export_chrome.c \
 	cmd/export_perfetto.c \
 	cmd/timeline.c
+# CPU samples (issue 12)
+cmd_lotrace_SOURCES += \
+	cmd/samples.c cmd/samples.h \
+	cmd/profile.c \
+	cmd/export_pprof.c

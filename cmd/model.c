@@ -20,6 +20,9 @@
  * Each task keeps one open interval (state, since) and one open segment,
  * cut at every stacked event and at every begin/end of one of its spans;
  * closing a segment adds its time to the task's open spans.
+ * A CPU sample changes no state: it goes to T's current task, that task's
+ * open spans, or, when it has none, the span it inherited at task_create
+ * (the creator's innermost span then) and that span's open ancestors.
  */
 #include "cmd/model.h"
 
@@ -52,6 +55,11 @@ struct mtask {
 	size_t n_by, cap_by;
 	struct model_span **spans; /* open spans (struct mspan), outermost first */
 	size_t n_spans, cap_spans;
+	/* the span current at its task_create (the creator's): its samples go
+	 * there while it has no span of its own */
+	uint64_t inh_span;
+	uint8_t inh_trace[16];
+	struct model_str inh_name;
 };
 
 struct mspan {
@@ -94,6 +102,8 @@ struct model {
 	bool any_event;
 	bool oom;
 	struct model_summary sum;
+	const struct model_span **sample_spans; /* scratch: a sample's spans */
+	size_t cap_sample_spans;
 	struct model_str s_created, s_unblocked, s_yield, s_switched, s_empty;
 };
 
@@ -742,6 +752,88 @@ static void point(struct model *m, struct mthread *t, const struct rev *e)
 	m->cb.point(m->cb.ctx, &p);
 }
 
+/* x, created by creator, inherits the creator's innermost open span, or
+ * what the creator inherited itself. */
+static void inherit_span(struct mtask *x, const struct mtask *creator)
+{
+	if (!creator)
+		return;
+	if (creator->n_spans) {
+		const struct model_span *s = creator->spans[creator->n_spans - 1];
+		x->inh_span = s->span_id;
+		memcpy(x->inh_trace, s->trace_id, 16);
+		x->inh_name = s->name;
+	} else if (creator->inh_span) {
+		x->inh_span = creator->inh_span;
+		memcpy(x->inh_trace, creator->inh_trace, 16);
+		x->inh_name = creator->inh_name;
+	}
+}
+
+#define SAMPLE_WEIGHT_MAX (1u << 20) /* a damaged weight cannot overflow the sums */
+#define INHERIT_DEPTH_MAX 64         /* open ancestors of an inherited span counted */
+
+static bool sample_span_add(struct model *m, size_t *n, const struct model_span *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (m->sample_spans[i] == s)
+			return false; /* a parent cycle in a damaged file */
+	if (!grow((void **)&m->sample_spans, &m->cap_sample_spans, *n, sizeof *m->sample_spans)) {
+		m->oom = true;
+		return false;
+	}
+	m->sample_spans[(*n)++] = s;
+	return true;
+}
+
+/* A CPU sample on T (doc/ANALYSIS.md "CPU samples"). */
+static void sample(struct model *m, struct mthread *t, const struct rev *e)
+{
+	struct mtask *x = t->cur;
+	if (x && x != t->own && x->th && x->th != t)
+		x = t->own; /* the current task now runs elsewhere (thread_active) */
+	uint64_t w = e->a ? e->a : 1;
+	if (w > SAMPLE_WEIGHT_MAX)
+		w = SAMPLE_WEIGHT_MAX;
+	struct model_sample sm = {
+		.ns = e->ns,
+		.tid = t->pub.tid,
+		.task = x ? &x->pub : NULL,
+		.stack = e->stack,
+		.weight = w,
+		.cpu_ns = w * m->sum.cpu_period_ns,
+	};
+	size_t n = 0;
+	if (x && x->n_spans) {
+		const struct model_span *in = x->spans[x->n_spans - 1];
+		sm.span_id = in->span_id;
+		memcpy(sm.trace_id, in->trace_id, 16);
+		sm.span_name = in->name;
+		for (size_t i = x->n_spans; i-- > 0;)
+			sample_span_add(m, &n, x->spans[i]);
+	} else if (x && x->inh_span) {
+		sm.span_id = x->inh_span;
+		memcpy(sm.trace_id, x->inh_trace, 16);
+		sm.span_name = x->inh_name;
+		sm.inherited = true;
+		struct mspan *s = idmap_get(&m->spans, x->inh_span);
+		if (s && memcmp(s->pub.trace_id, x->inh_trace, 16))
+			s = NULL; /* the id was reused: that span is another one */
+		for (int d = 0; s && d < INHERIT_DEPTH_MAX && sample_span_add(m, &n, &s->pub); d++)
+			s = s->pub.parent_id ? idmap_get(&m->spans, s->pub.parent_id) : NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct model_span *s = (struct model_span *)m->sample_spans[i];
+		s->cpu_samples++;
+		s->cpu_ns += sm.cpu_ns;
+	}
+	sm.spans = m->sample_spans;
+	sm.n_spans = n;
+	m->sum.cpu_samples++;
+	if (m->cb.sample)
+		m->cb.sample(m->cb.ctx, &sm);
+}
+
 static void process(struct model *m, struct rev *e)
 {
 	if (e->ns < m->now) {
@@ -785,6 +877,8 @@ static void process(struct model *m, struct rev *e)
 		struct mtask *x = task_get(m, e->a, e->ns);
 		if (!x)
 			break;
+		if (!x->known)
+			inherit_span(x, t->cur);
 		x->known = true;
 		x->pub.name = mstr(e->s1);
 		x->pub.parent = e->b;
@@ -843,6 +937,9 @@ static void process(struct model *m, struct rev *e)
 	case LOT_EV_counter:
 		thread_active(m, t, e->ns);
 		point(m, t, e);
+		break;
+	case LOT_EV_cpu_sample:
+		sample(m, t, e);
 		break;
 	case LOT_EV_lost:
 		t->pub.lost += e->a;
@@ -946,6 +1043,10 @@ static void convert(struct model *m, const struct lot_event *ev, struct rev *e)
 	case LOT_EV_lost:
 		e->a = ev->nargs ? a[LOT_ARG_lost_count].u : 0;
 		break;
+	case LOT_EV_cpu_sample:
+		e->stack = arg_stack(m, &a[LOT_ARG_cpu_sample_stack]);
+		e->a = a[LOT_ARG_cpu_sample_weight].u;
+		break;
 	default:
 		break;
 	}
@@ -975,6 +1076,24 @@ static void release(struct model *m)
 		take(m);
 }
 
+uint64_t model_cpu_hz(const struct lot_reader *r)
+{
+	const char *s = lot_reader_meta(r, "cpu_hz");
+	uint64_t hz = 0;
+	for (; s && *s >= '0' && *s <= '9' && hz <= 1000000000u; s++)
+		hz = hz * 10 + (uint64_t)(*s - '0');
+	return s && !*s && hz <= 1000000000u ? hz : 0;
+}
+
+/* A trailer stat by key, 0 if absent. */
+static uint64_t trailer_stat(const struct lot_trailer *tr, const char *key)
+{
+	for (size_t i = 0; tr && i < tr->n_stats; i++)
+		if (tr->stats[i].key && !strcmp(tr->stats[i].key, key))
+			return tr->stats[i].value;
+	return 0;
+}
+
 struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 			const struct model_opts *opts)
 {
@@ -1001,6 +1120,8 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 		return NULL;
 	}
 	m->now = INT64_MIN;
+	m->sum.cpu_hz = model_cpu_hz(r);
+	m->sum.cpu_period_ns = m->sum.cpu_hz ? 1000000000u / m->sum.cpu_hz : 0;
 	return m;
 }
 
@@ -1108,6 +1229,7 @@ int model_run(struct model *m, struct model_summary *sum)
 	while (m->q.n)
 		take(m);
 	const struct lot_trailer *tr = lot_reader_trailer_summary(m->r);
+	m->sum.cpu_samples_dropped = trailer_stat(tr, "cpu_samples_dropped");
 	if (tr && tr->end_ticks) {
 		int64_t end = ns_of(m, tr->end_ticks);
 		if (end > last)
@@ -1168,5 +1290,6 @@ void model_free(struct model *m)
 	idmap_free(&m->thread_map);
 	reorder_free(&m->q);
 	intern_free(&m->in);
+	free(m->sample_spans);
 	free(m);
 }

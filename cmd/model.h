@@ -11,7 +11,8 @@
  *     the blocks inside them and who ended each, and their direct children;
  *   - per-task summaries when a task ends (or at trace end, flagged open),
  *     per-thread summaries at trace end;
- *   - instants, counters, thread begin/end and losses, as they come.
+ *   - instants, counters, thread begin/end and losses, as they come;
+ *   - CPU samples, as they come, attributed to a task and a span.
  *
  * The rules (what "runnable" means, how yields, ends, losses and events read
  * out of time order are handled) are in doc/ANALYSIS.md.  In short: chunks of
@@ -174,6 +175,33 @@ struct model_span {
 	const struct model_child *children; /* direct children that ended inside it */
 	size_t n_children;
 	uint64_t children_dropped;
+	/* CPU samples counted for it (doc/ANALYSIS.md "CPU samples"): its
+	 * task's while it was open (children's included, as running time is),
+	 * and those of tasks that inherited it or a descendant */
+	uint64_t cpu_samples;
+	uint64_t cpu_ns;              /* their weights times the sampling period */
+};
+
+/* A CPU sample (cpu_sample event): the thread was on a CPU for `weight`
+ * sampling periods, running the code of `stack` (innermost first: the
+ * interrupted PC).  A sample never changes a task's state. */
+struct model_sample {
+	int64_t ns;
+	uint64_t tid;
+	const struct model_task *task; /* the thread's current task; NULL: none (the thread's alone) */
+	uint32_t stack;
+	uint64_t weight;               /* sampling periods it stands for (>= 1) */
+	uint64_t cpu_ns;               /* weight * period (0 when the period is unknown) */
+	/* The span it is attributed to: the task's innermost open span, else the
+	 * span the task inherited at its task_create (inherited; that span may
+	 * have ended).  span_id 0: none. */
+	uint64_t span_id;
+	uint8_t trace_id[16];
+	struct model_str span_name;
+	bool inherited;
+	/* The open spans whose cpu_samples/cpu_ns it adds to, innermost first. */
+	const struct model_span *const *spans;
+	size_t n_spans;
 };
 
 /* Instants, counters, thread begin/end, losses: passed through in time order. */
@@ -213,6 +241,11 @@ struct model_summary {
 	uint64_t warnings;
 	bool read_error;             /* an I/O error ended the read early */
 	uint64_t read_at;            /* offset of the last chunk read */
+	/* CPU sampling: the header's cpu_hz and the trailer's stats */
+	uint64_t cpu_hz;             /* 0: not sampled (or unknown) */
+	uint64_t cpu_period_ns;      /* 1e9 / cpu_hz; 0 when unknown */
+	uint64_t cpu_samples;        /* cpu_sample events read */
+	uint64_t cpu_samples_dropped;/* the trailer's cpu_samples_dropped */
 };
 
 struct model_callbacks {
@@ -224,6 +257,7 @@ struct model_callbacks {
 	void (*task_done)(void *ctx, const struct model_task *t);
 	void (*thread_done)(void *ctx, const struct model_thread *th);
 	void (*point)(void *ctx, const struct model_point *pt);
+	void (*sample)(void *ctx, const struct model_sample *sm);
 	/* Called about every chunk with the file offset reached (progress). */
 	void (*progress)(void *ctx, uint64_t offset);
 };
@@ -247,6 +281,8 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 int model_run(struct model *m, struct model_summary *sum);
 /* A stack by id (1..): its PCs, innermost first.  NULL for 0 or unknown. */
 const uint64_t *model_stack(const struct model *m, uint32_t id, size_t *n);
+/* The header's CPU sampling rate ("cpu_hz"), 0 when absent or malformed. */
+uint64_t model_cpu_hz(const struct lot_reader *r);
 /* The module map of the trace's header (for symbolization). */
 const struct lot_file_header *model_header(const struct model *m);
 void model_free(struct model *m);

@@ -126,6 +126,20 @@ void out_dur(uint64_t ns)
 		out_printf("%.3fs", (double)ns / 1e9);
 }
 
+void out_dur_right(uint64_t ns, size_t width)
+{
+	size_t before = cmd_out_state.len;
+	out_dur(ns);
+	size_t n = cmd_out_state.len - before;
+	if (n < width) { /* shift what was written */
+		out_room(width - n + 1);
+		char *start = cmd_out_state.buf + cmd_out_state.len - n;
+		memmove(start + (width - n), start, n);
+		memset(start, ' ', width - n);
+		cmd_out_state.len += width - n;
+	}
+}
+
 void report_header_text(const struct report *rep)
 {
 	const struct model_summary *s = &rep->sum;
@@ -251,6 +265,24 @@ bool report_parse_u64(const char *s, uint64_t *v)
 	if (errno || *end)
 		return false;
 	*v = x;
+	return true;
+}
+
+bool report_parse_trace_id(const char *s, uint8_t out[16])
+{
+	if (strlen(s) != 32)
+		return false;
+	for (int i = 0; i < 32; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return false;
+		if (i % 2 == 0)
+			out[i / 2] = (uint8_t)(v << 4);
+		else
+			out[i / 2] |= (uint8_t)v;
+	}
 	return true;
 }
 

@@ -52,6 +52,8 @@ void report_header_json(const struct report *rep);
 
 /* A duration for people: "812ns", "12.3us", "4.56ms", "1.234s". */
 void out_dur(uint64_t ns);
+/* The same right-aligned in width columns (tables). */
+void out_dur_right(uint64_t ns, size_t width);
 /* A stack's PCs without the recorder's own innermost frames (lot__*). */
 const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n);
 /* A stack as JSON: ["frame", ...] (innermost first), or [] for none. */
@@ -70,5 +72,7 @@ struct symbolizer *report_symbols(struct report *rep);
 
 /* Parse a non-negative integer option value; false if it is not one. */
 bool report_parse_u64(const char *s, uint64_t *v);
+/* Parse a trace id (32 hex digits); false if it is not one. */
+bool report_parse_trace_id(const char *s, uint8_t out[16]);
 
 #endif

@@ -2,7 +2,8 @@
  * `lotrace spans FILE`: span latency per name (count, p50, p90, p99, max,
  * total); `--slowest N`: the N slowest span instances, each with its wall
  * time split into running, runnable and blocked by reason (the parts add up
- * to the wall time), its blocks with who ended them, and its children;
+ * to the wall time), its on-CPU time from CPU samples with its hottest
+ * functions (cmd/samples.h), its blocks with who ended them, and its children;
  * `--trace ID`: one trace's spans as a tree with the same breakdown.
  * The figures come from the analysis model (cmd/model.h, doc/ANALYSIS.md).
  */
@@ -19,6 +20,7 @@
 #include "cmd/idmap.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
+#include "cmd/samples.h"
 #include "cmd/span_copy.h"
 
 static const char usage[] =
@@ -26,6 +28,7 @@ static const char usage[] =
 static const char help[] =
 	"Span latency per name: count, p50, p90, p99, max, total.\n"
 	"  --slowest N     the N slowest spans: running, runnable, blocked by reason,\n"
+	"                  on-CPU time from CPU samples and the hottest functions,\n"
 	"                  the blocks and who ended them, the children\n"
 	"  --trace ID      one trace's spans (32 hex digits) as a tree, same breakdown\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
@@ -50,8 +53,45 @@ struct spans {
 	size_t n_top;
 	struct span_copy **tr;  /* --trace: its spans */
 	size_t n_tr, cap_tr;
+	struct span_hots hots;  /* --slowest, --trace: open spans' sampled functions */
+	struct hot_list cur_hot;/* the ending span's */
+	struct idmap hot;       /* span_copy pointer -> its struct hot_list */
 	bool oom;
 };
+
+static const struct hot_list *hot_of(const struct spans *st, const struct span_copy *c)
+{
+	return idmap_get(&st->hot, (uint64_t)(uintptr_t)c);
+}
+
+/* A lasting copy of the ending span, with its hot functions. */
+static struct span_copy *copy_span(struct spans *st, const struct model_span *sp)
+{
+	struct span_copy *c = span_copy_new(sp);
+	if (!c || !st->cur_hot.n)
+		return c;
+	struct hot_list *h = malloc(sizeof *h);
+	if (!h || idmap_put(&st->hot, (uint64_t)(uintptr_t)c, h)) {
+		free(h);
+		st->oom = true;
+		return c;
+	}
+	*h = st->cur_hot;
+	return c;
+}
+
+static void drop_copy(struct spans *st, struct span_copy *c)
+{
+	if (c)
+		free(idmap_del(&st->hot, (uint64_t)(uintptr_t)c));
+	span_copy_free(c);
+}
+
+static void on_sample(void *ctx, const struct model_sample *sm)
+{
+	struct spans *st = ctx;
+	span_hots_sample(&st->hots, &st->rep, sm);
+}
 
 static uint64_t wall(const struct model_span *s) { return (uint64_t)(s->end_ns - s->start_ns); }
 
@@ -60,13 +100,13 @@ static void keep_slowest(struct spans *st, const struct model_span *sp)
 	uint64_t w = wall(sp);
 	if (st->n_top == st->slowest && (st->n_top == 0 || wall(&st->top[st->n_top - 1]->sp) >= w))
 		return;
-	struct span_copy *c = span_copy_new(sp);
+	struct span_copy *c = copy_span(st, sp);
 	if (!c) {
 		st->oom = true;
 		return;
 	}
 	if (st->n_top == st->slowest)
-		span_copy_free(st->top[--st->n_top]);
+		drop_copy(st, st->top[--st->n_top]);
 	size_t i = st->n_top++;
 	while (i > 0 && wall(&st->top[i - 1]->sp) < w) {
 		st->top[i] = st->top[i - 1];
@@ -78,6 +118,8 @@ static void keep_slowest(struct spans *st, const struct model_span *sp)
 static void on_span(void *ctx, const struct model_span *sp)
 {
 	struct spans *st = ctx;
+	if (st->slowest || st->want_trace)
+		span_hots_take(&st->hots, sp->span_id, &st->cur_hot);
 	struct by_name *b = idmap_get(&st->names, (uint64_t)(uintptr_t)sp->name.s);
 	if (!b) {
 		b = calloc(1, sizeof *b);
@@ -97,10 +139,10 @@ static void on_span(void *ctx, const struct model_span *sp)
 	if (st->slowest)
 		keep_slowest(st, sp);
 	if (st->want_trace && !memcmp(sp->trace_id, st->trace, 16)) {
-		struct span_copy *c = span_copy_new(sp);
+		struct span_copy *c = copy_span(st, sp);
 		if (!c || (st->n_tr == st->cap_tr &&
 			   !(st->tr = realloc(st->tr, (st->cap_tr = st->cap_tr * 2 + 16) * sizeof *st->tr)))) {
-			span_copy_free(c);
+			drop_copy(st, c);
 			st->oom = true;
 			return;
 		}
@@ -131,18 +173,7 @@ static void text_names(struct spans *st)
 				 dist_pct(&b->wall, 99), b->wall.max, b->wall.total};
 		for (int k = 0; k < 5; k++) {
 			out_char(' ');
-			size_t before = cmd_out_state.len;
-			out_dur(v[k]);
-			size_t w = cmd_out_state.len - before, want = k == 4 ? 12 : 10;
-			/* right-align: shift what was written */
-			if (w < want) {
-				char *p = out_room(want - w + 1);
-				(void)p;
-				char *start = cmd_out_state.buf + cmd_out_state.len - w;
-				memmove(start + (want - w), start, w);
-				memset(start, ' ', want - w);
-				cmd_out_state.len += want - w;
-			}
+			out_dur_right(v[k], k == 4 ? 12 : 10);
 		}
 		out_char('\n');
 	}
@@ -194,11 +225,34 @@ static void text_span_head(const struct model_span *sp)
 	out_char('\n');
 }
 
-static void text_span_detail(struct report *rep, const struct model_span *sp, const char *ind)
+/* On-CPU time next to running time, and the hottest functions (traces with samples). */
+static void text_cpu(struct report *rep, const struct model_span *sp, const struct hot_list *hot,
+		     const char *ind)
+{
+	if (!rep->sum.cpu_samples)
+		return;
+	out_printf("%son cpu ", ind);
+	out_dur(sp->cpu_ns);
+	out_printf(" (%" PRIu64 " samples%s) of running ", sp->cpu_samples,
+		   rep->sum.cpu_period_ns ? "" : ", period unknown");
+	out_dur(sp->state_ns[MODEL_RUNNING]);
+	for (size_t i = 0; hot && i < hot->n; i++) {
+		out_str(i ? ", " : "; hot: ");
+		char *f = text_plain_dup(hot->v[i].fn, strlen(hot->v[i].fn));
+		out_str(f ? f : "?");
+		free(f);
+		out_printf(" %" PRIu64, hot->v[i].samples);
+	}
+	out_char('\n');
+}
+
+static void text_span_detail(struct report *rep, const struct model_span *sp,
+			     const struct hot_list *hot, const char *ind)
 {
 	char ind2[64];
 	snprintf(ind2, sizeof ind2, "%s      ", ind);
 	text_breakdown(rep, sp, ind);
+	text_cpu(rep, sp, hot, ind);
 	for (size_t i = 0; i < sp->n_attrs; i++) {
 		const struct model_attr *a = &sp->attrs[i];
 		out_printf("%sattr ", ind);
@@ -279,7 +333,7 @@ static void text_tree(struct spans *st, uint64_t parent, unsigned depth, bool ro
 			continue;
 		out_printf("%.*s", (int)(2 * d), ind);
 		text_span_head(sp);
-		text_span_detail(&st->rep, sp, ind);
+		text_span_detail(&st->rep, sp, hot_of(st, st->tr[i]), ind);
 		if (depth < 1000)
 			text_tree(st, sp->span_id, depth + 1, false);
 	}
@@ -287,7 +341,7 @@ static void text_tree(struct spans *st, uint64_t parent, unsigned depth, bool ro
 
 /* ---- JSON ---- */
 
-static void json_span(struct report *rep, const struct model_span *sp)
+static void json_span(struct report *rep, const struct model_span *sp, const struct hot_list *hot)
 {
 	char tid[33];
 	lot_trace_id_hex(sp->trace_id, tid);
@@ -303,7 +357,14 @@ static void json_span(struct report *rep, const struct model_span *sp)
 		   sp->open ? "true" : "false");
 	for (int k = 0; k < MODEL_STATES; k++)
 		out_printf(",\"%s_ns\":%" PRIu64, model_state_name((enum model_state)k), sp->state_ns[k]);
-	out_printf(",\"unknown_ns\":%" PRIu64 ",\"blocked_by_ns\":{", sp->unknown_ns);
+	out_printf(",\"cpu_ns\":%" PRIu64 ",\"cpu_samples\":%" PRIu64 ",\"hot\":[", sp->cpu_ns,
+		   sp->cpu_samples);
+	for (size_t i = 0; hot && i < hot->n; i++) {
+		out_str(i ? ",{\"function\":" : "{\"function\":");
+		out_json_str(hot->v[i].fn, strlen(hot->v[i].fn));
+		out_printf(",\"samples\":%" PRIu64 "}", hot->v[i].samples);
+	}
+	out_printf("],\"unknown_ns\":%" PRIu64 ",\"blocked_by_ns\":{", sp->unknown_ns);
 	for (size_t i = 0; i < sp->n_blocked_by; i++) {
 		if (i)
 			out_char(',');
@@ -372,7 +433,7 @@ static void print_json(struct spans *st)
 		for (size_t i = 0; i < st->n_top; i++) {
 			if (i)
 				out_char(',');
-			json_span(&st->rep, &st->top[i]->sp);
+			json_span(&st->rep, &st->top[i]->sp, hot_of(st, st->top[i]));
 		}
 		out_char(']');
 	}
@@ -381,7 +442,7 @@ static void print_json(struct spans *st)
 		for (size_t i = 0; i < st->n_tr; i++) {
 			if (i)
 				out_char(',');
-			json_span(&st->rep, &st->tr[i]->sp);
+			json_span(&st->rep, &st->tr[i]->sp, hot_of(st, st->tr[i]));
 		}
 		out_char(']');
 	}
@@ -400,7 +461,7 @@ static void print_text(struct spans *st)
 		for (size_t i = 0; i < st->n_top; i++) {
 			out_printf("#%zu ", i + 1);
 			text_span_head(&st->top[i]->sp);
-			text_span_detail(&st->rep, &st->top[i]->sp, "    ");
+			text_span_detail(&st->rep, &st->top[i]->sp, hot_of(st, st->top[i]), "    ");
 		}
 	}
 	if (st->want_trace) {
@@ -422,24 +483,6 @@ static void print(void *ctx)
 		print_json(st);
 	else
 		print_text(st);
-}
-
-static bool parse_trace_id(const char *s, uint8_t out[16])
-{
-	if (strlen(s) != 32)
-		return false;
-	for (int i = 0; i < 32; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (v < 0)
-			return false;
-		if (i % 2 == 0)
-			out[i / 2] = (uint8_t)(v << 4);
-		else
-			out[i / 2] |= (uint8_t)v;
-	}
-	return true;
 }
 
 int cmd_spans(int argc, char **argv)
@@ -464,7 +507,7 @@ int cmd_spans(int argc, char **argv)
 				return cmd_usage_error("spans", usage, "--slowest: not a count: '%s'", optarg);
 			break;
 		case 't':
-			if (!parse_trace_id(optarg, st.trace))
+			if (!report_parse_trace_id(optarg, st.trace))
 				return cmd_usage_error("spans", usage, "--trace: not 32 hex digits: '%s'",
 						       optarg);
 			st.want_trace = true;
@@ -482,6 +525,8 @@ int cmd_spans(int argc, char **argv)
 	if (st.slowest && !(st.top = calloc(st.slowest, sizeof *st.top)))
 		return CMD_EXIT_UNREADABLE;
 	struct model_callbacks cb = {.ctx = &st, .span = on_span};
+	if (st.slowest || st.want_trace)
+		cb.sample = on_sample;
 	status = report_main(&st.rep, &cb, print, &st, &st.oom);
 	for (size_t i = 0; i < st.n_names; i++) {
 		dist_free(&st.order[i]->wall);
@@ -490,10 +535,12 @@ int cmd_spans(int argc, char **argv)
 	free(st.order);
 	idmap_free(&st.names);
 	for (size_t i = 0; i < st.n_top; i++)
-		span_copy_free(st.top[i]);
+		drop_copy(&st, st.top[i]);
 	free(st.top);
 	for (size_t i = 0; i < st.n_tr; i++)
-		span_copy_free(st.tr[i]);
+		drop_copy(&st, st.tr[i]);
+	span_hots_free(&st.hots);
+	idmap_free(&st.hot);
 	free(st.tr);
 	return status;
 }

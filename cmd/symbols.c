@@ -238,6 +238,22 @@ static const char *lookup(struct symbolizer *s, struct idmap *cache, uint64_t pc
 const char *sym_name(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->names, pc, false); }
 const char *sym_full(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->fulls, pc, true); }
 
+int sym_line(struct symbolizer *s, uint64_t pc, char *file, size_t cap)
+{
+	const struct symmod *sm = module_of(s, pc);
+	if (cap)
+		file[0] = '\0';
+	if (!sm || !sm->dw || s->raw)
+		return 0;
+	Dwfl_Line *line = dwfl_module_getsrc(sm->dw, pc ? pc - 1 : pc);
+	int lineno = 0;
+	const char *src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+	if (!src)
+		return 0;
+	snprintf(file, cap, "%s", src);
+	return lineno;
+}
+
 static void free_cache(struct idmap *m)
 {
 	for (size_t i = 0; i < m->n_slots; i++)

@@ -30,6 +30,10 @@ struct symbolizer *sym_new(const struct lot_module *mods, size_t n_mods, const c
  * "function (file.c:12)" (full).  Valid until sym_free(). */
 const char *sym_name(struct symbolizer *s, uint64_t pc);
 const char *sym_full(struct symbolizer *s, uint64_t pc);
+/* The source line of a PC (as for sym_full): its file's path as the debug
+ * information gives it into file[cap], and the line; 0 (file "") when
+ * unknown. */
+int sym_line(struct symbolizer *s, uint64_t pc, char *file, size_t cap);
 void sym_free(struct symbolizer *s);
 
 #endif

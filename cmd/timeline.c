@@ -12,6 +12,11 @@
  * only fills what running and runnable leave of a column, so tasks that
  * block side by side on one thread (coroutines) do not hide its running.
  * Task rows show each task's own states.
+ *
+ * CPU samples (cmd/model.h) are marked on the rows of their thread (or
+ * task): '*' cells in the terminal, ticks in the SVG, and in JSON each
+ * running interval's cpu_samples and cpu_ns, so that running time that was
+ * not on a CPU (preempted) shows (doc/ANALYSIS.md).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -24,6 +29,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/escape.h"
+#include "cmd/idmap.h"
 #include "cmd/intern.h"
 #include "cmd/model.h"
 #include "cmd/out.h"
@@ -53,7 +59,12 @@ struct timeline {
 	struct tl_grid grid;
 	struct interner reasons; /* plain-escaped block reasons, kept for the grid */
 	bool any_json;
+	struct idmap cpu;        /* --json: task key -> struct cpu_tally since its interval began */
 	struct progress progress;
+};
+
+struct cpu_tally {
+	uint64_t samples, ns;
 };
 
 /* "1.5ms", "200us", "2s", "100ns" or plain nanoseconds; -1 if malformed. */
@@ -119,7 +130,12 @@ static void json_interval(struct timeline *tl, uint64_t row, const struct model_
 	out_i64(end);
 	out_str(",\"duration_ns\":");
 	out_i64(end - start);
-	out_str(iv->open ? ",\"open\":true}" : ",\"open\":false}");
+	out_str(iv->open ? ",\"open\":true" : ",\"open\":false");
+	struct cpu_tally *c = idmap_get(&tl->cpu, iv->task->key);
+	if (iv->state == MODEL_RUNNING)
+		out_printf(",\"cpu_samples\":%" PRIu64 ",\"cpu_ns\":%" PRIu64, c ? c->samples : 0,
+			   c ? c->ns : 0);
+	out_char('}');
 }
 
 static void on_interval(void *ctx, const struct model_interval *iv)
@@ -153,6 +169,7 @@ static void on_interval(void *ctx, const struct model_interval *iv)
 		return;
 	if (tl->json) {
 		json_interval(tl, key, iv, start, end);
+		free(idmap_del(&tl->cpu, t->key)); /* the next interval counts its own */
 		return;
 	}
 	long row = tl_grid_row(&tl->grid, key, label);
@@ -163,6 +180,39 @@ static void on_interval(void *ctx, const struct model_interval *iv)
 		free(r);
 	}
 	tl_grid_state(&tl->grid, row, grid_state(iv->state), reason, start, end);
+}
+
+static void on_sample(void *ctx, const struct model_sample *sm)
+{
+	struct timeline *tl = ctx;
+	if (tl->json) {
+		if (!sm->task)
+			return; /* a thread without task has no intervals to carry it */
+		struct cpu_tally *c = idmap_get(&tl->cpu, sm->task->key);
+		if (!c) {
+			c = calloc(1, sizeof *c);
+			if (!c || idmap_put(&tl->cpu, sm->task->key, c)) {
+				free(c);
+				tl->grid.oom = true;
+				return;
+			}
+		}
+		c->samples++;
+		c->ns += sm->cpu_ns;
+		return;
+	}
+	char label[300];
+	uint64_t key;
+	if (tl->tasks) {
+		if (!sm->task)
+			return;
+		key = sm->task->key;
+		task_label(sm->task->name, sm->task->id, sm->task->tid, label, sizeof label);
+	} else {
+		key = sm->tid;
+		snprintf(label, sizeof label, "thread %" PRIu64, key);
+	}
+	tl_grid_sample(&tl->grid, tl_grid_row(&tl->grid, key, label), sm->ns);
 }
 
 static void on_span(void *ctx, const struct model_span *sp)
@@ -266,6 +316,13 @@ static void json_tail(const struct timeline *tl, const struct model_summary *sum
 		   sum->damaged || sum->read_error ? "true" : "false");
 }
 
+static void cpu_free(struct idmap *m)
+{
+	for (size_t i = 0; i < m->n_slots; i++)
+		free(m->slots[i].val);
+	idmap_free(m);
+}
+
 int cmd_timeline(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -348,6 +405,7 @@ int cmd_timeline(int argc, char **argv)
 		.ctx = &tl,
 		.interval = on_interval,
 		.span = on_span,
+		.sample = on_sample,
 		.thread_done = on_thread_done,
 		.progress = on_progress,
 	};
@@ -366,6 +424,7 @@ int cmd_timeline(int argc, char **argv)
 		out_flush();
 		fprintf(stderr, "lotrace timeline: %s: out of memory\n", tl.path);
 		tl_grid_free(&tl.grid);
+		cpu_free(&tl.cpu);
 		intern_free(&tl.reasons);
 		lot_reader_close(rd);
 		return CMD_EXIT_UNREADABLE;
@@ -389,6 +448,7 @@ int cmd_timeline(int argc, char **argv)
 		tl_render_term(&tl.grid, width, use_color);
 	}
 	tl_grid_free(&tl.grid);
+	cpu_free(&tl.cpu);
 	intern_free(&tl.reasons);
 	st = cmd_close(rd);
 	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;

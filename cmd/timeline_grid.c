@@ -28,6 +28,7 @@ void tl_grid_free(struct tl_grid *g)
 		free(r->ns);
 		free(r->reason);
 		free(r->reason_ns);
+		free(r->samples);
 		for (size_t s = 0; s < r->n_spans; s++)
 			free(r->spans[s].name);
 		free(r->spans);
@@ -63,12 +64,14 @@ long tl_grid_row(struct tl_grid *g, uint64_t key, const char *label)
 	r->ns = calloc(TL_BUCKETS, sizeof *r->ns);
 	r->reason = calloc(TL_BUCKETS, sizeof *r->reason);
 	r->reason_ns = calloc(TL_BUCKETS, sizeof *r->reason_ns);
+	r->samples = calloc(TL_BUCKETS, sizeof *r->samples);
 	r->spans = malloc(TL_ROW_SPANS * sizeof *r->spans);
-	if (!r->label || !r->ns || !r->reason || !r->reason_ns || !r->spans) {
+	if (!r->label || !r->ns || !r->reason || !r->reason_ns || !r->samples || !r->spans) {
 		free(r->label);
 		free(r->ns);
 		free(r->reason);
 		free(r->reason_ns);
+		free(r->samples);
 		free(r->spans);
 		goto oom;
 	}
@@ -100,7 +103,9 @@ static void widen(struct tl_grid *g)
 			size_t w = r->reason_ns[c] > r->reason_ns[a] ? c : a;
 			r->reason[b] = r->reason[w];
 			r->reason_ns[b] = r->reason_ns[w];
+			r->samples[b] = r->samples[a] + r->samples[c];
 		}
+		memset(r->samples + TL_BUCKETS / 2, 0, TL_BUCKETS / 2 * sizeof *r->samples);
 		memset(r->ns + TL_BUCKETS / 2, 0, TL_BUCKETS / 2 * sizeof *r->ns);
 		memset(r->reason + TL_BUCKETS / 2, 0, TL_BUCKETS / 2 * sizeof *r->reason);
 		memset(r->reason_ns + TL_BUCKETS / 2, 0, TL_BUCKETS / 2 * sizeof *r->reason_ns);
@@ -147,6 +152,27 @@ void tl_grid_state(struct tl_grid *g, long row, enum tl_state st, const char *re
 			r->reason_ns[b] = ns;
 		}
 	}
+}
+
+void tl_grid_sample(struct tl_grid *g, long row, int64_t t)
+{
+	int64_t end = t + 1;
+	if (row < 0 || !clip(g, &t, &end))
+		return;
+	struct tl_row *r = &g->rows[row];
+	int64_t b = (t - g->origin) / g->bucket_ns;
+	if (b < TL_BUCKETS && r->samples[b] < UINT32_MAX)
+		r->samples[b]++;
+	g->any_samples = true;
+}
+
+uint64_t tl_grid_samples(const struct tl_grid *g, const struct tl_row *r, int64_t t0, int64_t t1)
+{
+	uint64_t n = 0;
+	int64_t b = t0 > g->origin ? (t0 - g->origin + g->bucket_ns - 1) / g->bucket_ns : 0;
+	for (; b < TL_BUCKETS && g->origin + b * g->bucket_ns < t1; b++)
+		n += r->samples[b];
+	return n;
 }
 
 /* Drop the shorter spans until at most half the room is used. */

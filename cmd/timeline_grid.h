@@ -10,6 +10,9 @@
  * (terminal columns, SVG pixels) and draw each column in the state that
  * took most of its time.
  *
+ * CPU samples are counted per row and bucket, so that renderers can mark
+ * the running time that was seen on a CPU (doc/ANALYSIS.md).
+ *
  * Spans are kept per row as labels, only those long enough to show a name:
  * when a row holds TL_ROW_SPANS of them, the shortest half is dropped.
  */
@@ -38,6 +41,7 @@ struct tl_row {
 	uint64_t (*ns)[TL_NSTATES]; /* [TL_BUCKETS] time in each state */
 	const char **reason;        /* [TL_BUCKETS] block reason of the longest blocked piece */
 	uint64_t *reason_ns;        /* [TL_BUCKETS] its length */
+	uint32_t *samples;          /* [TL_BUCKETS] CPU samples taken */
 	struct tl_span *spans;
 	size_t n_spans;
 	int64_t min_span_ns; /* shorter spans are not kept */
@@ -51,6 +55,7 @@ struct tl_grid {
 	int64_t max_end;   /* latest end seen (clipped to the window) */
 	int64_t min_start; /* earliest start seen (valid when any_time) */
 	bool any_time;
+	bool any_samples;  /* a CPU sample was counted: renderers mark them */
 	struct tl_row *rows;
 	size_t n_rows, cap_rows;
 	size_t last;       /* the row found last: intervals come in runs */
@@ -72,6 +77,11 @@ void tl_grid_state(struct tl_grid *g, long row, enum tl_state st, const char *re
 		   int64_t start, int64_t end);
 void tl_grid_span(struct tl_grid *g, long row, const char *name, size_t name_len, int64_t start,
 		  int64_t end);
+
+/* A CPU sample on a row at time t. */
+void tl_grid_sample(struct tl_grid *g, long row, int64_t t);
+/* CPU samples of a row in the buckets that begin in [t0, t1). */
+uint64_t tl_grid_samples(const struct tl_grid *g, const struct tl_row *r, int64_t t0, int64_t t1);
 
 /* The range to draw: the window, else [earliest start, latest end). */
 void tl_grid_range(const struct tl_grid *g, int64_t *from, int64_t *to);

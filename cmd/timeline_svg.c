@@ -18,6 +18,8 @@
 
 static const char *const fill[TL_NSTATES] = {"none", "#43a047", "#fbc02d", "#e53935"};
 #define SPAN_FILL "#5c6bc0c0" /* translucent: overlapping spans show */
+#define SAMPLE_FILL "#1b5e20"   /* CPU samples: ticks on the state bar */
+#define SAMPLE_H 4.0
 
 static void state_title(enum tl_state st, const char *reason, int64_t t0, int64_t t1, char *out,
 			size_t n)
@@ -59,6 +61,24 @@ static void draw_states(const struct tl_grid *g, const struct tl_row *r, double 
 	}
 }
 
+/* A tick per pixel column where CPU samples were taken. */
+static void draw_samples(const struct tl_grid *g, const struct tl_row *r, double y, int64_t from,
+			 double px_ns)
+{
+	size_t cols = (size_t)PLOT_W / PX;
+	for (size_t c = 0; c < cols; c++) {
+		int64_t t0 = from + (int64_t)((double)c * px_ns), t1 = from + (int64_t)((double)(c + 1) * px_ns);
+		uint64_t n = tl_grid_samples(g, r, t0, t1);
+		if (!n)
+			continue;
+		char title[96], a[32];
+		tl_fmt_time(t0, a);
+		snprintf(title, sizeof title, "%llu cpu sample%s at %s", (unsigned long long)n,
+			 n == 1 ? "" : "s", a);
+		svg_rect(LABEL_W + MARGIN + (double)(c * PX), y, PX, SAMPLE_H, SAMPLE_FILL, title);
+	}
+}
+
 static void draw_spans(const struct tl_row *r, double y, int64_t from, int64_t to, double px_ns)
 {
 	for (size_t i = 0; i < r->n_spans; i++) {
@@ -91,12 +111,13 @@ static void draw_axis(double y, int64_t from, int64_t to)
 	}
 }
 
-static void draw_legend(double y)
+static void draw_legend(double y, bool samples)
 {
-	static const char *const names[] = {"running", "runnable", "blocked", "span"};
-	const char *fills[] = {fill[TL_RUNNING], fill[TL_RUNNABLE], fill[TL_BLOCKED], SPAN_FILL};
+	static const char *const names[] = {"running", "runnable", "blocked", "span", "cpu sample"};
+	const char *fills[] = {fill[TL_RUNNING], fill[TL_RUNNABLE], fill[TL_BLOCKED], SPAN_FILL,
+			       SAMPLE_FILL};
 	double x = LABEL_W + MARGIN;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < (samples ? 5 : 4); i++) {
 		svg_rect(x, y, 12, 12, fills[i], NULL);
 		svg_text(x + 16, y + 10, "start", 11, names[i]);
 		x += 110;
@@ -120,8 +141,10 @@ void tl_render_svg(const struct tl_grid *g, const char *const *header, size_t n_
 		double y = top + ROW_H * (double)i + 3;
 		svg_text_clipped(MARGIN, y, LABEL_W - 4, STATE_H + 2, 11, r->label);
 		draw_states(g, r, y, from, px_ns);
+		if (g->any_samples)
+			draw_samples(g, r, y, from, px_ns);
 		draw_spans(r, y + STATE_H + 1, from, to, px_ns);
 	}
-	draw_legend(top + ROW_H * (double)g->n_rows + LINE_H / 2);
+	draw_legend(top + ROW_H * (double)g->n_rows + LINE_H / 2, g->any_samples);
 	svg_end();
 }

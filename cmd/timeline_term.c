@@ -15,8 +15,11 @@ static const char *const label_colors[TL_NSTATES] = {"\033[1m", "\033[30;42m", "
 						     "\033[30;41m"};
 #define RESET "\033[0m"
 
+#define SAMPLED_GLYPH '*' /* running, and a CPU sample was taken */
+
 struct cell {
 	enum tl_state st;
+	bool sampled;
 	char text[5]; /* a span label's character (UTF-8), "" for the glyph */
 };
 
@@ -100,12 +103,13 @@ static void put_cell(const struct cell *c, bool color)
 			out_str(RESET);
 		return;
 	}
+	char ch = c->sampled ? SAMPLED_GLYPH : glyph[c->st];
 	if (color && c->st != TL_IDLE) {
 		out_str(fg[c->st]);
-		out_char(glyph[c->st]);
+		out_char(ch);
 		out_str(RESET);
 	} else {
-		out_char(glyph[c->st]);
+		out_char(ch);
 	}
 }
 
@@ -175,6 +179,10 @@ void tl_render_term(const struct tl_grid *g, int width, bool color)
 			int64_t t0 = from + (int64_t)((double)c * col_ns);
 			int64_t t1 = from + (int64_t)((double)(c + 1) * col_ns);
 			cells[c] = (struct cell){.st = tl_grid_at(g, r, t0, t1, &reason)};
+			/* idle: a thread the trace only knows from its samples */
+			cells[c].sampled = g->any_samples &&
+					   (cells[c].st == TL_RUNNING || cells[c].st == TL_IDLE) &&
+					   tl_grid_samples(g, r, t0, t1) > 0;
 		}
 		place_labels(r, cells, cols, from, col_ns);
 		put_label(r->label, label_w);
@@ -190,6 +198,11 @@ void tl_render_term(const struct tl_grid *g, int width, bool color)
 		struct cell c = {.st = (enum tl_state)s};
 		put_cell(&c, color);
 		out_printf(" %s  ", tl_state_name((enum tl_state)s));
+	}
+	if (g->any_samples) {
+		struct cell c = {.st = TL_RUNNING, .sampled = true};
+		put_cell(&c, color);
+		out_str(" on cpu (sampled)  ");
 	}
 	out_printf("(blank: idle)  column: %s\n", t);
 }

@@ -3,7 +3,9 @@
  * the grid (label, then one cell per time column in the state that took
  * most of it, span names written over the cells where they fit), then a
  * legend.  Colours (ANSI) only when asked; the glyphs alone tell the states
- * apart.
+ * apart.  In a trace with CPU samples, running cells where a sample was
+ * taken show '*' instead of '#': running cells without one, over many
+ * sampling periods, were preempted rather than on a CPU.
  */
 #ifndef LOT_CMD_TIMELINE_TERM_H
 #define LOT_CMD_TIMELINE_TERM_H

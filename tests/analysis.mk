@@ -13,3 +13,11 @@ tests_analysis_test_model_LDADD = libtracebuild.la liblotreader.la liblotcore.la
 # end to end through `lotrace spans|tasks|flame` (needs examples/quickstart)
 TESTS += tests/analysis/e2e.sh
 EXTRA_DIST += tests/analysis/e2e.sh
+
+# The CPU-sampling bar (issue 12): a request burning CPU in known ratios,
+# sleeping, and handing work to a helper thread; skipped without samples.
+check_PROGRAMS += tests/analysis/cpu_prog
+tests_analysis_cpu_prog_SOURCES = tests/analysis/cpu_prog.c
+tests_analysis_cpu_prog_LDADD = liblotrace.la -lpthread
+TESTS += tests/analysis/cpu_e2e.sh
+EXTRA_DIST += tests/analysis/cpu_e2e.sh

@@ -35,3 +35,12 @@ tests_cmd_story_prog_LDADD = liblotrace-internal.la -lpthread
 # `lotrace record` and `lotrace trigger` run tests/tracer/control_child.
 TESTS += tests/cmd/control.sh
 EXTRA_DIST += tests/cmd/control.sh
+
+# CPU samples (issue 12): a trace with samples in the program's own
+# functions, and the reports on it.
+check_PROGRAMS += tests/cmd/cpu_trace
+tests_cmd_cpu_trace_SOURCES = tests/cmd/cpu_trace.c tracer/modules.c tracer/modules.h
+tests_cmd_cpu_trace_CFLAGS = $(AM_CFLAGS) -g
+tests_cmd_cpu_trace_LDADD = libtracebuild.la liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
+TESTS += tests/cmd/profile.sh
+EXTRA_DIST += tests/cmd/profile.sh

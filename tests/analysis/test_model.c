@@ -298,8 +298,236 @@ START_TEST(folded_percentiles_stay_within_stated_error)
 }
 END_TEST
 
+
+/* ---- CPU samples (doc/ANALYSIS.md "CPU samples") ---- */
+
+struct sampled {
+	struct model_sample v[16];
+	char span_name[16][16];
+	char task_name[16][16];
+	bool task_is_thread[16];
+	size_t n;
+	struct model_span spans[4];
+	char span_names[4][16]; /* spans[].name dies with the model */
+	size_t n_spans;
+	struct model_summary sum;
+};
+
+static void on_sample(void *ctx, const struct model_sample *sm)
+{
+	struct sampled *s = ctx;
+	ck_assert_uint_lt(s->n, 16);
+	size_t i = s->n++;
+	s->v[i] = *sm;
+	s->v[i].spans = NULL; /* valid only during the call */
+	snprintf(s->span_name[i], 16, "%s", sm->span_name.s ? sm->span_name.s : "");
+	snprintf(s->task_name[i], 16, "%s", sm->task ? sm->task->name.s : "(none)");
+	s->task_is_thread[i] = sm->task && sm->task->is_thread;
+}
+
+static void on_sampled_span(void *ctx, const struct model_span *sp)
+{
+	struct sampled *s = ctx;
+	if (s->n_spans < 4) {
+		snprintf(s->span_names[s->n_spans], 16, "%s", sp->name.s);
+		s->spans[s->n_spans++] = *sp;
+	}
+}
+
+static const uint64_t stack_a[] = {0x401100, 0x401200}, stack_b[] = {0x401300, 0x401200};
+
+/*
+ * cpu_hz 100 (10 ms periods).  Worker thread 10 runs task "req" (100):
+ * span "handle" (7001) 1-6 ms with child "db" (7002) 3-5 ms; samples at
+ * 2 ms (weight 1) and 4 ms (weight 3, inside "db"); at 5 ms it creates task
+ * "bg" (200) and at 8 ms, after req ended, samples its own task.  Helper
+ * thread 30 runs "bg" from 5.5 ms: samples at 5.6 ms ("handle" still open)
+ * and 6.5 ms (ended).  Thread 40 records only a sample, at 3 ms.  The
+ * trailer says 4 samples were dropped.
+ */
+static struct lot_tb *build_sampled(const char *hz)
+{
+	struct lot_kv meta[] = {{"cpu_hz", hz}};
+	struct lot_tb *b = lot_tb_new_with(NULL, meta, hz ? 1 : 0, NULL, 0);
+	struct lot_writer *w = lot_tb_chunk_begin(b, 10, "worker", 0, 0);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 10, lot_writer_string(w, "worker"), 0);
+	lot_write_task_create(w, lot_tb_ticks(b, 0), 100, 0, lot_writer_string(w, "req"), 0);
+	lot_write_task_start(w, lot_tb_ticks(b, 1 * MS), 100);
+	uint32_t tr = lot_writer_trace_define(w, trace_id);
+	lot_write_span_begin(w, lot_tb_ticks(b, 1 * MS), 7001, 0, tr, lot_writer_string(w, "handle"), 0);
+	lot_write_cpu_sample(w, lot_tb_ticks(b, 2 * MS), lot_writer_stack(w, stack_a, 2), 1);
+	lot_write_span_begin(w, lot_tb_ticks(b, 3 * MS), 7002, 7001, tr, lot_writer_string(w, "db"), 0);
+	lot_write_cpu_sample(w, lot_tb_ticks(b, 4 * MS), lot_writer_stack(w, stack_b, 2), 3);
+	lot_write_span_end(w, lot_tb_ticks(b, 5 * MS), 7002);
+	lot_write_task_create(w, lot_tb_ticks(b, 5 * MS), 200, 100, lot_writer_string(w, "bg"), 0);
+	lot_write_span_end(w, lot_tb_ticks(b, 6 * MS), 7001);
+	lot_write_task_end(w, lot_tb_ticks(b, 7 * MS));
+	lot_write_cpu_sample(w, lot_tb_ticks(b, 8 * MS), lot_writer_stack(w, stack_a, 2), 1);
+	lot_write_thread_end(w, lot_tb_ticks(b, 9 * MS));
+	lot_tb_chunk_end(b);
+
+	w = lot_tb_chunk_begin(b, 30, "helper", 0, 0);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 30, lot_writer_string(w, "helper"), 0);
+	lot_write_task_start(w, lot_tb_ticks(b, 5 * MS + MS / 2), 200);
+	lot_write_cpu_sample(w, lot_tb_ticks(b, 5 * MS + 6 * MS / 10), lot_writer_stack(w, stack_b, 2), 1);
+	lot_write_cpu_sample(w, lot_tb_ticks(b, 6 * MS + MS / 2), lot_writer_stack(w, stack_b, 2), 1);
+	lot_write_task_end(w, lot_tb_ticks(b, 7 * MS));
+	lot_tb_chunk_end(b);
+
+	w = lot_tb_chunk_begin(b, 40, "bare", 0, 0);
+	lot_write_cpu_sample(w, lot_tb_ticks(b, 3 * MS), lot_writer_stack(w, stack_a, 2), 1);
+	lot_tb_chunk_end(b);
+	lot_tb_stat(b, "cpu_samples", 10);
+	lot_tb_stat(b, "cpu_samples_dropped", 4);
+	lot_tb_trailer(b, 10 * MS);
+	return b;
+}
+
+static struct sampled *run_sampled(const char *hz)
+{
+	struct lot_tb *b = build_sampled(hz);
+	size_t len;
+	const uint8_t *d = lot_tb_data(b, &len);
+	struct lot_read_error err;
+	struct lot_reader *r = lot_reader_open_mem(d, len, NULL, &err);
+	ck_assert_ptr_nonnull(r);
+	struct sampled *s = calloc(1, sizeof *s);
+	struct model_callbacks cb = {.ctx = s, .sample = on_sample, .span = on_sampled_span};
+	struct model *m = model_new(r, &cb, NULL);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(model_run(m, &s->sum), 0);
+	model_free(m);
+	lot_reader_close(r);
+	lot_tb_free(b);
+	return s;
+}
+
+/* The sample at this time (ms * 10), or fail. */
+static size_t sample_at(const struct sampled *s, uint64_t tenths_ms)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].ns == (int64_t)(tenths_ms * MS / 10))
+			return i;
+	ck_abort_msg("no sample at %llu/10 ms", (unsigned long long)tenths_ms);
+	return 0;
+}
+
+static const struct model_span *span_named(const struct sampled *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_spans; i++)
+		if (!strcmp(s->span_names[i], name))
+			return &s->spans[i];
+	ck_abort_msg("no span %s", name);
+	return NULL;
+}
+
+START_TEST(sample_belongs_to_running_task_and_its_innermost_span)
+{
+	struct sampled *s = run_sampled("100");
+	size_t i = sample_at(s, 20);
+	ck_assert_str_eq(s->task_name[i], "req");
+	ck_assert_str_eq(s->span_name[i], "handle");
+	ck_assert_uint_eq(s->v[i].span_id, 7001);
+	ck_assert(!s->v[i].inherited);
+	ck_assert(!memcmp(s->v[i].trace_id, trace_id, 16));
+	i = sample_at(s, 40);
+	ck_assert_str_eq(s->span_name[i], "db");
+	ck_assert_uint_eq(s->v[i].span_id, 7002);
+	ck_assert_uint_eq(s->v[i].n_spans, 2); /* db, and handle around it */
+	ck_assert_uint_eq(s->v[i].tid, 10);
+	ck_assert_uint_ne(s->v[i].stack, 0);
+	free(s);
+}
+END_TEST
+
+START_TEST(sample_weight_times_period_is_cpu_time)
+{
+	struct sampled *s = run_sampled("100");
+	ck_assert_uint_eq(s->sum.cpu_hz, 100);
+	ck_assert_uint_eq(s->sum.cpu_period_ns, 10 * MS);
+	size_t i = sample_at(s, 40);
+	ck_assert_uint_eq(s->v[i].weight, 3);
+	ck_assert_uint_eq(s->v[i].cpu_ns, 30 * MS);
+	/* db: the weight-3 sample; handle: its own, db's and the helper's while open */
+	const struct model_span *db = span_named(s, "db"), *h = span_named(s, "handle");
+	ck_assert_uint_eq(db->cpu_samples, 1);
+	ck_assert_uint_eq(db->cpu_ns, 30 * MS);
+	ck_assert_uint_eq(h->cpu_samples, 3);
+	ck_assert_uint_eq(h->cpu_ns, 50 * MS);
+	free(s);
+}
+END_TEST
+
+START_TEST(task_created_inside_span_inherits_it_for_samples)
+{
+	struct sampled *s = run_sampled("100");
+	size_t i = sample_at(s, 56);
+	ck_assert_str_eq(s->task_name[i], "bg");
+	ck_assert_uint_eq(s->v[i].tid, 30);
+	ck_assert(s->v[i].inherited);
+	ck_assert_uint_eq(s->v[i].span_id, 7001);
+	ck_assert_str_eq(s->span_name[i], "handle");
+	ck_assert_uint_eq(s->v[i].n_spans, 1); /* counted in handle's cpu time */
+	/* handle has ended: the sample still names it, and counts for no span */
+	i = sample_at(s, 65);
+	ck_assert(s->v[i].inherited);
+	ck_assert_uint_eq(s->v[i].span_id, 7001);
+	ck_assert(!memcmp(s->v[i].trace_id, trace_id, 16));
+	ck_assert_uint_eq(s->v[i].n_spans, 0);
+	free(s);
+}
+END_TEST
+
+START_TEST(sample_on_thread_without_task_belongs_to_the_thread)
+{
+	struct sampled *s = run_sampled("100");
+	size_t i = sample_at(s, 30);
+	ck_assert_uint_eq(s->v[i].tid, 40);
+	ck_assert_ptr_null(s->v[i].task);
+	ck_assert_uint_eq(s->v[i].span_id, 0);
+	/* after its task ended, the worker's sample is its own task's, with no span */
+	i = sample_at(s, 80);
+	ck_assert(s->task_is_thread[i]);
+	ck_assert_str_eq(s->task_name[i], "worker");
+	ck_assert_uint_eq(s->v[i].span_id, 0);
+	free(s);
+}
+END_TEST
+
+START_TEST(samples_change_no_state_and_drops_come_from_the_trailer)
+{
+	struct sampled *s = run_sampled("100");
+	ck_assert_uint_eq(s->sum.cpu_samples, 6);
+	ck_assert_uint_eq(s->sum.cpu_samples_dropped, 4);
+	const struct model_span *h = span_named(s, "handle");
+	ck_assert_uint_eq(h->state_ns[MODEL_RUNNING], 5 * MS);
+	ck_assert_uint_eq(h->unknown_ns, 0);
+	free(s);
+}
+END_TEST
+
+START_TEST(no_sampling_rate_gives_no_cpu_time)
+{
+	const char *hz[] = {NULL, "0", "9x"};
+	for (int k = 0; k < 3; k++) {
+		struct sampled *s = run_sampled(hz[k]);
+		ck_assert_uint_eq(s->sum.cpu_period_ns, 0);
+		ck_assert_uint_eq(s->sum.cpu_samples, 6);
+		ck_assert_uint_eq(span_named(s, "handle")->cpu_samples, 3);
+		ck_assert_uint_eq(span_named(s, "handle")->cpu_ns, 0);
+		free(s);
+	}
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
+	tcase_add_test(tc, sample_belongs_to_running_task_and_its_innermost_span);
+	tcase_add_test(tc, sample_weight_times_period_is_cpu_time);
+	tcase_add_test(tc, task_created_inside_span_inherits_it_for_samples);
+	tcase_add_test(tc, sample_on_thread_without_task_belongs_to_the_thread);
+	tcase_add_test(tc, samples_change_no_state_and_drops_come_from_the_trailer);
+	tcase_add_test(tc, no_sampling_rate_gives_no_cpu_time);
 	tcase_add_test(tc, span_percentiles_match_nearest_rank);
 	tcase_add_test(tc, folded_percentiles_stay_within_stated_error);
 	tcase_add_test(tc, span_breakdown_splits_running_blocked_and_runnable);

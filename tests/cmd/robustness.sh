@@ -16,13 +16,14 @@ limit() { # seconds command...: run with a time limit where `timeout` exists
 head -c 1048576 /dev/urandom >"$TMP/random.lot"
 : >"$TMP/empty.lot"
 for f in random empty; do
-	for cmd in info dump spans tasks flame; do
+	for cmd in info dump spans tasks flame profile; do
 		limit 5 "$LOTRACE" $cmd "$TMP/$f.lot" >"$TMP/out" 2>"$TMP/err"
 		st=$?
 		[ "$st" = 2 ] || fail "$cmd $f.lot: status $st, expected 2"
 		[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$cmd $f.lot: not one stderr line"
 	done
-	for run in "timeline" "timeline --json" "export -o $TMP/x.json" "export --format perfetto -o $TMP/x.pf"; do
+	for run in "timeline" "timeline --json" "export -o $TMP/x.json" "export --format perfetto -o $TMP/x.pf" \
+		"profile --json" "flame --cpu" "export --format pprof -o $TMP/x.pb.gz"; do
 		limit 5 "$LOTRACE" $run "$TMP/$f.lot" >"$TMP/out" 2>"$TMP/err"
 		st=$?
 		[ "$st" = 2 ] || fail "$run $f.lot: status $st, expected 2"

@@ -22,7 +22,7 @@ expect_status 0 "dump --help" "$LOTRACE" dump --help
 expect_status 1 "no arguments" "$LOTRACE"
 expect_status 1 "unknown command" "$LOTRACE" frobnicate x.lot
 grep -q "unknown command 'frobnicate'" "$TMP/err" || fail "unknown command: message"
-for cmd in info dump spans tasks flame; do
+for cmd in info dump spans tasks flame profile; do
 	expect_status 1 "$cmd without FILE" "$LOTRACE" $cmd
 	expect_status 1 "$cmd --json without FILE" "$LOTRACE" $cmd --json
 	expect_status 1 "$cmd with an unknown option" "$LOTRACE" $cmd --bogus "$DATA/valid.lot"

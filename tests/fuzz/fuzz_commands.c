@@ -27,6 +27,10 @@ static const char *const runs[][5] = {
 	{"timeline", "--width", "60", NULL},
 	{"export", "--no-symbols", NULL},
 	{"export", "--format", "perfetto", NULL},
+	{"profile", "--no-symbols", NULL},
+	{"profile", "--by", "span", "--json", NULL},
+	{"flame", "--cpu", "--no-symbols", NULL},
+	{"export", "--format", "pprof", "--no-symbols", NULL},
 };
 
 int lotrace_main(int argc, char **argv);

@@ -26,6 +26,10 @@ struct lot_tb;
  * and the trace key lot_tb_trace_key_bytes (for trace_gen definitions). */
 extern const uint8_t lot_tb_trace_key_bytes[16];
 struct lot_tb *lot_tb_new(const struct lot_clock_info *clock);
+/* The same with more header metadata (at most 16 keys, e.g. {"cpu_hz", "100"})
+ * and a module map. */
+struct lot_tb *lot_tb_new_with(const struct lot_clock_info *clock, const struct lot_kv *extra,
+			       size_t n_extra, const struct lot_module *mods, size_t n_mods);
 void lot_tb_free(struct lot_tb *b);
 
 /* Absolute ticks for a time in ns since the trace start. */
