@@ -13,6 +13,8 @@ cmd_lotrace_SOURCES = \
 	cmd/idmap.c cmd/idmap.h \
 	cmd/reorder.c cmd/reorder.h \
 	cmd/model.c cmd/model.h \
+	cmd/sources.c cmd/sources.h \
+	cmd/clock_align.c \
 	cmd/symbols.c cmd/symbols.h \
 	cmd/dist.c cmd/dist.h \
 	cmd/progress.c cmd/progress.h \

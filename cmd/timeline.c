@@ -28,6 +28,7 @@
 #include "cmd/model.h"
 #include "cmd/out.h"
 #include "cmd/progress.h"
+#include "cmd/sources.h"
 #include "cmd/timeline_grid.h"
 #include "cmd/timeline_svg.h"
 #include "cmd/timeline_term.h"
@@ -122,11 +123,14 @@ static void json_interval(struct timeline *tl, uint64_t row, const struct model_
 	out_str(iv->open ? ",\"open\":true}" : ",\"open\":false}");
 }
 
+/* A thread's row: its tid, told apart by file when several are read. */
+static uint64_t thread_row(uint64_t tid, unsigned proc) { return tid ^ ((uint64_t)proc << 48); }
+
 static void on_interval(void *ctx, const struct model_interval *iv)
 {
 	struct timeline *tl = ctx;
 	const struct model_task *t = iv->task;
-	uint64_t key;
+	uint64_t key, tid = 0;
 	char label[300];
 	if (tl->tasks) {
 		if (iv->state == MODEL_HOSTING)
@@ -134,16 +138,18 @@ static void on_interval(void *ctx, const struct model_interval *iv)
 		key = t->key;
 		task_label(t->name, t->id, t->tid, label, sizeof label);
 	} else if (iv->state == MODEL_RUNNING) {
-		key = iv->tid;
+		key = tid = iv->tid;
 	} else if (t->is_thread && iv->state != MODEL_HOSTING) {
-		key = t->tid;
+		key = tid = t->tid;
 	} else if (iv->state == MODEL_BLOCKED && iv->tid) {
-		key = iv->tid; /* where it blocked */
+		key = tid = iv->tid; /* where it blocked */
 	} else {
 		return;
 	}
-	if (!tl->tasks)
-		snprintf(label, sizeof label, "thread %" PRIu64, key);
+	if (!tl->tasks) {
+		snprintf(label, sizeof label, "thread %" PRIu64, tid);
+		key = thread_row(tid, t->proc);
+	}
 	int64_t start = iv->start_ns, end = iv->end_ns;
 	if (tl->from >= 0 && start < tl->from)
 		start = tl->from;
@@ -152,7 +158,7 @@ static void on_interval(void *ctx, const struct model_interval *iv)
 	if (end < start || (end == start && iv->end_ns != iv->start_ns))
 		return;
 	if (tl->json) {
-		json_interval(tl, key, iv, start, end);
+		json_interval(tl, tl->tasks ? key : tid, iv, start, end);
 		return;
 	}
 	long row = tl_grid_row(&tl->grid, key, label);
@@ -176,20 +182,20 @@ static void on_span(void *ctx, const struct model_span *sp)
 		key = sp->task_key;
 		task_label(sp->task_name, sp->task_id, sp->begin_tid, label, sizeof label);
 	} else {
-		key = sp->begin_tid;
-		snprintf(label, sizeof label, "thread %" PRIu64, key);
+		key = thread_row(sp->begin_tid, sp->proc);
+		snprintf(label, sizeof label, "thread %" PRIu64, sp->begin_tid);
 	}
 	/* A row's intervals may come after its spans (they end later). */
 	long row = tl_grid_row(&tl->grid, key, label);
 	tl_grid_span(&tl->grid, row, sp->name.s, sp->name.n, sp->start_ns, sp->end_ns);
 }
 
-static void name_thread(struct timeline *tl, uint64_t tid, struct model_str name)
+static void name_thread(struct timeline *tl, uint64_t tid, unsigned proc, struct model_str name)
 {
 	if (tl->tasks || tl->json || !name.n)
 		return;
 	for (size_t i = 0; i < tl->grid.n_rows; i++) {
-		if (tl->grid.rows[i].key != tid)
+		if (tl->grid.rows[i].key != thread_row(tid, proc))
 			continue;
 		char *n = text_plain_dup(name.s, name.n);
 		char label[300];
@@ -201,7 +207,7 @@ static void name_thread(struct timeline *tl, uint64_t tid, struct model_str name
 
 static void on_thread_done(void *ctx, const struct model_thread *th)
 {
-	name_thread(ctx, th->tid, th->name);
+	name_thread(ctx, th->tid, th->proc, th->name);
 }
 
 static void on_progress(void *ctx, uint64_t offset)
@@ -313,9 +319,12 @@ int cmd_timeline(int argc, char **argv)
 			return cmd_usage_error(argv[0], usage, "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	int st = cmd_take_file(argc, argv, usage, &tl.path);
+	char **paths;
+	size_t n_paths;
+	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
 	if (st >= 0)
 		return st;
+	tl.path = paths[0];
 	if (svg && tl.json)
 		return cmd_usage_error(argv[0], usage, "--svg and --json exclude each other");
 	if (tl.from >= 0 && tl.to >= 0 && tl.to <= tl.from)
@@ -332,11 +341,11 @@ int cmd_timeline(int argc, char **argv)
 	if (!width)
 		width = terminal_width();
 
-	struct lot_reader *rd = cmd_open(tl.path);
-	if (!rd)
+	struct sources src = {0};
+	if (sources_open_paths(&src, paths, n_paths))
 		return CMD_EXIT_UNREADABLE;
 	if (svg && cmd_redirect_stdout(argv[0], svg) < 0) {
-		lot_reader_close(rd);
+		sources_finish(&src, false);
 		return CMD_EXIT_UNREADABLE;
 	}
 	/* A window with only --to: from the start; only --from: to the end
@@ -352,7 +361,7 @@ int cmd_timeline(int argc, char **argv)
 		.progress = on_progress,
 	};
 	struct model_summary sum = {0};
-	struct model *m = model_new(rd, &cb, NULL);
+	struct model *m = model_new_sources(&src, &cb, NULL);
 	int rc = -1;
 	if (m) {
 		if (tl.json)
@@ -367,11 +376,11 @@ int cmd_timeline(int argc, char **argv)
 		fprintf(stderr, "lotrace timeline: %s: out of memory\n", tl.path);
 		tl_grid_free(&tl.grid);
 		intern_free(&tl.reasons);
-		lot_reader_close(rd);
+		sources_finish(&src, false);
 		return CMD_EXIT_UNREADABLE;
 	}
 	if (sum.read_error)
-		cmd_read_error(tl.path, (unsigned long long)sum.read_at);
+		cmd_read_error(src.v[sum.read_proc].path, (unsigned long long)sum.read_at);
 	char lines[4][300];
 	size_t n = header_lines(&tl, &sum, lines);
 	if (tl.json) {
@@ -390,6 +399,5 @@ int cmd_timeline(int argc, char **argv)
 	}
 	tl_grid_free(&tl.grid);
 	intern_free(&tl.reasons);
-	st = cmd_close(rd);
-	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
+	return sources_finish(&src, sum.read_error);
 }

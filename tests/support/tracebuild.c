@@ -47,6 +47,15 @@ const uint8_t lot_tb_trace_key_bytes[16] = {0x10, 0x07, 0x4a, 0xce, 0x7e, 0x57, 
 
 struct lot_tb *lot_tb_new(const struct lot_clock_info *clock)
 {
+	static const struct lot_kv meta[] = {
+		{"pid", "1234"}, {"exe", "/usr/bin/testprog"}, {"service", "test"}, {"host", "testhost"},
+	};
+	return lot_tb_new_meta(clock, meta, 4);
+}
+
+struct lot_tb *lot_tb_new_meta(const struct lot_clock_info *clock, const struct lot_kv *meta,
+			       size_t n_meta)
+{
 	struct lot_tb *b = xcalloc(1, sizeof *b);
 	b->clock = clock ? *clock
 			 : (struct lot_clock_info){.freq_hz = 1000000000, .start_ticks = 1000000000,
@@ -55,10 +64,8 @@ struct lot_tb *lot_tb_new(const struct lot_clock_info *clock)
 						   .time_shift = 0, .source = 1};
 	b->comp = lot_compressor_new();
 	b->index = xcalloc(TB_MAX_CHUNKS, sizeof *b->index);
-	static const struct lot_kv meta[] = {
-		{"pid", "1234"}, {"exe", "/usr/bin/testprog"}, {"service", "test"}, {"host", "testhost"},
-	};
-	if (!b->comp || !lot_header_encode(&b->file, &b->clock, meta, 4, NULL, 0, lot_tb_trace_key_bytes))
+	if (!b->comp ||
+	    !lot_header_encode(&b->file, &b->clock, meta, n_meta, NULL, 0, lot_tb_trace_key_bytes))
 		abort();
 	return b;
 }

@@ -26,6 +26,9 @@ struct lot_tb;
  * and the trace key lot_tb_trace_key_bytes (for trace_gen definitions). */
 extern const uint8_t lot_tb_trace_key_bytes[16];
 struct lot_tb *lot_tb_new(const struct lot_clock_info *clock);
+/* The same with the header's metadata given (several processes' traces). */
+struct lot_tb *lot_tb_new_meta(const struct lot_clock_info *clock, const struct lot_kv *meta,
+			       size_t n_meta);
 void lot_tb_free(struct lot_tb *b);
 
 /* Absolute ticks for a time in ns since the trace start. */
