@@ -14,6 +14,7 @@ cmd_lotrace_SOURCES = \
 	cmd/reorder.c cmd/reorder.h \
 	cmd/model.c cmd/model.h \
 	cmd/sources.c cmd/sources.h \
+	cmd/critical_path.c cmd/critical_path.h \
 	cmd/clock_align.c \
 	cmd/symbols.c cmd/symbols.h \
 	cmd/dist.c cmd/dist.h \

@@ -105,6 +105,8 @@ void sources_free_paths(char **paths, size_t n)
 static void diag(void *ctx, uint64_t offset, const char *message)
 {
 	struct source *src = ctx;
+	if (src->set->quiet)
+		return;
 	if (src->set->before_warn)
 		src->set->before_warn(src->set->before_warn_ctx);
 	cmd_warn(src->path, (unsigned long long)offset, message);
@@ -153,7 +155,7 @@ static void base_offsets(struct sources *s)
 
 int sources_open(struct sources *s, char *const *paths, size_t n)
 {
-	s->v = calloc(n ? n : 1, sizeof *s->v);
+	s->v = calloc(n ? n : 1, sizeof *s->v); /* sources_close() frees it */
 	s->n = 0;
 	if (!s->v) {
 		fprintf(stderr, "lotrace: out of memory\n");

@@ -46,6 +46,7 @@ struct sources {
 	char **paths;          /* sources_open_paths(): owned */
 	size_t n_paths;
 	unsigned n_hosts;
+	bool quiet;            /* print no warnings (a second pass over the same files) */
 	/* Called before each warning is printed (a progress line to clear); may be NULL. */
 	void (*before_warn)(void *ctx);
 	void *before_warn_ctx;
