@@ -31,7 +31,13 @@ struct export_info {
 	uint64_t pid;             /* header "pid", else 1 */
 	const char *process_name; /* plain-escaped: service, else exe's basename, else "process" */
 	struct symbolizer *sym;   /* names stack frames (cmd/symbols.h) */
+	const struct sources *src;/* the files (processes) exported, cmd/sources.h */
+	uint64_t real0_ns;        /* CLOCK_REALTIME at model time 0 */
+	const char *otlp_url;     /* OTLP formats: send to this endpoint instead of writing */
 };
+
+/* finish()'s status when the OTLP endpoint could not take the data (reported). */
+#define EXPORT_SEND_FAILED (-2)
 
 /* A stack frame's text: "function (file.c:12)", "module+0xoffset" or
  * "0xaddress" (cmd/symbols.h).  Valid until the export ends. */
@@ -52,5 +58,6 @@ struct export_format {
 };
 
 extern const struct export_format export_chrome, export_perfetto;
+extern const struct export_format export_otlp_json, export_otlp_proto;
 
 #endif

@@ -42,4 +42,6 @@ cmd_lotrace_SOURCES += \
 	cmd/export.c cmd/export.h \
 	cmd/export_chrome.c \
 	cmd/export_perfetto.c \
+	cmd/export_otlp.c \
+	cmd/otlp_http.c cmd/otlp_http.h \
 	cmd/timeline.c

@@ -23,3 +23,5 @@ tests_analysis_gen_multi_SOURCES = tests/analysis/gen_multi.c
 tests_analysis_gen_multi_LDADD = libtracebuild.la liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
 TESTS += tests/analysis/multi.sh
 EXTRA_DIST += tests/analysis/multi.sh
+TESTS += tests/analysis/otlp.sh
+EXTRA_DIST += tests/analysis/otlp.sh tests/cmd/otlp_receiver.js
