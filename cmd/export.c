@@ -112,6 +112,21 @@ static void summary_line(const char *path, const struct export_format *fmt, cons
 		sum->damaged ? " (damaged: parts skipped)" : "");
 }
 
+uint64_t export_pid(const struct export_info *info, unsigned proc)
+{
+	if (!proc || !info->src || proc >= info->src->n)
+		return info->pid;
+	uint64_t pid = info->src->v[proc].pid;
+	return pid ? pid : proc + 1;
+}
+
+const char *export_process_name(const struct export_info *info, unsigned proc)
+{
+	if (!proc || !info->src || proc >= info->src->n)
+		return info->process_name;
+	return info->src->v[proc].service; /* escaped where it is written */
+}
+
 const char *export_frame(const struct export_info *info, uint64_t pc)
 {
 	return sym_full(info->sym, pc);
@@ -184,6 +199,11 @@ int cmd_export(int argc, char **argv)
 		return st;
 	const char *path = paths[0];
 	bool binary = fmt == &export_perfetto || fmt == &export_otlp_proto;
+	if (fmt == &export_perfetto && n_paths > 1) {
+		sources_free_paths(paths, n_paths);
+		return cmd_usage_error(argv[0], usage, "--format perfetto reads one file: "
+				       "use --format chrome for several processes");
+	}
 	if (binary && !otlp_url && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
 		sources_free_paths(paths, n_paths);
 		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");

@@ -39,6 +39,11 @@ struct export_info {
 /* finish()'s status when the OTLP endpoint could not take the data (reported). */
 #define EXPORT_SEND_FAILED (-2)
 
+/* A file's (process's) pid and name for the viewer: the first file's are
+ * pid and process_name; the others', their headers' (pid 0: a made-up one). */
+uint64_t export_pid(const struct export_info *info, unsigned proc);
+const char *export_process_name(const struct export_info *info, unsigned proc);
+
 /* A stack frame's text: "function (file.c:12)", "module+0xoffset" or
  * "0xaddress" (cmd/symbols.h).  Valid until the export ends. */
 const char *export_frame(const struct export_info *info, uint64_t pc);

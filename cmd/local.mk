@@ -43,5 +43,6 @@ cmd_lotrace_SOURCES += \
 	cmd/export_chrome.c \
 	cmd/export_perfetto.c \
 	cmd/export_otlp.c \
+	cmd/remote_links.c cmd/remote_links.h \
 	cmd/otlp_http.c cmd/otlp_http.h \
 	cmd/timeline.c

@@ -77,6 +77,28 @@ assert sum(x["duration_ns"] for x in top[0]["critical_path"]) == top[0]["wall_ns
 PY
 fi
 
+# export --format chrome: a process per file, arrows to remote children
+if have_python; then
+	# shellcheck disable=SC2086
+	"$LOTRACE" export $FILES >"$TMP/chrome.json" 2>"$TMP/err" || fail "export --format chrome: status $?"
+	python3 - "$TMP/chrome.json" <<'PY' || fail "export --format chrome of three processes"
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+names = {e["pid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "process_name"}
+for pid, svc in ((100, "front"), (200, "api"), (300, "back")):
+    assert names.get(pid) == svc, names
+spans = {e["name"]: e for e in ev if e.get("cat") == "span"}
+assert spans["query"]["pid"] == 300 and spans["handle"]["pid"] == 200 and spans["GET /"]["pid"] == 100
+flows = [e for e in ev if e.get("cat") == "remote"]
+starts = {e["id"]: e for e in flows if e["ph"] == "s"}
+ends = {e["id"]: e for e in flows if e["ph"] == "f"}
+pairs = sorted((starts[i]["pid"], ends[i]["pid"]) for i in starts)
+assert pairs == [(100, 200), (200, 300)], pairs
+PY
+fi
+"$LOTRACE" export --format perfetto -o "$TMP/p.pb" "$TMP/front.lot" "$TMP/api.lot" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] || fail "export --format perfetto of several files: not refused"
+
 # tasks and timeline read them as one too, ids kept apart
 # shellcheck disable=SC2086
 "$LOTRACE" tasks $FILES >"$TMP/out" 2>&1 || fail "tasks: status $?"
