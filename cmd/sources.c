@@ -250,7 +250,8 @@ void sources_header_text(const struct sources *s)
 		if (x->skew_estimated)
 			out_printf(": correction %+.3fms +- %.3fms%s", (double)x->skew_ns / 1e6,
 				   (double)x->skew_uncertainty_ns / 1e6,
-				   x->skew_inconsistent ? " (bounds inconsistent: clock drift?)" : "");
+				   x->skew_inconsistent ? " (causality bounds conflict: the clocks also drift)"
+							: "");
 		out_char('\n');
 	}
 }

@@ -25,3 +25,6 @@ TESTS += tests/analysis/multi.sh
 EXTRA_DIST += tests/analysis/multi.sh
 TESTS += tests/analysis/otlp.sh
 EXTRA_DIST += tests/analysis/otlp.sh tests/cmd/otlp_receiver.js
+check_PROGRAMS += tests/analysis/reheader
+tests_analysis_reheader_SOURCES = tests/analysis/reheader.c
+tests_analysis_reheader_LDADD = libtracebuild.la liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
