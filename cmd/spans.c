@@ -64,8 +64,8 @@ static uint64_t wall(const struct model_span *s) { return (uint64_t)(s->end_ns -
 static void keep_slowest(struct spans *st, const struct model_span *sp)
 {
 	uint64_t w = wall(sp);
-	if (st->rep.src.n > 1 && sp->parent_id)
-		return; /* several processes: end-to-end requests, the root spans */
+	if (st->rep.src.n > 1 && (sp->parent_id || sp->open))
+		return; /* several processes: whole end-to-end requests, the root spans */
 	if (st->n_top == st->slowest && (st->n_top == 0 || wall(&st->top[st->n_top - 1]->sp) >= w))
 		return;
 	struct span_copy *c = span_copy_new(sp);
