@@ -22,7 +22,7 @@
 #include "cmd/report.h"
 
 static const char usage[] = "lotrace flame [--json] [--span NAME] [--state running|blocked|runnable] "
-			    "[--svg OUT] [--symbols DIR] [--no-symbols] FILE";
+			    "[--svg OUT] [--symbols DIR] [--no-symbols] FILE...";
 static const char help[] =
 	"Folded stacks weighted by the nanoseconds tasks spent in a state after each stack.\n"
 	"  --state S       running (default), blocked or runnable\n"

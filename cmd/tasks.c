@@ -18,7 +18,7 @@
 #include "cmd/out.h"
 #include "cmd/report.h"
 
-static const char usage[] = "lotrace tasks [--json] FILE";
+static const char usage[] = "lotrace tasks [--json] FILE...";
 static const char help[] =
 	"Per task name: count, running, runnable (scheduler latency percentiles), blocked by reason.\n"
 	"  --json   one JSON object (schema: doc/JSON.md)\n"

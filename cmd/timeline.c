@@ -35,7 +35,7 @@
 
 static const char usage[] =
 	"lotrace timeline [--tasks] [--from T] [--to T] [--width N] [--color=WHEN]\n"
-	"                        [--svg OUT | --json] FILE";
+	"                        [--svg OUT | --json] FILE...";
 static const char help[] =
 	"Per-thread (or per-task) states over time: running, runnable, blocked.\n"
 	"  --tasks         one row per task instead of per thread\n"
