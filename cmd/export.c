@@ -132,6 +132,19 @@ const char *export_frame(const struct export_info *info, uint64_t pc)
 	return sym_full(info->sym, pc);
 }
 
+const char *export_frame_of(const struct export_info *info, unsigned proc, uint64_t pc)
+{
+	if (!proc || !info->syms || proc >= info->src->n)
+		return export_frame(info, pc);
+	if (!info->syms[proc]) {
+		const struct lot_file_header *h = info->src->v[proc].hdr;
+		info->syms[proc] = sym_new(h->modules, h->n_modules, info->symdir, info->raw_symbols);
+		if (!info->syms[proc])
+			return export_frame(info, pc);
+	}
+	return sym_full(info->syms[proc], pc);
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -228,6 +241,9 @@ int cmd_export(int argc, char **argv)
 		.src = &src,
 		.real0_ns = h->clock.start_real_ns,
 		.otlp_url = otlp_url,
+		.syms = calloc(src.n, sizeof *info.syms),
+		.symdir = symdir,
+		.raw_symbols = raw_symbols,
 	};
 	struct run run = {.fmt = fmt};
 	struct model_callbacks cb = {
@@ -257,6 +273,10 @@ int cmd_export(int argc, char **argv)
 	free((char *)info.process_name);
 	if (info.sym)
 		sym_free(info.sym);
+	for (size_t i = 1; info.syms && i < src.n; i++)
+		if (info.syms[i])
+			sym_free(info.syms[i]);
+	free(info.syms);
 	if (rc < 0 || fin == EXPORT_SEND_FAILED) {
 		out_flush();
 		if (rc < 0)

@@ -17,6 +17,7 @@
 #ifndef LOT_CMD_EXPORT_H
 #define LOT_CMD_EXPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cmd/model.h"
@@ -34,6 +35,9 @@ struct export_info {
 	const struct sources *src;/* the files (processes) exported, cmd/sources.h */
 	uint64_t real0_ns;        /* CLOCK_REALTIME at model time 0 */
 	const char *otlp_url;     /* OTLP formats: send to this endpoint instead of writing */
+	struct symbolizer **syms; /* several files: per file after the first, made on first use */
+	const char *symdir;
+	bool raw_symbols;
 };
 
 /* finish()'s status when the OTLP endpoint could not take the data (reported). */
@@ -47,6 +51,8 @@ const char *export_process_name(const struct export_info *info, unsigned proc);
 /* A stack frame's text: "function (file.c:12)", "module+0xoffset" or
  * "0xaddress" (cmd/symbols.h).  Valid until the export ends. */
 const char *export_frame(const struct export_info *info, uint64_t pc);
+/* The same for a stack of file proc (model_stack_proc()). */
+const char *export_frame_of(const struct export_info *info, unsigned proc, uint64_t pc);
 
 struct export_format {
 	const char *name;

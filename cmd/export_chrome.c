@@ -142,10 +142,11 @@ static void arg_stack(struct chrome *c, bool *first, uint32_t stack)
 	const uint64_t *pcs = stack ? model_stack(c->info->model, stack, &n) : NULL;
 	if (!pcs)
 		return;
+	unsigned proc = model_stack_proc(c->info->model, stack);
 	arg_key(first, "stack");
 	out_char('[');
 	for (size_t i = 0; i < n; i++) {
-		const char *f = export_frame(c->info, pcs[i]);
+		const char *f = export_frame_of(c->info, proc, pcs[i]);
 		if (i)
 			out_char(',');
 		out_json_str(f, strlen(f));

@@ -1119,9 +1119,9 @@ static void read_chunk(struct model *m, unsigned proc, struct lot_chunk *ch, int
 	struct rev e;
 	m->sum.read_at = ch->offset;
 	m->sum.read_proc = proc;
-	if (m->cb.progress)
+	if (m->cb.progress && !proc) /* progress: how far the first file is read */
 		m->cb.progress(m->cb.ctx, ch->offset);
-	if (m->progress)
+	if (m->progress && !proc)
 		m->progress(m->progress_ctx, ch->offset);
 	struct mthread *t = thread_get(m, proc, ci->tid);
 	if (!t) {

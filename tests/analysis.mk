@@ -4,13 +4,16 @@ ANALYSIS_MODEL_SOURCES = cmd/model.c cmd/model.h cmd/intern.c cmd/intern.h \
 	cmd/idmap.c cmd/idmap.h cmd/reorder.c cmd/reorder.h cmd/dist.c cmd/dist.h \
 	cmd/sources.c cmd/sources.h cmd/clock_align.c cmd/common.c cmd/common.h \
 	cmd/out.c cmd/out.h cmd/escape.c cmd/escape.h
-ANALYSIS_TESTS = tests/analysis/test_model
+ANALYSIS_TESTS = tests/analysis/test_model tests/analysis/test_multi
 check_PROGRAMS += $(ANALYSIS_TESTS)
 TESTS += $(ANALYSIS_TESTS)
 
 tests_analysis_test_model_SOURCES = tests/analysis/test_model.c $(ANALYSIS_MODEL_SOURCES)
 tests_analysis_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_analysis_test_model_LDADD = libtracebuild.la liblotreader.la liblotcore.la $(CHECK_LIBS) $(LZ4_LIBS) $(ZLIB_LIBS) -lm
+tests_analysis_test_multi_SOURCES = tests/analysis/test_multi.c $(ANALYSIS_MODEL_SOURCES)
+tests_analysis_test_multi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_analysis_test_multi_LDADD = $(tests_analysis_test_model_LDADD)
 
 # end to end through `lotrace spans|tasks|flame` (needs examples/quickstart)
 TESTS += tests/analysis/e2e.sh
