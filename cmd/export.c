@@ -212,11 +212,6 @@ int cmd_export(int argc, char **argv)
 		return st;
 	const char *path = paths[0];
 	bool binary = fmt == &export_perfetto || fmt == &export_otlp_proto;
-	if (fmt == &export_perfetto && n_paths > 1) {
-		sources_free_paths(paths, n_paths);
-		return cmd_usage_error(argv[0], usage, "--format perfetto reads one file: "
-				       "use --format chrome for several processes");
-	}
 	if (binary && !otlp_url && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
 		sources_free_paths(paths, n_paths);
 		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");

@@ -12,7 +12,10 @@
  *     (running, runnable, blocked: reason, hosting), and a flow arrow from
  *     the waker's "unblock" mark to the runnable slice it began;
  *   - times on CLOCK_MONOTONIC (the trace start's start_mono_ns plus the
- *     model's times), so exports of several processes of one host line up.
+ *     model's times), so exports of several processes of one host line up;
+ *   - several files (cmd/sources.h): the same per file (export_pid(),
+ *     export_process_name()), on the merged clock, and an arrow from each
+ *     span to its children in other processes (cmd/remote_links.h).
  */
 #ifndef LOT_CMD_EXPORT_H
 #define LOT_CMD_EXPORT_H

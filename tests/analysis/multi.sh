@@ -96,8 +96,19 @@ pairs = sorted((starts[i]["pid"], ends[i]["pid"]) for i in starts)
 assert pairs == [(100, 200), (200, 300)], pairs
 PY
 fi
-"$LOTRACE" export --format perfetto -o "$TMP/p.pb" "$TMP/front.lot" "$TMP/api.lot" >"$TMP/out" 2>"$TMP/err"
-[ $? -eq 1 ] || fail "export --format perfetto of several files: not refused"
+# export --format perfetto: the same in protobuf (framing, tracks and flow pairs
+# checked by tests/cmd/export_check.py), a process per file, the request marks
+# shellcheck disable=SC2086
+"$LOTRACE" export --format perfetto -o "$TMP/p.pftrace" $FILES 2>"$TMP/err" || fail "export --format perfetto: status $?"
+if have_python; then
+	python3 "$srcdir/tests/cmd/export_check.py" perfetto "$TMP/p.pftrace" || fail "export --format perfetto of three processes: structure"
+	python3 - "$TMP/p.pftrace" <<'PY' || fail "export --format perfetto of three processes"
+import sys
+d = open(sys.argv[1], "rb").read()
+for name in (b"front", b"api", b"back", b"tasks of back", b"request"):
+    assert name in d, name
+PY
+fi
 
 # tasks and timeline read them as one too, ids kept apart
 # shellcheck disable=SC2086
