@@ -149,7 +149,8 @@ struct cp *cp_collect(struct report *rep, const uint8_t (*traces)[16], size_t n)
 		cp_free(cp);
 		return NULL;
 	}
-	qsort(cp->segs, cp->n_segs, sizeof *cp->segs, seg_order);
+	if (cp->n_segs)
+		qsort(cp->segs, cp->n_segs, sizeof *cp->segs, seg_order);
 	return cp;
 }
 
@@ -232,7 +233,8 @@ static void path(struct cp *cp, const struct cspan *s, int64_t from, int64_t to,
 		for (size_t i = 0; kids && i < cp->n_spans; i++)
 			if (cp->spans[i].parent == s->id && !memcmp(cp->spans[i].trace, s->trace, 16))
 				kids[n++] = &cp->spans[i];
-		qsort(kids, n, sizeof *kids, later_end);
+		if (n)
+			qsort(kids, n, sizeof *kids, later_end);
 	}
 	int64_t cur = to;
 	for (size_t i = 0; i < n && cur > from; i++) {
@@ -266,7 +268,8 @@ const struct cp_step *cp_path(struct cp *cp, unsigned proc, uint64_t span_id, si
 	if (!root)
 		return NULL;
 	path(cp, root, root->start, root->end, 0);
-	qsort(cp->steps, cp->n_steps, sizeof *cp->steps, by_start);
+	if (cp->n_steps)
+		qsort(cp->steps, cp->n_steps, sizeof *cp->steps, by_start);
 	size_t k = 0; /* merge neighbours of one span in one state */
 	for (size_t i = 0; i < cp->n_steps; i++) {
 		struct cp_step *p = k ? &cp->steps[k - 1] : NULL, *q = &cp->steps[i];

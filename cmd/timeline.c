@@ -319,12 +319,6 @@ int cmd_timeline(int argc, char **argv)
 			return cmd_usage_error(argv[0], usage, "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	char **paths;
-	size_t n_paths;
-	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
-	if (st >= 0)
-		return st;
-	tl.path = paths[0];
 	if (svg && tl.json)
 		return cmd_usage_error(argv[0], usage, "--svg and --json exclude each other");
 	if (tl.from >= 0 && tl.to >= 0 && tl.to <= tl.from)
@@ -340,6 +334,12 @@ int cmd_timeline(int argc, char **argv)
 		return cmd_usage_error(argv[0], usage, "--color takes always, never or auto");
 	if (!width)
 		width = terminal_width();
+	char **paths; /* last: nothing to free on the usage errors above */
+	size_t n_paths;
+	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
+	if (st >= 0)
+		return st;
+	tl.path = paths[0];
 
 	struct sources src = {0};
 	if (sources_open_paths(&src, paths, n_paths))
