@@ -392,24 +392,13 @@ static int finish(void *st, const struct model_summary *sum)
 	return rc;
 }
 
-const struct export_format export_otlp_json = {
-	.name = "OTLP/JSON",
-	.begin = begin_json,
-	.interval = ignore_interval,
-	.span = on_span,
-	.point = ignore_point,
-	.task_done = ignore_task,
-	.thread_done = ignore_thread,
-	.finish = finish,
-};
+/* The two encodings differ only in their name and prologue. */
+#define OTLP_FORMAT(fmt_name, fmt_begin)                                                  \
+	{                                                                                 \
+		.name = (fmt_name), .begin = (fmt_begin), .interval = ignore_interval,    \
+		.span = on_span, .point = ignore_point, .task_done = ignore_task,         \
+		.thread_done = ignore_thread, .finish = finish,                           \
+	}
 
-const struct export_format export_otlp_proto = {
-	.name = "OTLP protobuf",
-	.begin = begin_proto,
-	.interval = ignore_interval,
-	.span = on_span,
-	.point = ignore_point,
-	.task_done = ignore_task,
-	.thread_done = ignore_thread,
-	.finish = finish,
-};
+const struct export_format export_otlp_json = OTLP_FORMAT("OTLP/JSON", begin_json);
+const struct export_format export_otlp_proto = OTLP_FORMAT("OTLP protobuf", begin_proto);
