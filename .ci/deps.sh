@@ -29,3 +29,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# tests/analysis/otlp.sh decodes lotrace's OTLP export with OpenTelemetry's
+# own codec: the protobufjs root generated from opentelemetry-proto, which
+# @opentelemetry/otlp-transformer shipped up to 0.5x (later versions dropped
+# it).  node and npm come from the image or: apt-get install nodejs npm.
+OTLP_DIR=${OTLP_NODE_DIR:-/opt/lotrace-otlp}
+if command -v npm >/dev/null 2>&1 &&
+	[ ! -f "$OTLP_DIR/node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js" ]; then
+	echo "deps: npm install @opentelemetry/otlp-transformer@0.52.1 into $OTLP_DIR"
+	mkdir -p "$OTLP_DIR"
+	npm install --silent --no-audit --no-fund --prefix "$OTLP_DIR" @opentelemetry/otlp-transformer@0.52.1
+fi

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/out.h"
+#include "cmd/sources.h"
 
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 {
@@ -22,8 +23,8 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	return CMD_EXIT_USAGE;
 }
 
-int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
-			bool *json, const char **path)
+/* "[--json] [--help]": -1 to go on with the FILE arguments, else the exit status. */
+static int parse_json_help(int argc, char **argv, const char *usage, const char *help, bool *json)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -48,7 +49,30 @@ int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *he
 			return cmd_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	return cmd_take_file(argc, argv, usage, path);
+	return -1;
+}
+
+int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
+			bool *json, const char **path)
+{
+	int st = parse_json_help(argc, argv, usage, help, json);
+	return st >= 0 ? st : cmd_take_file(argc, argv, usage, path);
+}
+
+int cmd_parse_files_opts(int argc, char **argv, const char *usage, const char *help,
+			 bool *json, char ***paths, size_t *n_paths)
+{
+	int st = parse_json_help(argc, argv, usage, help, json);
+	return st >= 0 ? st : cmd_take_files(argc, argv, usage, paths, n_paths);
+}
+
+int cmd_take_files(int argc, char **argv, const char *usage, char ***paths, size_t *n_paths)
+{
+	if (optind == argc)
+		return cmd_usage_error(argv[0], usage, "missing FILE");
+	if (sources_expand(argv[0], argv + optind, (size_t)(argc - optind), paths, n_paths))
+		return CMD_EXIT_UNREADABLE;
+	return -1;
 }
 
 int cmd_take_file(int argc, char **argv, const char *usage, const char **path)

@@ -16,6 +16,7 @@
 #define LOT_CMD_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "trace-format/reader.h"
 
@@ -38,6 +39,15 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
  */
 int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
 			bool *json, const char **path);
+
+/* The same for the analysis commands: one or more FILEs (or directories of
+ * .lot files, cmd/sources.h) analysed as one; *paths to free with
+ * sources_free_paths(). */
+int cmd_parse_files_opts(int argc, char **argv, const char *usage, const char *help,
+			 bool *json, char ***paths, size_t *n_paths);
+/* After the options: one or more FILEs (or directories) in argv[optind..],
+ * expanded into *paths.  -1 to go on, else the exit status (reported). */
+int cmd_take_files(int argc, char **argv, const char *usage, char ***paths, size_t *n_paths);
 
 /* After the options: exactly one FILE left in argv[optind..].  -1 and *path
  * set, else the usage error's status (reported). */

@@ -17,24 +17,34 @@
 #include "cmd/common.h"
 #include "cmd/escape.h"
 #include "cmd/export.h"
+#include "cmd/otlp_http.h"
 #include "cmd/out.h"
 #include "cmd/progress.h"
+#include "cmd/sources.h"
 
 static const char usage[] =
-	"lotrace export [--format chrome|perfetto|pprof] [-o OUT] [--symbols DIR | --no-symbols] FILE";
+	"lotrace export [--format chrome|perfetto|pprof|otlp|otlp-json] [-o OUT | --otlp URL]\n"
+	"                      [--symbols DIR | --no-symbols] FILE...";
 static const char help[] =
 	"Convert a trace for the Perfetto UI (ui.perfetto.dev) and chrome://tracing.\n"
 	"  --format chrome    Chrome JSON Trace Event Format (the default)\n"
 	"  --format perfetto  Perfetto protobuf: smaller, for traces too large for JSON\n"
 	"  --format pprof     the CPU samples as a gzipped pprof profile (go tool pprof),\n"
 	"                     labelled trace_id, span_id, span, task and thread\n"
+	"  --format otlp      the spans as OpenTelemetry traces: an OTLP protobuf\n"
+	"                     ExportTraceServiceRequest\n"
+	"  --format otlp-json the same in the OTLP/JSON mapping\n"
+	"  --otlp URL         send the spans to an OTLP/HTTP endpoint (http://host:port,\n"
+	"                     path /v1/traces by default) in batches, with retries\n"
 	"  -o, --output OUT   write to OUT (default: standard output)\n"
 	"  --symbols DIR      look for moved binaries by build-id in DIR too\n"
 	"  --no-symbols       stack frames as raw addresses\n"
 	"  --help             this text\n"
 	"Threads and their spans, instants and counters appear under the process;\n"
 	"task states (running, runnable, blocked) under a process named \"tasks\",\n"
-	"with arrows from each waker to the task it woke.\n";
+	"with arrows from each waker to the task it woke.\n"
+	"Several FILEs (or a directory of .lot files) are exported as one trace, one\n"
+	"process per file, clocks aligned (doc/ANALYSIS.md).\n";
 
 struct run {
 	const struct export_format *fmt;
@@ -110,9 +120,43 @@ static void summary_line(const char *path, const struct export_format *fmt, cons
 		sum->damaged ? " (damaged: parts skipped)" : "");
 }
 
+uint64_t export_pid(const struct export_info *info, unsigned proc)
+{
+	if (!proc || !info->src || proc >= info->src->n)
+		return info->pid;
+	uint64_t pid = info->src->v[proc].pid;
+	return pid ? pid : proc + 1;
+}
+
+const char *export_process_name(const struct export_info *info, unsigned proc)
+{
+	if (!proc || !info->src || proc >= info->src->n)
+		return info->process_name;
+	return info->src->v[proc].service; /* escaped where it is written */
+}
+
 const char *export_frame(const struct export_info *info, uint64_t pc)
 {
 	return sym_full(info->sym, pc);
+}
+
+struct symbolizer *export_sym_of(const struct export_info *info, unsigned proc)
+{
+	if (!proc || !info->syms || proc >= info->src->n)
+		return info->sym;
+	if (!info->syms[proc]) {
+		const struct lot_file_header *h = info->src->v[proc].hdr;
+		info->syms[proc] = sym_new(h->modules, h->n_modules, info->symdir, info->raw_symbols);
+		if (!info->syms[proc])
+			return info->sym;
+	}
+	return info->syms[proc];
+}
+
+const char *export_frame_of(const struct export_info *info, unsigned proc, uint64_t pc)
+{
+	struct symbolizer *sym = export_sym_of(info, proc);
+	return sym == info->sym ? export_frame(info, pc) : sym_full(sym, pc);
 }
 
 int cmd_export(int argc, char **argv)
@@ -122,11 +166,12 @@ int cmd_export(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"symbols", required_argument, NULL, 'S'},
 		{"no-symbols", no_argument, NULL, 'N'},
+		{"otlp", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct export_format *fmt = &export_chrome;
-	const char *out = "-", *symdir = NULL;
+	const char *out = "-", *symdir = NULL, *otlp_url = NULL;
 	bool raw_symbols = false;
 	optind = 1;
 	opterr = 0;
@@ -140,6 +185,10 @@ int cmd_export(int argc, char **argv)
 				fmt = &export_perfetto;
 			else if (!strcmp(optarg, "pprof"))
 				fmt = &export_pprof;
+			else if (!strcmp(optarg, "otlp"))
+				fmt = &export_otlp_proto;
+			else if (!strcmp(optarg, "otlp-json"))
+				fmt = &export_otlp_json;
 			else
 				return cmd_usage_error(argv[0], usage, "unknown format '%s'", optarg);
 			break;
@@ -152,6 +201,14 @@ int cmd_export(int argc, char **argv)
 		case 'N':
 			raw_symbols = true;
 			break;
+		case 'U': {
+			char why[300];
+			if (otlp_http_check(optarg, why, sizeof why))
+				return cmd_usage_error(argv[0], usage, "--otlp %s: %s", optarg, why);
+			otlp_url = optarg;
+			fmt = &export_otlp_proto;
+			break;
+		}
 		case 'h':
 			return cmd_help(usage, help);
 		default:
@@ -162,18 +219,26 @@ int cmd_export(int argc, char **argv)
 			return cmd_usage_error(argv[0], usage, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	const char *path;
-	int st = cmd_take_file(argc, argv, usage, &path);
+	if (otlp_url && (fmt != &export_otlp_proto || strcmp(out, "-")))
+		return cmd_usage_error(argv[0], usage, "--otlp sends OTLP protobuf: no --format or -o");
+	char **paths;
+	size_t n_paths;
+	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
 	if (st >= 0)
 		return st;
-	if (fmt != &export_chrome && !strcmp(out, "-") && isatty(STDOUT_FILENO))
+	const char *path = paths[0];
+	bool binary = fmt == &export_perfetto || fmt == &export_otlp_proto || fmt == &export_pprof;
+	if (binary && !otlp_url && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
+		sources_free_paths(paths, n_paths);
 		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");
+	}
 
-	struct lot_reader *rd = cmd_open(path);
-	if (!rd)
+	struct sources src = {0};
+	if (sources_open_paths(&src, paths, n_paths))
 		return CMD_EXIT_UNREADABLE;
+	struct lot_reader *rd = src.v[0].r;
 	if (cmd_redirect_stdout(argv[0], out) < 0) {
-		lot_reader_close(rd);
+		sources_finish(&src, false);
 		return CMD_EXIT_UNREADABLE;
 	}
 	const struct lot_file_header *h = lot_reader_header(rd);
@@ -184,6 +249,12 @@ int cmd_export(int argc, char **argv)
 		.pid = pid && strtoull(pid, NULL, 10) ? strtoull(pid, NULL, 10) : 1,
 		.process_name = process_name(rd),
 		.sym = sym_new(h->modules, h->n_modules, symdir, raw_symbols),
+		.src = &src,
+		.real0_ns = h->clock.start_real_ns,
+		.otlp_url = otlp_url,
+		.syms = calloc(src.n, sizeof *info.syms),
+		.symdir = symdir,
+		.raw_symbols = raw_symbols,
 	};
 	struct run run = {.fmt = fmt};
 	struct model_callbacks cb = {
@@ -198,13 +269,15 @@ int cmd_export(int argc, char **argv)
 	};
 	struct model_summary sum = {0};
 	int rc = -1;
-	if (info.process_name && info.sym && (info.model = model_new(rd, &cb, NULL))) {
+	int fin = 0;
+	if (info.process_name && info.sym && (info.model = model_new_sources(&src, &cb, NULL))) {
 		run.st = fmt->begin(&info);
 		if (run.st) {
 			progress_start(&run.progress, "lotrace export", path);
 			rc = model_run(info.model, &sum);
 			progress_clear(&run.progress);
-			if (fmt->finish(run.st, &sum) < 0)
+			fin = fmt->finish(run.st, &sum);
+			if (fin == -1)
 				rc = -1;
 		}
 		model_free(info.model);
@@ -212,15 +285,19 @@ int cmd_export(int argc, char **argv)
 	free((char *)info.process_name);
 	if (info.sym)
 		sym_free(info.sym);
-	if (rc < 0) {
+	for (size_t i = 1; info.syms && i < src.n; i++)
+		if (info.syms[i])
+			sym_free(info.syms[i]);
+	free(info.syms);
+	if (rc < 0 || fin == EXPORT_SEND_FAILED) {
 		out_flush();
-		fprintf(stderr, "lotrace export: %s: out of memory\n", path);
-		lot_reader_close(rd);
+		if (rc < 0)
+			fprintf(stderr, "lotrace export: %s: out of memory\n", path);
+		sources_finish(&src, false);
 		return CMD_EXIT_UNREADABLE;
 	}
 	if (sum.read_error)
-		cmd_read_error(path, (unsigned long long)sum.read_at);
-	st = cmd_close(rd);
-	summary_line(path, fmt, out, &sum);
-	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
+		cmd_read_error(src.v[sum.read_proc].path, (unsigned long long)sum.read_at);
+	summary_line(path, fmt, otlp_url ? otlp_url : out, &sum);
+	return sources_finish(&src, sum.read_error);
 }

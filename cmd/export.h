@@ -12,13 +12,17 @@
  *     (running, runnable, blocked: reason, hosting), and a flow arrow from
  *     the waker's "unblock" mark to the runnable slice it began;
  *   - times on CLOCK_MONOTONIC (the trace start's start_mono_ns plus the
- *     model's times), so exports of several processes of one host line up.
+ *     model's times), so exports of several processes of one host line up;
+ *   - several files (cmd/sources.h): the same per file (export_pid(),
+ *     export_process_name()), on the merged clock, and an arrow from each
+ *     span to its children in other processes (cmd/remote_links.h).
  * pprof (cmd/export_pprof.c) is the exception: the CPU samples only, as a
  * profile for `go tool pprof`.
  */
 #ifndef LOT_CMD_EXPORT_H
 #define LOT_CMD_EXPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cmd/model.h"
@@ -33,11 +37,29 @@ struct export_info {
 	uint64_t pid;             /* header "pid", else 1 */
 	const char *process_name; /* plain-escaped: service, else exe's basename, else "process" */
 	struct symbolizer *sym;   /* names stack frames (cmd/symbols.h) */
+	const struct sources *src;/* the files (processes) exported, cmd/sources.h */
+	uint64_t real0_ns;        /* CLOCK_REALTIME at model time 0 */
+	const char *otlp_url;     /* OTLP formats: send to this endpoint instead of writing */
+	struct symbolizer **syms; /* several files: per file after the first, made on first use */
+	const char *symdir;
+	bool raw_symbols;
 };
+
+/* finish()'s status when the OTLP endpoint could not take the data (reported). */
+#define EXPORT_SEND_FAILED (-2)
+
+/* A file's (process's) pid and name for the viewer: the first file's are
+ * pid and process_name; the others', their headers' (pid 0: a made-up one). */
+uint64_t export_pid(const struct export_info *info, unsigned proc);
+const char *export_process_name(const struct export_info *info, unsigned proc);
 
 /* A stack frame's text: "function (file.c:12)", "module+0xoffset" or
  * "0xaddress" (cmd/symbols.h).  Valid until the export ends. */
 const char *export_frame(const struct export_info *info, uint64_t pc);
+/* The same for a stack of file proc (model_stack_proc()). */
+const char *export_frame_of(const struct export_info *info, unsigned proc, uint64_t pc);
+/* The symbolizer of file PROC (made on first use; the first file's if that fails). */
+struct symbolizer *export_sym_of(const struct export_info *info, unsigned proc);
 
 struct export_format {
 	const char *name;
@@ -55,5 +77,6 @@ struct export_format {
 };
 
 extern const struct export_format export_chrome, export_perfetto, export_pprof;
+extern const struct export_format export_otlp_json, export_otlp_proto;
 
 #endif

@@ -12,7 +12,9 @@
  * is an "unblock" mark on the waker's track with a flow (s, then f with
  * bp "e": bound to the enclosing slice) to the wakee's next slice.  File
  * order matters where times tie: the viewer sorts stably, so a slice is
- * written before a flow event that must bind to it.
+ * written before a flow event that must bind to it.  Several files: a
+ * process (and its "tasks of" process) per file, and a flow from each span
+ * to its children in other processes (cmd/remote_links.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,9 @@
 #include "cmd/idmap.h"
 #include "cmd/lanes.h"
 #include "cmd/out.h"
+#include "cmd/remote_links.h"
 #include "cmd/report.h"
+#include "cmd/sources.h"
 
 /* A wake-up waiting for the wakee's next interval (which starts then). */
 struct wake {
@@ -33,13 +37,22 @@ struct wake {
 
 struct chrome {
 	const struct export_info *info;
-	uint64_t pid, tasks_pid;
 	bool any;            /* an event was written: the next needs a comma */
-	struct idmap lanes;  /* tid -> struct lane: spans placed as X there */
+	struct idmap lanes;  /* thread_key() -> struct lane: spans placed as X there */
+	struct remote_links remote;
 	struct idmap wakes;  /* task key -> struct wake */
 	uint64_t next_flow;
 	bool oom;
 };
+
+/* A file's process and its "tasks of" process. */
+static uint64_t pid_of(const struct chrome *c, unsigned proc) { return export_pid(c->info, proc); }
+static uint64_t tasks_pid_of(const struct chrome *c, unsigned proc)
+{
+	return export_pid(c->info, proc) + EXPORT_TASKS_PID_OFFSET;
+}
+/* A thread, told apart by file. */
+static uint64_t thread_key(uint64_t tid, unsigned proc) { return tid ^ ((uint64_t)proc << 48); }
 
 /* Nanoseconds as microseconds with three decimals. */
 static void put_us(uint64_t ns)
@@ -129,10 +142,11 @@ static void arg_stack(struct chrome *c, bool *first, uint32_t stack)
 	const uint64_t *pcs = stack ? model_stack(c->info->model, stack, &n) : NULL;
 	if (!pcs)
 		return;
+	unsigned proc = model_stack_proc(c->info->model, stack);
 	arg_key(first, "stack");
 	out_char('[');
 	for (size_t i = 0; i < n; i++) {
-		const char *f = export_frame(c->info, pcs[i]);
+		const char *f = export_frame_of(c->info, proc, pcs[i]);
 		if (i)
 			out_char(',');
 		out_json_str(f, strlen(f));
@@ -160,14 +174,14 @@ static void *chrome_begin(const struct export_info *info)
 	if (!c)
 		return NULL;
 	c->info = info;
-	c->pid = info->pid;
-	c->tasks_pid = info->pid + EXPORT_TASKS_PID_OFFSET;
 	out_str("{\"traceEvents\":[");
-	const char *pn = info->process_name;
-	meta_name(c, "process_name", c->pid, 0, pn, strlen(pn));
-	char tn[300];
-	snprintf(tn, sizeof tn, "tasks of %.250s", pn);
-	meta_name(c, "process_name", c->tasks_pid, 0, tn, strlen(tn));
+	for (unsigned i = 0; i < (info->src ? info->src->n : 1); i++) {
+		const char *pn = export_process_name(info, i);
+		meta_name(c, "process_name", pid_of(c, i), 0, pn, strlen(pn));
+		char tn[300];
+		snprintf(tn, sizeof tn, "tasks of %.250s", pn);
+		meta_name(c, "process_name", tasks_pid_of(c, i), 0, tn, strlen(tn));
+	}
 	return c;
 }
 
@@ -189,7 +203,7 @@ static void state_label(const struct model_interval *iv, char *buf, size_t cap, 
 static uint64_t flow_begin(struct chrome *c, const struct wake *w, const struct model_task *wakee)
 {
 	uint64_t flow = ++c->next_flow;
-	uint64_t pid = w->waker.task_key ? c->tasks_pid : c->pid;
+	uint64_t pid = w->waker.task_key ? tasks_pid_of(c, wakee->proc) : pid_of(c, wakee->proc);
 	uint64_t tid = w->waker.task_key ? w->waker.task_key : w->waker.tid;
 	ev_open(c, 'X', "flow", "unblock", 7, pid, tid, w->ns);
 	put_dur(0);
@@ -207,7 +221,7 @@ static uint64_t flow_begin(struct chrome *c, const struct wake *w, const struct 
 
 static void flow_end(struct chrome *c, uint64_t flow, const struct model_task *wakee, int64_t ns)
 {
-	ev_open(c, 'f', "flow", "unblock", 7, c->tasks_pid, wakee->key, ns);
+	ev_open(c, 'f', "flow", "unblock", 7, tasks_pid_of(c, wakee->proc), wakee->key, ns);
 	put_id("id", flow);
 	out_str(",\"bp\":\"e\"}");
 }
@@ -225,7 +239,7 @@ static void chrome_interval(void *st, const struct model_interval *iv)
 	char label[256];
 	size_t len;
 	state_label(iv, label, sizeof label, &len);
-	ev_open(c, 'X', "state", label, len, c->tasks_pid, t->key, iv->start_ns);
+	ev_open(c, 'X', "state", label, len, tasks_pid_of(c, t->proc), t->key, iv->start_ns);
 	put_dur(iv->end_ns - iv->start_ns);
 	bool first = true;
 	if (iv->tid)
@@ -262,10 +276,10 @@ static bool nests_on_thread(struct chrome *c, const struct model_span *sp)
 {
 	if (sp->open || sp->begin_tid != sp->end_tid)
 		return false;
-	struct lane *l = idmap_get(&c->lanes, sp->begin_tid);
+	struct lane *l = idmap_get(&c->lanes, thread_key(sp->begin_tid, sp->proc));
 	if (!l) {
 		l = calloc(1, sizeof *l);
-		if (!l || idmap_put(&c->lanes, sp->begin_tid, l) < 0) {
+		if (!l || idmap_put(&c->lanes, thread_key(sp->begin_tid, sp->proc), l) < 0) {
 			free(l);
 			c->oom = true;
 			return false;
@@ -303,23 +317,45 @@ static void span_args(struct chrome *c, const struct model_span *sp)
 	ev_close(first);
 }
 
+/* Arrows from span sp to its children in other processes: from sp's thread
+ * at the child's start (inside sp) to the child's first slice. */
+static void remote_flows(struct chrome *c, const struct model_span *sp)
+{
+	struct remote_child *kids = remote_links_span(&c->remote, sp);
+	for (struct remote_child *k = kids; k; k = k->next) {
+		int64_t at = k->start_ns < sp->start_ns ? sp->start_ns
+			     : k->start_ns > sp->end_ns ? sp->end_ns : k->start_ns;
+		uint64_t flow = ++c->next_flow;
+		ev_open(c, 's', "remote", "request", 7, pid_of(c, sp->proc), sp->begin_tid, at);
+		put_id("id", flow);
+		out_char('}');
+		ev_open(c, 'f', "remote", "request", 7, pid_of(c, k->proc), k->tid, k->start_ns);
+		put_id("id", flow);
+		out_str(",\"bp\":\"e\"}");
+	}
+	remote_links_free(kids);
+}
+
 static void chrome_span(void *st, const struct model_span *sp)
 {
 	struct chrome *c = st;
+	uint64_t pid = pid_of(c, sp->proc);
 	if (nests_on_thread(c, sp)) {
-		ev_open(c, 'X', "span", sp->name.s, sp->name.n, c->pid, sp->begin_tid, sp->start_ns);
+		ev_open(c, 'X', "span", sp->name.s, sp->name.n, pid, sp->begin_tid, sp->start_ns);
 		put_dur(sp->end_ns - sp->start_ns);
 		span_args(c, sp);
-		return;
+	} else {
+		/* async: begin on the thread it began on, end where it ended */
+		ev_open(c, 'b', "span", sp->name.s, sp->name.n, pid, sp->begin_tid, sp->start_ns);
+		put_id("id", sp->span_id);
+		span_args(c, sp);
+		ev_open(c, 'e', "span", sp->name.s, sp->name.n, pid,
+			sp->end_tid ? sp->end_tid : sp->begin_tid, sp->end_ns);
+		put_id("id", sp->span_id);
+		out_char('}');
 	}
-	/* async: begin on the thread it began on, end where it ended */
-	ev_open(c, 'b', "span", sp->name.s, sp->name.n, c->pid, sp->begin_tid, sp->start_ns);
-	put_id("id", sp->span_id);
-	span_args(c, sp);
-	ev_open(c, 'e', "span", sp->name.s, sp->name.n, c->pid,
-		sp->end_tid ? sp->end_tid : sp->begin_tid, sp->end_ns);
-	put_id("id", sp->span_id);
-	out_char('}');
+	if (c->info->src && c->info->src->n > 1)
+		remote_flows(c, sp);
 }
 
 static void chrome_point(void *st, const struct model_point *pt)
@@ -328,7 +364,7 @@ static void chrome_point(void *st, const struct model_point *pt)
 	bool first = true;
 	switch (pt->code) {
 	case LOT_EV_instant:
-		ev_open(c, 'i', "instant", pt->name.s, pt->name.n, c->pid, pt->tid, pt->ns);
+		ev_open(c, 'i', "instant", pt->name.s, pt->name.n, pid_of(c, pt->proc), pt->tid, pt->ns);
 		out_str(",\"s\":\"t\"");
 		if (pt->task)
 			arg_str(&first, "task", pt->task->name.s, pt->task->name.n);
@@ -336,13 +372,13 @@ static void chrome_point(void *st, const struct model_point *pt)
 		ev_close(first);
 		break;
 	case LOT_EV_counter:
-		ev_open(c, 'C', "counter", pt->name.s, pt->name.n, c->pid, pt->tid, pt->ns);
+		ev_open(c, 'C', "counter", pt->name.s, pt->name.n, pid_of(c, pt->proc), pt->tid, pt->ns);
 		arg_key(&first, "value");
 		out_i64(pt->value);
 		ev_close(first);
 		break;
 	case LOT_EV_lost:
-		ev_open(c, 'i', "lost", "events lost", 11, c->pid, pt->tid, pt->ns);
+		ev_open(c, 'i', "lost", "events lost", 11, pid_of(c, pt->proc), pt->tid, pt->ns);
 		out_str(",\"s\":\"t\"");
 		arg_key(&first, "count");
 		out_i64(pt->value);
@@ -350,7 +386,7 @@ static void chrome_point(void *st, const struct model_point *pt)
 		break;
 	case LOT_EV_thread_begin:
 		if (pt->name.n)
-			meta_name(c, "thread_name", c->pid, pt->tid, pt->name.s, pt->name.n);
+			meta_name(c, "thread_name", pid_of(c, pt->proc), pt->tid, pt->name.s, pt->name.n);
 		break;
 	default:
 		break;
@@ -368,7 +404,7 @@ static void chrome_task_done(void *st, const struct model_task *t)
 	else
 		n = snprintf(label, sizeof label, "%.*s #%llu", (int)(t->name.n < 200 ? t->name.n : 200),
 			     t->name.s, (unsigned long long)t->id);
-	meta_name(c, "thread_name", c->tasks_pid, t->key, label,
+	meta_name(c, "thread_name", tasks_pid_of(c, t->proc), t->key, label,
 		  n < (int)sizeof label ? (size_t)n : sizeof label - 1);
 	free(idmap_del(&c->wakes, t->key));
 }
@@ -377,8 +413,8 @@ static void chrome_thread_done(void *st, const struct model_thread *th)
 {
 	struct chrome *c = st;
 	if (th->name.n)
-		meta_name(c, "thread_name", c->pid, th->tid, th->name.s, th->name.n);
-	free(idmap_del(&c->lanes, th->tid));
+		meta_name(c, "thread_name", pid_of(c, th->proc), th->tid, th->name.s, th->name.n);
+	free(idmap_del(&c->lanes, thread_key(th->tid, th->proc)));
 }
 
 static void free_all(struct idmap *m)
@@ -410,7 +446,8 @@ static int chrome_finish(void *st, const struct model_summary *sum)
 	out_printf(",\"damaged\":%s,\"warnings\":", sum->damaged || sum->read_error ? "true" : "false");
 	out_u64(sum->warnings);
 	out_str("}}\n");
-	int rc = c->oom ? -1 : 0;
+	int rc = c->oom || c->remote.oom ? -1 : 0;
+	remote_links_done(&c->remote);
 	free_all(&c->lanes);
 	free_all(&c->wakes);
 	free(c);

@@ -25,6 +25,8 @@
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
 #include "cmd/lanes.h"
+#include "cmd/remote_links.h"
+#include "cmd/sources.h"
 #include "cmd/out.h"
 #include "cmd/protobuf.h"
 
@@ -85,6 +87,11 @@ enum {
 #define UUID_TASK(key) ((2ull << 56) | (key))
 #define UUID_COUNTER(n) ((3ull << 56) | (n))
 #define UUID_LANE(n) ((4ull << 56) | (n))
+/* Several files: the processes of the second and later files, and a thread
+ * or lane number told apart by file. */
+#define UUID_PROC(proc) ((proc) ? (5ull << 56) | (2ull * (proc)) : UUID_PROCESS)
+#define UUID_PROC_TASKS(proc) ((proc) ? (5ull << 56) | (2ull * (proc) + 1) : UUID_TASKS)
+#define BY_PROC(proc, n) ((n) ^ ((uint64_t)(proc) << 40))
 
 struct wake {
 	int64_t ns;
@@ -103,8 +110,10 @@ struct perfetto {
 	struct idmap tasks;      /* task key -> (void *)1: track written */
 	struct idmap counters;   /* counter name pointer -> uuid number */
 	uint64_t n_counters;
-	struct lane_set lanes;   /* async tracks for spans */
-	size_t lanes_written;
+	struct lane_set *lanes;  /* per file: async tracks for spans */
+	size_t *lanes_written;
+	unsigned n_procs;
+	struct remote_links remote; /* several files: arrows to children in other processes */
 	struct idmap wakes;      /* task key -> struct wake */
 	uint64_t next_flow;
 	bool oom;
@@ -217,14 +226,14 @@ static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const
 	packet_close(p, at);
 }
 
-static void write_thread(struct perfetto *p, uint64_t tid, const char *name)
+static void write_thread(struct perfetto *p, unsigned proc, uint64_t tid, const char *name)
 {
 	size_t at = packet_open(p, INT64_MIN, false);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
-	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(tid));
-	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROCESS);
+	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(BY_PROC(proc, tid)));
+	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROC(proc));
 	size_t thd = pb_open(&p->pkt, TD_THREAD);
-	pb_varint(&p->pkt, THD_PID, p->info->pid);
+	pb_varint(&p->pkt, THD_PID, export_pid(p->info, proc));
 	pb_varint(&p->pkt, THD_TID, tid);
 	if (name)
 		pb_string(&p->pkt, THD_THREAD_NAME, name);
@@ -234,25 +243,25 @@ static void write_thread(struct perfetto *p, uint64_t tid, const char *name)
 }
 
 /* The thread's track (written on first use) and its span lane. */
-static struct lane *thread_track(struct perfetto *p, uint64_t tid)
+static struct lane *thread_track(struct perfetto *p, unsigned proc, uint64_t tid)
 {
-	struct lane *l = idmap_get(&p->threads, tid);
+	struct lane *l = idmap_get(&p->threads, BY_PROC(proc, tid));
 	if (l)
 		return l;
 	l = calloc(1, sizeof *l);
-	if (!l || idmap_put(&p->threads, tid, l) < 0) {
+	if (!l || idmap_put(&p->threads, BY_PROC(proc, tid), l) < 0) {
 		free(l);
 		p->oom = true;
 		return NULL;
 	}
-	write_thread(p, tid, NULL);
+	write_thread(p, proc, tid, NULL);
 	return l;
 }
 
 /* A task's track, written on first use.  Named from what both a task and a
  * waker tell: a thread's own task has no id yet. */
-static uint64_t task_track(struct perfetto *p, uint64_t key, struct model_str name, uint64_t id,
-			   uint64_t tid)
+static uint64_t task_track(struct perfetto *p, unsigned proc, uint64_t key, struct model_str name,
+			   uint64_t id, uint64_t tid)
 {
 	if (!idmap_get(&p->tasks, key)) {
 		if (idmap_put(&p->tasks, key, (void *)1) < 0)
@@ -264,7 +273,7 @@ static uint64_t task_track(struct perfetto *p, uint64_t key, struct model_str na
 		else
 			snprintf(raw, sizeof raw, "%.*s (thread %llu)", n, name.s, (unsigned long long)tid);
 		char *e = text_plain_dup(raw, strlen(raw));
-		write_track(p, UUID_TASK(key), UUID_TASKS, e ? e : "task", false);
+		write_track(p, UUID_TASK(key), UUID_PROC_TASKS(proc), e ? e : "task", false);
 		free(e);
 	}
 	return UUID_TASK(key);
@@ -367,11 +376,12 @@ static void ann_stack(struct perfetto *p, uint32_t stack)
 	const uint64_t *pcs = stack ? model_stack(p->info->model, stack, &n) : NULL;
 	if (!pcs)
 		return;
+	unsigned proc = model_stack_proc(p->info->model, stack);
 	struct lot_buf text = {0};
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			lot_buf_u8(&text, '\n');
-		const char *f = export_frame(p->info, pcs[i]);
+		const char *f = export_frame_of(p->info, proc, pcs[i]);
 		lot_buf_append(&text, f, strlen(f));
 	}
 	if (lot_buf_ok(&text))
@@ -388,11 +398,25 @@ static void *perfetto_begin(const struct export_info *info)
 		return NULL;
 	p->info = info;
 	p->first_packet = true;
+	p->n_procs = info->src ? (unsigned)info->src->n : 1;
+	p->lanes = calloc(p->n_procs, sizeof *p->lanes);
+	p->lanes_written = calloc(p->n_procs, sizeof *p->lanes_written);
+	if (!p->lanes || !p->lanes_written) {
+		free(p->lanes);
+		free(p->lanes_written);
+		free(p);
+		return NULL;
+	}
 	intern_ann_names(p);
-	write_process(p, UUID_PROCESS, info->pid, info->process_name);
-	char tn[300];
-	snprintf(tn, sizeof tn, "tasks of %.250s", info->process_name);
-	write_process(p, UUID_TASKS, info->pid + EXPORT_TASKS_PID_OFFSET, tn);
+	for (unsigned i = 0; i < p->n_procs; i++) {
+		const char *pn = export_process_name(info, i);
+		char *e = i ? text_plain_dup(pn, strlen(pn)) : NULL; /* the first is escaped already */
+		write_process(p, UUID_PROC(i), export_pid(info, i), e ? e : pn);
+		char tn[300];
+		snprintf(tn, sizeof tn, "tasks of %.250s", e ? e : pn);
+		write_process(p, UUID_PROC_TASKS(i), export_pid(info, i) + EXPORT_TASKS_PID_OFFSET, tn);
+		free(e);
+	}
 	return p;
 }
 
@@ -400,7 +424,7 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 {
 	struct perfetto *p = st;
 	const struct model_task *t = iv->task;
-	uint64_t track = task_track(p, t->key, t->name, t->id, t->tid);
+	uint64_t track = task_track(p, t->proc, t->key, t->name, t->id, t->tid);
 	struct wake *w = idmap_del(&p->wakes, t->key);
 	uint64_t flow = 0;
 	if (w && w->ns == iv->start_ns) {
@@ -409,10 +433,10 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 		const struct model_waker *wk = &w->waker;
 		uint64_t from;
 		if (wk->task_key) {
-			from = task_track(p, wk->task_key, wk->task_name, wk->task_id, wk->tid);
+			from = task_track(p, t->proc, wk->task_key, wk->task_name, wk->task_id, wk->tid);
 		} else {
-			thread_track(p, wk->tid);
-			from = UUID_THREAD(wk->tid);
+			thread_track(p, t->proc, wk->tid);
+			from = UUID_THREAD(BY_PROC(t->proc, wk->tid));
 		}
 		struct event e = event_open(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"));
 		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
@@ -465,20 +489,44 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 /* The span's track: its thread if it nests there, else an async lane. */
 static uint64_t span_track(struct perfetto *p, const struct model_span *sp)
 {
-	struct lane *l = thread_track(p, sp->begin_tid);
+	unsigned proc = sp->proc < p->n_procs ? sp->proc : 0;
+	struct lane *l = thread_track(p, proc, sp->begin_tid);
 	if (l && !sp->open && sp->begin_tid == sp->end_tid && lane_try_add(l, sp->start_ns, sp->end_ns))
-		return UUID_THREAD(sp->begin_tid);
-	long lane = lanes_place(&p->lanes, sp->start_ns, sp->end_ns);
+		return UUID_THREAD(BY_PROC(proc, sp->begin_tid));
+	long lane = lanes_place(&p->lanes[proc], sp->start_ns, sp->end_ns);
 	if (lane < 0) {
 		p->oom = true;
-		return UUID_PROCESS;
+		return UUID_PROC(proc);
 	}
-	while (p->lanes_written <= (size_t)lane) {
+	while (p->lanes_written[proc] <= (size_t)lane) {
 		char name[32];
-		snprintf(name, sizeof name, "spans %zu", ++p->lanes_written);
-		write_track(p, UUID_LANE(p->lanes_written - 1), UUID_PROCESS, name, false);
+		snprintf(name, sizeof name, "spans %zu", ++p->lanes_written[proc]);
+		write_track(p, UUID_LANE(BY_PROC(proc, p->lanes_written[proc] - 1)), UUID_PROC(proc),
+			    name, false);
 	}
-	return UUID_LANE((uint64_t)lane);
+	return UUID_LANE(BY_PROC(proc, (uint64_t)lane));
+}
+
+/* Arrows from span sp (on track) to its children in other processes: a mark
+ * on sp's track at the child's start, one on the child's thread. */
+static void remote_flows(struct perfetto *p, const struct model_span *sp, uint64_t track)
+{
+	struct remote_child *kids = remote_links_span(&p->remote, sp);
+	for (struct remote_child *k = kids; k; k = k->next) {
+		int64_t at = k->start_ns < sp->start_ns ? sp->start_ns
+			     : k->start_ns > sp->end_ns ? sp->end_ns : k->start_ns;
+		uint64_t flow = ++p->next_flow;
+		struct event e = event_open(p, at, track, TYPE_INSTANT, own_name(p, "request"));
+		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
+		event_close(p, e);
+		unsigned proc = k->proc < p->n_procs ? k->proc : 0;
+		thread_track(p, proc, k->tid);
+		e = event_open(p, k->start_ns, UUID_THREAD(BY_PROC(proc, k->tid)), TYPE_INSTANT,
+			       own_name(p, "request"));
+		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
+		event_close(p, e);
+	}
+	remote_links_free(kids);
 }
 
 static void perfetto_span(void *st, const struct model_span *sp)
@@ -518,17 +566,20 @@ static void perfetto_span(void *st, const struct model_span *sp)
 	ann_stack(p, sp->stack);
 	event_close(p, e);
 	event_close(p, event_open(p, sp->end_ns, track, TYPE_SLICE_END, NULL));
+	if (p->n_procs > 1)
+		remote_flows(p, sp, track);
 }
 
-static uint64_t counter_track(struct perfetto *p, struct model_str name)
+static uint64_t counter_track(struct perfetto *p, unsigned proc, struct model_str name)
 {
-	uint64_t n = (uint64_t)(uintptr_t)idmap_get(&p->counters, (uint64_t)(uintptr_t)name.s);
+	uint64_t key = BY_PROC(proc, (uint64_t)(uintptr_t)name.s);
+	uint64_t n = (uint64_t)(uintptr_t)idmap_get(&p->counters, key);
 	if (n)
 		return UUID_COUNTER(n);
 	n = ++p->n_counters;
-	if (idmap_put(&p->counters, (uint64_t)(uintptr_t)name.s, (void *)(uintptr_t)n) < 0)
+	if (idmap_put(&p->counters, key, (void *)(uintptr_t)n) < 0)
 		p->oom = true;
-	write_track(p, UUID_COUNTER(n), UUID_PROCESS, clean_name(p, name.s, name.n), true);
+	write_track(p, UUID_COUNTER(n), UUID_PROC(proc), clean_name(p, name.s, name.n), true);
 	return UUID_COUNTER(n);
 }
 
@@ -536,34 +587,34 @@ static void perfetto_point(void *st, const struct model_point *pt)
 {
 	struct perfetto *p = st;
 	struct event e;
+	unsigned proc = pt->proc < p->n_procs ? pt->proc : 0;
+	uint64_t thread = UUID_THREAD(BY_PROC(proc, pt->tid));
 	switch (pt->code) {
 	case LOT_EV_instant:
-		thread_track(p, pt->tid);
-		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
-			       clean_name(p, pt->name.s, pt->name.n));
+		thread_track(p, proc, pt->tid);
+		e = event_open(p, pt->ns, thread, TYPE_INSTANT, clean_name(p, pt->name.s, pt->name.n));
 		if (pt->task)
 			ann_str(p, "task", pt->task->name.s, pt->task->name.n);
 		ann_stack(p, pt->stack);
 		event_close(p, e);
 		break;
 	case LOT_EV_counter: {
-		uint64_t track = counter_track(p, pt->name);
+		uint64_t track = counter_track(p, proc, pt->name);
 		e = event_open(p, pt->ns, track, TYPE_COUNTER, NULL);
 		pb_varint(&p->pkt, TE_COUNTER_VALUE, (uint64_t)pt->value);
 		event_close(p, e);
 		break;
 	}
 	case LOT_EV_lost:
-		thread_track(p, pt->tid);
-		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
-			       own_name(p, "events lost"));
+		thread_track(p, proc, pt->tid);
+		e = event_open(p, pt->ns, thread, TYPE_INSTANT, own_name(p, "events lost"));
 		ann_int(p, "count", pt->value);
 		event_close(p, e);
 		break;
 	case LOT_EV_thread_begin:
 		if (pt->name.n) {
-			thread_track(p, pt->tid);
-			write_thread(p, pt->tid, clean_name(p, pt->name.s, pt->name.n));
+			thread_track(p, proc, pt->tid);
+			write_thread(p, proc, pt->tid, clean_name(p, pt->name.s, pt->name.n));
 		}
 		break;
 	default:
@@ -580,9 +631,10 @@ static void perfetto_task_done(void *st, const struct model_task *t)
 static void perfetto_thread_done(void *st, const struct model_thread *th)
 {
 	struct perfetto *p = st;
-	thread_track(p, th->tid);
+	unsigned proc = th->proc < p->n_procs ? th->proc : 0;
+	thread_track(p, proc, th->tid);
 	if (th->name.n)
-		write_thread(p, th->tid, clean_name(p, th->name.s, th->name.n));
+		write_thread(p, proc, th->tid, clean_name(p, th->name.s, th->name.n));
 }
 
 static void free_values(struct idmap *m)
@@ -608,7 +660,8 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	ann_int(p, "damaged", sum->damaged || sum->read_error);
 	ann_int(p, "warnings", (int64_t)sum->warnings);
 	event_close(p, e);
-	int rc = p->oom ? -1 : 0;
+	int rc = p->oom || p->remote.oom ? -1 : 0;
+	remote_links_done(&p->remote);
 	free_values(&p->threads);
 	free_values(&p->wakes);
 	idmap_free(&p->tasks);
@@ -616,7 +669,10 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	idmap_free(&p->name_iids);
 	idmap_free(&p->escaped);
 	intern_free(&p->names);
-	lanes_free(&p->lanes);
+	for (unsigned i = 0; i < p->n_procs; i++)
+		lanes_free(&p->lanes[i]);
+	free(p->lanes);
+	free(p->lanes_written);
 	pb_free(&p->pkt);
 	free(p);
 	return rc;

@@ -150,8 +150,10 @@ static int by_labels(const void *a, const void *b)
 	return c;
 }
 
-static uint64_t mapping_of(const struct pprof *p, uint64_t pc)
+static uint64_t mapping_of(const struct pprof *p, unsigned proc, uint64_t pc)
 {
+	if (proc)
+		return 0; /* the mappings are the first file's (one profile, one binary set) */
 	const struct lot_file_header *h = model_header(p->info->model);
 	for (size_t i = 0; i < h->n_modules; i++)
 		if (pc >= h->modules[i].start && pc < h->modules[i].end)
@@ -188,20 +190,23 @@ static uint64_t function_of(struct pprof *p, const char *name, const char *file)
 
 /* The Location id for a PC (made on first use); PC 0 stands for a sample
  * without a stack, as "[no stack]" in the other reports. */
-static uint64_t location_of(struct pprof *p, uint64_t pc)
+static uint64_t location_of(struct pprof *p, unsigned proc, uint64_t pc)
 {
-	uintptr_t id = (uintptr_t)idmap_get(&p->loc_of_pc, pc);
+	/* a PC of another file (process) is another location */
+	uint64_t key = pc ^ ((uint64_t)proc * 0x9E3779B97F4A7C15ull);
+	uintptr_t id = (uintptr_t)idmap_get(&p->loc_of_pc, key);
 	if (id)
 		return id;
 	id = ++p->n_locs;
-	if (idmap_put(&p->loc_of_pc, pc, (void *)id))
+	if (idmap_put(&p->loc_of_pc, key, (void *)id))
 		p->oom = true;
+	struct symbolizer *sym = export_sym_of(p->info, proc);
 	char file[512] = "";
-	int line = pc ? sym_line(p->info->sym, pc, file, sizeof file) : 0;
-	uint64_t fn = function_of(p, pc ? sym_name(p->info->sym, pc) : "[no stack]", file);
+	int line = pc ? sym_line(sym, pc, file, sizeof file) : 0;
+	uint64_t fn = function_of(p, pc ? sym_name(sym, pc) : "[no stack]", file);
 	size_t l = pb_open(&p->locs, P_LOCATION);
 	pb_varint(&p->locs, LOC_ID, id);
-	uint64_t m = mapping_of(p, pc);
+	uint64_t m = mapping_of(p, proc, pc);
 	if (m)
 		pb_varint(&p->locs, LOC_MAPPING_ID, m);
 	pb_varint(&p->locs, LOC_ADDRESS, pc);
@@ -235,19 +240,20 @@ static void write_sample(struct pprof *p, struct pb_buf *b, const struct psample
 {
 	size_t n;
 	const uint64_t *pcs = model_stack(p->info->model, s->stack, &n);
+	unsigned proc = model_stack_proc(p->info->model, s->stack);
 	if (!pcs)
 		n = 0;
 	/* the recorder's own frames (a probe) say nothing about the program */
-	while (n > 1 && !strncmp(sym_name(p->info->sym, pcs[0]), "lot__", 5)) {
+	while (n > 1 && !strncmp(sym_name(export_sym_of(p->info, proc), pcs[0]), "lot__", 5)) {
 		pcs++;
 		n--;
 	}
 	uint64_t ids[256];
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < 256; i++)
-		ids[k++] = location_of(p, pcs[i]);
+		ids[k++] = location_of(p, proc, pcs[i]);
 	if (!k)
-		ids[k++] = location_of(p, 0);
+		ids[k++] = location_of(p, proc, 0);
 	size_t o = pb_open(b, P_SAMPLE);
 	for (size_t i = 0; i < k; i++)
 		pb_varint(b, S_LOCATION_ID, ids[i]);

@@ -25,7 +25,7 @@
 #include "cmd/samples.h"
 
 static const char usage[] = "lotrace flame [--json] [--span NAME] [--state running|blocked|runnable |\n"
-			    "                     --cpu [--trace ID]] [--svg OUT] [--symbols DIR] [--no-symbols] FILE";
+			    "                     --cpu [--trace ID]] [--svg OUT] [--symbols DIR] [--no-symbols] FILE...";
 static const char help[] =
 	"Folded stacks weighted by the nanoseconds tasks spent in a state after each stack.\n"
 	"  --state S       running (default), blocked or runnable\n"
@@ -155,7 +155,7 @@ static char *fold(struct flame *f, const struct weight *w)
 	size_t n, len = 0, cap = 0;
 	char *buf = NULL;
 	const uint64_t *pcs = report_stack(&f->rep, w->stack, &n);
-	struct symbolizer *sym = report_symbols(&f->rep);
+	struct symbolizer *sym = report_symbols_of(&f->rep, model_stack_proc(f->rep.m, w->stack));
 	if (!n)
 		append_frame(&buf, &len, &cap, "[no stack]", 10, false);
 	for (size_t i = n; i-- > 0;) {

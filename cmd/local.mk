@@ -13,6 +13,9 @@ cmd_lotrace_SOURCES = \
 	cmd/idmap.c cmd/idmap.h \
 	cmd/reorder.c cmd/reorder.h \
 	cmd/model.c cmd/model.h \
+	cmd/sources.c cmd/sources.h \
+	cmd/critical_path.c cmd/critical_path.h \
+	cmd/clock_align.c \
 	cmd/symbols.c cmd/symbols.h \
 	cmd/dist.c cmd/dist.h \
 	cmd/progress.c cmd/progress.h \
@@ -39,6 +42,9 @@ cmd_lotrace_SOURCES += \
 	cmd/export.c cmd/export.h \
 	cmd/export_chrome.c \
 	cmd/export_perfetto.c \
+	cmd/export_otlp.c \
+	cmd/remote_links.c cmd/remote_links.h \
+	cmd/otlp_http.c cmd/otlp_http.h \
 	cmd/timeline.c
 # CPU samples (issue 12)
 cmd_lotrace_SOURCES += \

@@ -33,6 +33,7 @@
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
 #include "cmd/reorder.h"
+#include "cmd/sources.h"
 
 #define STATE_NONE (-1) /* not known yet */
 
@@ -85,8 +86,10 @@ struct mthread {
 };
 
 struct model {
-	struct lot_reader *r;
-	const struct lot_file_header *hdr;
+	struct sources *src;   /* the files; one made from the reader for model_new() */
+	struct sources own;
+	struct source own_src;
+	const struct lot_file_header *hdr; /* the first file's */
 	struct model_callbacks cb;
 	size_t window;
 	void (*progress)(void *ctx, uint64_t offset);
@@ -94,6 +97,7 @@ struct model {
 	struct interner in;
 	struct reorder q;
 	struct idmap tasks, spans, thread_map;
+	uint64_t *cpu_period_ns; /* per file: 1e9 / its header's cpu_hz, 0 if not sampled */
 	struct mthread **threads;
 	size_t n_threads, cap_threads;
 	struct mtask *live; /* list head */
@@ -159,21 +163,42 @@ static void add_reason(struct model *m, struct model_reason_ns **v, size_t *n, s
 	(*v)[(*n)++] = (struct model_reason_ns){reason, ns};
 }
 
+/* ---- ids keyed by file ---- */
+
+/* A thread, task or span id of file proc as a map key: the id itself for
+ * the first file, a bijection of it for the others, so that the same id in
+ * two files names two things. */
+static uint64_t key_of(unsigned proc, uint64_t id)
+{
+	return id ^ ((uint64_t)proc * 0x9E3779B97F4A7C15ull);
+}
+
+static void *task_find(struct model *m, unsigned proc, uint64_t id)
+{
+	return idmap_get(&m->tasks, key_of(proc, id));
+}
+
+static void *span_find(struct model *m, unsigned proc, uint64_t id)
+{
+	return idmap_get(&m->spans, key_of(proc, id));
+}
+
 /* ---- threads ---- */
 
-static struct mthread *thread_get(struct model *m, uint64_t tid)
+static struct mthread *thread_get(struct model *m, unsigned proc, uint64_t tid)
 {
-	struct mthread *t = idmap_get(&m->thread_map, tid);
+	struct mthread *t = idmap_get(&m->thread_map, key_of(proc, tid));
 	if (t)
 		return t;
 	if (!grow((void **)&m->threads, &m->cap_threads, m->n_threads, sizeof *m->threads))
 		return NULL;
 	t = calloc(1, sizeof *t);
-	if (!t || idmap_put(&m->thread_map, tid, t)) {
+	if (!t || idmap_put(&m->thread_map, key_of(proc, tid), t)) {
 		free(t);
 		return NULL;
 	}
 	t->pub.tid = tid;
+	t->pub.proc = proc;
 	t->pub.name = m->s_empty;
 	t->pub.first_ns = INT64_MAX;
 	t->pub.last_ns = INT64_MIN;
@@ -183,7 +208,7 @@ static struct mthread *thread_get(struct model *m, uint64_t tid)
 
 /* ---- tasks ---- */
 
-static struct mtask *task_new(struct model *m, uint64_t id, int64_t ns)
+static struct mtask *task_new(struct model *m, unsigned proc, uint64_t id, int64_t ns)
 {
 	struct mtask *x = calloc(1, sizeof *x);
 	if (!x) {
@@ -192,12 +217,13 @@ static struct mtask *task_new(struct model *m, uint64_t id, int64_t ns)
 	}
 	x->pub.key = ++m->next_key;
 	x->pub.id = id;
+	x->pub.proc = proc;
 	x->pub.name = m->s_empty;
 	x->pub.created_ns = ns;
 	x->pub.last_ns = ns;
 	x->state = STATE_NONE;
 	if (id) {
-		if (idmap_put(&m->tasks, id, x)) {
+		if (idmap_put(&m->tasks, key_of(proc, id), x)) {
 			free(x);
 			m->oom = true;
 			return NULL;
@@ -212,16 +238,16 @@ static struct mtask *task_new(struct model *m, uint64_t id, int64_t ns)
 	return x;
 }
 
-static struct mtask *task_get(struct model *m, uint64_t id, int64_t ns)
+static struct mtask *task_get(struct model *m, unsigned proc, uint64_t id, int64_t ns)
 {
-	struct mtask *x = idmap_get(&m->tasks, id);
-	return x ? x : task_new(m, id, ns);
+	struct mtask *x = task_find(m, proc, id);
+	return x ? x : task_new(m, proc, id, ns);
 }
 
 static struct mtask *own_task(struct model *m, struct mthread *t, int64_t ns)
 {
 	if (!t->own) {
-		t->own = task_new(m, 0, ns);
+		t->own = task_new(m, t->pub.proc, 0, ns);
 		if (t->own) {
 			t->own->pub.is_thread = true;
 			t->own->pub.tid = t->pub.tid;
@@ -423,11 +449,11 @@ static void span_finish(struct model *m, struct mspan *s, int64_t ns, uint64_t e
 	s->pub.blocked_by = s->by;
 	s->pub.n_blocked_by = s->n_by;
 	s->pub.attrs = s->attrs;
-	idmap_del(&m->spans, s->pub.span_id);
+	idmap_del(&m->spans, key_of(s->pub.proc, s->pub.span_id));
 	m->sum.spans++;
 	if (m->cb.span)
 		m->cb.span(m->cb.ctx, &s->pub);
-	struct mspan *p = s->pub.parent_id ? idmap_get(&m->spans, s->pub.parent_id) : NULL;
+	struct mspan *p = s->pub.parent_id ? span_find(m, s->pub.proc, s->pub.parent_id) : NULL;
 	if (p) {
 		if (p->pub.n_children >= MODEL_SPAN_MAX_CHILDREN) {
 			p->pub.children_dropped++;
@@ -452,7 +478,7 @@ static void span_finish(struct model *m, struct mspan *s, int64_t ns, uint64_t e
 static void task_free(struct model *m, struct mtask *x)
 {
 	if (x->in_map)
-		idmap_del(&m->tasks, x->pub.id);
+		idmap_del(&m->tasks, key_of(x->pub.proc, x->pub.id));
 	if (x->prev)
 		x->prev->next = x->next;
 	else
@@ -515,7 +541,7 @@ static void task_start(struct model *m, struct mthread *t, uint64_t id, int64_t 
 	if (!id || (t->own && t->own->pub.id == id))
 		x = own_task(m, t, ns);
 	else
-		x = task_get(m, id, ns);
+		x = task_get(m, t->pub.proc, id, ns);
 	if (!x)
 		return;
 	x->known = true;
@@ -557,13 +583,13 @@ static bool own_bind(struct model *m, struct mthread *t, uint64_t h, int64_t ns)
 		return false;
 	if (own->pub.id == h)
 		return true;
-	struct mtask *x = idmap_get(&m->tasks, h);
+	struct mtask *x = task_find(m, t->pub.proc, h);
 	if (own->pub.id || (x && x->known))
 		return false;
 	if (x)
 		task_drop(m, x);
 	own->pub.id = h;
-	if (!idmap_put(&m->tasks, h, own))
+	if (!idmap_put(&m->tasks, key_of(t->pub.proc, h), own))
 		own->in_map = true;
 	return true;
 }
@@ -618,7 +644,7 @@ static struct model_waker waker_of(struct mthread *t, uint32_t stack)
 static void task_unblock(struct model *m, struct mthread *t, const struct rev *e)
 {
 	uint64_t id = e->a;
-	struct mtask *x = (t->own && t->own->pub.id == id) ? t->own : idmap_get(&m->tasks, id);
+	struct mtask *x = (t->own && t->own->pub.id == id) ? t->own : task_find(m, t->pub.proc, id);
 	if (x && x == t->cur && t->parked && x->state == MODEL_BLOCKED) {
 		/* a self-unblock after a blocking call: it runs on at once */
 		struct model_waker k = waker_of(t, e->stack);
@@ -632,7 +658,7 @@ static void task_unblock(struct model *m, struct mthread *t, const struct rev *e
 		return;
 	}
 	if (!x)
-		x = task_get(m, id, e->ns);
+		x = task_get(m, t->pub.proc, id, e->ns);
 	if (!x)
 		return;
 	if (t->cur)
@@ -686,12 +712,12 @@ static void span_begin(struct model *m, struct mthread *t, const struct rev *e)
 {
 	thread_active(m, t, e->ns);
 	struct mtask *x = t->cur;
-	if (idmap_get(&m->spans, e->a)) { /* a damaged or hostile file: keep the first */
+	if (span_find(m, t->pub.proc, e->a)) { /* a damaged or hostile file: keep the first */
 		m->sum.spans_duplicate++;
 		return;
 	}
 	struct mspan *s = calloc(1, sizeof *s);
-	if (!s || !x || idmap_put(&m->spans, e->a, s)) {
+	if (!s || !x || idmap_put(&m->spans, key_of(t->pub.proc, e->a), s)) {
 		free(s);
 		m->oom = m->oom || !s;
 		return;
@@ -699,6 +725,7 @@ static void span_begin(struct model *m, struct mthread *t, const struct rev *e)
 	s->task = x;
 	s->pub.span_id = e->a;
 	s->pub.parent_id = e->b;
+	s->pub.proc = t->pub.proc;
 	memcpy(s->pub.trace_id, e->trace, 16);
 	s->pub.name = mstr(e->s1);
 	s->pub.task_key = x->pub.key;
@@ -709,7 +736,7 @@ static void span_begin(struct model *m, struct mthread *t, const struct rev *e)
 	s->pub.stack = e->stack;
 	seg_close(m, x, e->ns);
 	if (!grow((void **)&x->spans, &x->cap_spans, x->n_spans, sizeof *x->spans)) {
-		idmap_del(&m->spans, e->a);
+		idmap_del(&m->spans, key_of(t->pub.proc, e->a));
 		free(s);
 		m->oom = true;
 		return;
@@ -721,7 +748,7 @@ static void span_begin(struct model *m, struct mthread *t, const struct rev *e)
 
 static void span_attr(struct model *m, struct rev *e)
 {
-	struct mspan *s = idmap_get(&m->spans, e->a);
+	struct mspan *s = span_find(m, e->proc, e->a);
 	if (!s) {
 		m->sum.span_ends_unmatched++;
 		return;
@@ -742,6 +769,7 @@ static void point(struct model *m, struct mthread *t, const struct rev *e)
 	struct model_point p = {
 		.code = (uint8_t)e->code,
 		.ns = e->ns,
+		.proc = t->pub.proc,
 		.tid = t->pub.tid,
 		.task = t->cur ? &t->cur->pub : NULL,
 		.name = mstr(e->s1),
@@ -797,11 +825,12 @@ static void sample(struct model *m, struct mthread *t, const struct rev *e)
 		w = SAMPLE_WEIGHT_MAX;
 	struct model_sample sm = {
 		.ns = e->ns,
+		.proc = t->pub.proc,
 		.tid = t->pub.tid,
 		.task = x ? &x->pub : NULL,
 		.stack = e->stack,
 		.weight = w,
-		.cpu_ns = w * m->sum.cpu_period_ns,
+		.cpu_ns = w * m->cpu_period_ns[e->proc],
 	};
 	size_t n = 0;
 	if (x && x->n_spans) {
@@ -816,11 +845,11 @@ static void sample(struct model *m, struct mthread *t, const struct rev *e)
 		memcpy(sm.trace_id, x->inh_trace, 16);
 		sm.span_name = x->inh_name;
 		sm.inherited = true;
-		struct mspan *s = idmap_get(&m->spans, x->inh_span);
+		struct mspan *s = span_find(m, x->pub.proc, x->inh_span);
 		if (s && memcmp(s->pub.trace_id, x->inh_trace, 16))
 			s = NULL; /* the id was reused: that span is another one */
 		for (int d = 0; s && d < INHERIT_DEPTH_MAX && sample_span_add(m, &n, &s->pub); d++)
-			s = s->pub.parent_id ? idmap_get(&m->spans, s->pub.parent_id) : NULL;
+			s = s->pub.parent_id ? span_find(m, x->pub.proc, s->pub.parent_id) : NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct model_span *s = (struct model_span *)m->sample_spans[i];
@@ -841,7 +870,7 @@ static void process(struct model *m, struct rev *e)
 		e->ns = m->now;
 	}
 	m->now = e->ns;
-	struct mthread *t = thread_get(m, e->tid);
+	struct mthread *t = thread_get(m, e->proc, e->tid);
 	if (!t) {
 		m->oom = true;
 		return;
@@ -874,7 +903,7 @@ static void process(struct model *m, struct rev *e)
 		thread_active(m, t, e->ns);
 		if (t->cur)
 			task_stack(m, t->cur, e->ns, e->stack);
-		struct mtask *x = task_get(m, e->a, e->ns);
+		struct mtask *x = task_get(m, t->pub.proc, e->a, e->ns);
 		if (!x)
 			break;
 		if (!x->known)
@@ -917,7 +946,7 @@ static void process(struct model *m, struct rev *e)
 		break;
 	case LOT_EV_span_end: {
 		thread_active(m, t, e->ns);
-		struct mspan *s = idmap_get(&m->spans, e->a);
+		struct mspan *s = span_find(m, t->pub.proc, e->a);
 		if (s)
 			span_finish(m, s, e->ns, t->pub.tid, false);
 		else
@@ -953,7 +982,17 @@ static void process(struct model *m, struct rev *e)
 
 /* ---- reading ---- */
 
-static int64_t ns_of(const struct model *m, uint64_t ticks) { return lot_ticks_to_ns(&m->hdr->clock, ticks); }
+/* A file's ticks on the merged clock (sources.h). */
+static int64_t ns_of(const struct model *m, unsigned proc, uint64_t ticks)
+{
+	const struct source *x = &m->src->v[proc];
+	return lot_ticks_to_ns(&x->hdr->clock, ticks) + x->offset_ns;
+}
+
+/* Stacks of the second and later files end with this tag + the file (a
+ * value no user-space PC takes), so that equal PCs of two processes (two
+ * address spaces) stay two stacks; model_stack() hides it. */
+#define PROC_TAG 0xffffff0000000000ull
 
 static struct intern_str arg_str(struct model *m, const struct lot_arg *a)
 {
@@ -967,16 +1006,24 @@ static struct intern_str arg_str(struct model *m, const struct lot_arg *a)
 	return s;
 }
 
-static uint32_t arg_stack(struct model *m, const struct lot_arg *a)
+static uint32_t arg_stack(struct model *m, unsigned proc, const struct lot_arg *a)
 {
-	return a->pcs ? intern_stack(&m->in, a->pcs, a->n_pcs) : 0;
+	if (!a->pcs)
+		return 0;
+	if (!proc)
+		return intern_stack(&m->in, a->pcs, a->n_pcs);
+	uint64_t pcs[257]; /* the recorder keeps at most 128 frames */
+	size_t n = a->n_pcs < 256 ? a->n_pcs : 256;
+	memcpy(pcs, a->pcs, n * sizeof *pcs);
+	pcs[n] = PROC_TAG | proc;
+	return intern_stack(&m->in, pcs, n + 1);
 }
 
 /* Copy a decoded event into the window's form. */
-static void convert(struct model *m, const struct lot_event *ev, struct rev *e)
+static void convert(struct model *m, unsigned proc, const struct lot_event *ev, struct rev *e)
 {
-	*e = (struct rev){.ns = ns_of(m, ev->ticks), .tid = ev->tid, .code = ev->code,
-			  .synthetic = ev->synthetic};
+	*e = (struct rev){.ns = ns_of(m, proc, ev->ticks), .tid = ev->tid, .code = ev->code,
+			  .proc = (uint16_t)proc, .synthetic = ev->synthetic};
 	const struct lot_arg *a = ev->args;
 	switch (ev->code) {
 	case LOT_EV_thread_begin:
@@ -987,7 +1034,7 @@ static void convert(struct model *m, const struct lot_event *ev, struct rev *e)
 		e->a = a[LOT_ARG_task_create_task].u;
 		e->b = a[LOT_ARG_task_create_parent].u;
 		e->s1 = arg_str(m, &a[LOT_ARG_task_create_name]);
-		e->stack = arg_stack(m, &a[LOT_ARG_task_create_stack]);
+		e->stack = arg_stack(m, proc, &a[LOT_ARG_task_create_stack]);
 		break;
 	case LOT_EV_task_start:
 		e->a = a[LOT_ARG_task_start_task].u;
@@ -995,11 +1042,11 @@ static void convert(struct model *m, const struct lot_event *ev, struct rev *e)
 	case LOT_EV_task_block:
 		e->s1 = arg_str(m, &a[LOT_ARG_task_block_reason]);
 		e->s2 = arg_str(m, &a[LOT_ARG_task_block_detail]);
-		e->stack = arg_stack(m, &a[LOT_ARG_task_block_stack]);
+		e->stack = arg_stack(m, proc, &a[LOT_ARG_task_block_stack]);
 		break;
 	case LOT_EV_task_unblock:
 		e->a = a[LOT_ARG_task_unblock_task].u;
-		e->stack = arg_stack(m, &a[LOT_ARG_task_unblock_stack]);
+		e->stack = arg_stack(m, proc, &a[LOT_ARG_task_unblock_stack]);
 		break;
 	case LOT_EV_span_begin:
 		e->a = a[LOT_ARG_span_begin_span].u;
@@ -1007,7 +1054,7 @@ static void convert(struct model *m, const struct lot_event *ev, struct rev *e)
 		if (a[LOT_ARG_span_begin_trace_id].u && a[LOT_ARG_span_begin_trace_id].id128)
 			memcpy(e->trace, a[LOT_ARG_span_begin_trace_id].id128, 16);
 		e->s1 = arg_str(m, &a[LOT_ARG_span_begin_name]);
-		e->stack = arg_stack(m, &a[LOT_ARG_span_begin_stack]);
+		e->stack = arg_stack(m, proc, &a[LOT_ARG_span_begin_stack]);
 		break;
 	case LOT_EV_span_end:
 		e->a = a[LOT_ARG_span_end_span].u;
@@ -1034,7 +1081,7 @@ static void convert(struct model *m, const struct lot_event *ev, struct rev *e)
 	}
 	case LOT_EV_instant:
 		e->s1 = arg_str(m, &a[LOT_ARG_instant_name]);
-		e->stack = arg_stack(m, &a[LOT_ARG_instant_stack]);
+		e->stack = arg_stack(m, proc, &a[LOT_ARG_instant_stack]);
 		break;
 	case LOT_EV_counter:
 		e->s1 = arg_str(m, &a[LOT_ARG_counter_name]);
@@ -1044,7 +1091,7 @@ static void convert(struct model *m, const struct lot_event *ev, struct rev *e)
 		e->a = ev->nargs ? a[LOT_ARG_lost_count].u : 0;
 		break;
 	case LOT_EV_cpu_sample:
-		e->stack = arg_stack(m, &a[LOT_ARG_cpu_sample_stack]);
+		e->stack = arg_stack(m, proc, &a[LOT_ARG_cpu_sample_stack]);
 		e->a = a[LOT_ARG_cpu_sample_weight].u;
 		break;
 	default:
@@ -1097,11 +1144,27 @@ static uint64_t trailer_stat(const struct lot_trailer *tr, const char *key)
 struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 			const struct model_opts *opts)
 {
+	struct model *m = model_new_sources(NULL, cb, opts);
+	if (!m)
+		return NULL;
+	m->own_src = (struct source){.path = "", .r = r, .hdr = lot_reader_header(r),
+				     .service = "", .host = "", .set = &m->own};
+	m->own = (struct sources){.v = &m->own_src, .n = 1, .n_hosts = 1};
+	m->src = &m->own;
+	m->hdr = m->own_src.hdr;
+	return m;
+}
+
+struct model *model_new_sources(struct sources *src, const struct model_callbacks *cb,
+				const struct model_opts *opts)
+{
 	struct model *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	m->r = r;
-	m->hdr = lot_reader_header(r);
+	if (src) {
+		m->src = src;
+		m->hdr = src->v[0].hdr;
+	}
 	if (cb)
 		m->cb = *cb;
 	m->window = opts && opts->window_events ? opts->window_events : MODEL_WINDOW_DEFAULT;
@@ -1120,8 +1183,6 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 		return NULL;
 	}
 	m->now = INT64_MIN;
-	m->sum.cpu_hz = model_cpu_hz(r);
-	m->sum.cpu_period_ns = m->sum.cpu_hz ? 1000000000u / m->sum.cpu_hz : 0;
 	return m;
 }
 
@@ -1169,72 +1230,147 @@ static void finish(struct model *m, int64_t end)
 	}
 }
 
-int model_run(struct model *m, struct model_summary *sum)
+/* Copy one chunk's events into the window. */
+static void read_chunk(struct model *m, unsigned proc, struct lot_chunk *ch, int64_t *first,
+		       int64_t *last)
 {
-	struct lot_chunk *ch;
+	struct lot_reader *r = m->src->v[proc].r;
+	const struct lot_chunk_info *ci = &ch->info;
 	struct lot_event ev;
 	struct rev e;
-	int rc;
-	int64_t last = INT64_MIN, first = INT64_MAX;
-	m->sum.read_at = m->hdr->size;
-	while ((rc = lot_reader_next_chunk(m->r, &ch)) == 1 && !m->oom) {
-		const struct lot_chunk_info *ci = &ch->info;
-		m->sum.read_at = ch->offset;
-		if (m->cb.progress)
-			m->cb.progress(m->cb.ctx, ch->offset);
-		if (m->progress)
-			m->progress(m->progress_ctx, ch->offset);
-		struct mthread *t = thread_get(m, ci->tid);
-		if (!t)
-			break;
-		t->live = true;
-		note_thread_name(m, t, ci->thread_name, ci->thread_name ? strlen(ci->thread_name) : 0);
-		e = (struct rev){.ns = ns_of(m, ci->base_ticks), .tid = ci->tid,
-				 .code = REORDER_CHUNK_BEGIN, .a = ci->task};
-		push(m, &e);
-		while (lot_chunk_next_event(m->r, &ev) == 1) {
-			convert(m, &ev, &e);
-			if (!ev.synthetic) {
-				m->sum.events++;
-				t->pub.events++;
-			}
-			if (e.ns < t->pub.first_ns)
-				t->pub.first_ns = e.ns;
-			if (e.ns > t->pub.last_ns)
-				t->pub.last_ns = e.ns;
-			if (e.ns > last)
-				last = e.ns;
-			if (e.ns < first)
-				first = e.ns;
-			if (ev.code == LOT_EV_thread_begin)
-				note_thread_name(m, t, e.s1.s, e.s1.n);
-			if (ev.code == LOT_EV_thread_end)
-				t->live = false;
-			else if (ev.code == LOT_EV_thread_begin)
-				t->live = true;
-			push(m, &e);
-		}
-		int64_t until = ns_of(m, ci->end_ticks);
-		if (until > t->read_until)
-			t->read_until = until;
-		release(m);
+	m->sum.read_at = ch->offset;
+	m->sum.read_proc = proc;
+	if (m->cb.progress && !proc) /* progress: how far the first file is read */
+		m->cb.progress(m->cb.ctx, ch->offset);
+	if (m->progress && !proc)
+		m->progress(m->progress_ctx, ch->offset);
+	struct mthread *t = thread_get(m, proc, ci->tid);
+	if (!t) {
+		m->oom = true;
+		return;
 	}
-	if (rc < 0)
-		m->sum.read_error = true;
-	/* losses only the trailer knows */
-	while (rc == 0 && !m->oom && lot_reader_next_tail_event(m->r, &ev) == 1) {
-		convert(m, &ev, &e);
+	t->live = true;
+	note_thread_name(m, t, ci->thread_name, ci->thread_name ? strlen(ci->thread_name) : 0);
+	e = (struct rev){.ns = ns_of(m, proc, ci->base_ticks), .tid = ci->tid, .proc = (uint16_t)proc,
+			 .code = REORDER_CHUNK_BEGIN, .a = ci->task};
+	push(m, &e);
+	while (lot_chunk_next_event(r, &ev) == 1) {
+		convert(m, proc, &ev, &e);
+		if (!ev.synthetic) {
+			m->sum.events++;
+			t->pub.events++;
+		}
+		if (e.ns < t->pub.first_ns)
+			t->pub.first_ns = e.ns;
+		if (e.ns > t->pub.last_ns)
+			t->pub.last_ns = e.ns;
+		if (e.ns > *last)
+			*last = e.ns;
+		if (e.ns < *first)
+			*first = e.ns;
+		if (ev.code == LOT_EV_thread_begin)
+			note_thread_name(m, t, e.s1.s, e.s1.n);
+		if (ev.code == LOT_EV_thread_end)
+			t->live = false;
+		else if (ev.code == LOT_EV_thread_begin)
+			t->live = true;
 		push(m, &e);
+	}
+	int64_t until = ns_of(m, proc, ci->end_ticks);
+	if (until > t->read_until)
+		t->read_until = until;
+	release(m);
+}
+
+/* A file's chunks are done (rc 0: all read; -1: an I/O error): the losses
+ * only its trailer knows. */
+static void read_tail(struct model *m, unsigned proc, int rc)
+{
+	struct lot_reader *r = m->src->v[proc].r;
+	struct lot_event ev;
+	struct rev e;
+	if (rc < 0) {
+		m->sum.read_error = true;
+		m->sum.read_proc = proc;
+	}
+	while (rc == 0 && !m->oom && lot_reader_next_tail_event(r, &ev) == 1) {
+		convert(m, proc, &ev, &e);
+		push(m, &e);
+	}
+}
+
+/*
+ * The files' chunks, merged: each reader holds its next chunk, and the one
+ * that begins first (on the merged clock) is read next, so the window sees
+ * the files interleaved in time as it sees one file's threads.
+ */
+int model_run(struct model *m, struct model_summary *sum)
+{
+	int64_t last = INT64_MIN, first = INT64_MAX;
+	size_t n = m->src->n;
+	struct lot_chunk **next = calloc(n, sizeof *next);
+	int *rc = calloc(n, sizeof *rc);
+	if (!next || !rc) {
+		free(next);
+		free(rc);
+		errno = ENOMEM;
+		return -1;
+	}
+	m->sum.read_at = m->hdr->size;
+	m->cpu_period_ns = calloc(n, sizeof *m->cpu_period_ns);
+	if (!m->cpu_period_ns) {
+		free(next);
+		free(rc);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t hz = model_cpu_hz(m->src->v[i].r);
+		m->cpu_period_ns[i] = hz ? 1000000000u / hz : 0;
+		if (i == 0) {
+			m->sum.cpu_hz = hz;
+			m->sum.cpu_period_ns = m->cpu_period_ns[0];
+		}
+	}
+	for (unsigned i = 0; i < n && !m->oom; i++) {
+		rc[i] = lot_reader_next_chunk(m->src->v[i].r, &next[i]);
+		if (rc[i] != 1)
+			read_tail(m, i, rc[i]);
+	}
+	while (!m->oom) {
+		unsigned best = UINT32_MAX;
+		int64_t best_ns = INT64_MAX;
+		for (unsigned i = 0; i < n; i++) {
+			if (rc[i] != 1)
+				continue;
+			int64_t ns = ns_of(m, i, next[i]->info.base_ticks);
+			if (best == UINT32_MAX || ns < best_ns) {
+				best = i;
+				best_ns = ns;
+			}
+		}
+		if (best == UINT32_MAX)
+			break;
+		read_chunk(m, best, next[best], &first, &last);
+		if (m->oom)
+			break;
+		rc[best] = lot_reader_next_chunk(m->src->v[best].r, &next[best]);
+		if (rc[best] != 1)
+			read_tail(m, best, rc[best]);
 	}
 	while (m->q.n)
 		take(m);
-	const struct lot_trailer *tr = lot_reader_trailer_summary(m->r);
-	m->sum.cpu_samples_dropped = trailer_stat(tr, "cpu_samples_dropped");
-	if (tr && tr->end_ticks) {
-		int64_t end = ns_of(m, tr->end_ticks);
-		if (end > last)
-			last = end;
+	for (unsigned i = 0; i < n; i++) {
+		const struct lot_trailer *tr = lot_reader_trailer_summary(m->src->v[i].r);
+		m->sum.cpu_samples_dropped += trailer_stat(tr, "cpu_samples_dropped");
+		if (tr && tr->end_ticks) {
+			int64_t end = ns_of(m, i, tr->end_ticks);
+			if (end > last)
+				last = end;
+		}
 	}
+	free(next);
+	free(rc);
 	if (last == INT64_MIN)
 		last = 0;
 	if (m->now > last)
@@ -1244,8 +1380,11 @@ int model_run(struct model *m, struct model_summary *sum)
 	m->sum.end_ns = last;
 	m->sum.start_real_ns = m->hdr->clock.start_real_ns;
 	m->sum.threads = m->n_threads;
-	m->sum.damaged = lot_reader_damaged(m->r) || m->sum.read_error;
-	m->sum.warnings = lot_reader_warnings(m->r);
+	m->sum.damaged = m->sum.read_error;
+	for (unsigned i = 0; i < n; i++) {
+		m->sum.damaged = m->sum.damaged || lot_reader_damaged(m->src->v[i].r);
+		m->sum.warnings += lot_reader_warnings(m->src->v[i].r);
+	}
 	*sum = m->sum;
 	if (m->oom) {
 		errno = ENOMEM;
@@ -1256,7 +1395,24 @@ int model_run(struct model *m, struct model_summary *sum)
 
 const uint64_t *model_stack(const struct model *m, uint32_t id, size_t *n)
 {
-	return intern_stack_get(&m->in, id, n);
+	const uint64_t *pcs = intern_stack_get(&m->in, id, n);
+	if (pcs && *n && (pcs[*n - 1] & PROC_TAG) == PROC_TAG)
+		(*n)--;
+	return pcs;
+}
+
+unsigned model_stack_proc(const struct model *m, uint32_t id)
+{
+	size_t n;
+	const uint64_t *pcs = intern_stack_get(&m->in, id, &n);
+	return pcs && n && (pcs[n - 1] & PROC_TAG) == PROC_TAG ? (unsigned)(pcs[n - 1] & 0xffff) : 0;
+}
+
+const struct sources *model_sources(const struct model *m) { return m->src; }
+
+const struct lot_file_header *model_header_of(const struct model *m, unsigned proc)
+{
+	return proc < m->src->n ? m->src->v[proc].hdr : m->hdr;
 }
 
 const struct lot_file_header *model_header(const struct model *m) { return m->hdr; }
@@ -1269,7 +1425,7 @@ void model_free(struct model *m)
 		for (size_t i = 0; i < m->spans.n_slots; i++) {
 			struct mspan *s = m->spans.slots[i].val;
 			if (s) {
-				idmap_del(&m->spans, s->pub.span_id);
+				idmap_del(&m->spans, key_of(s->pub.proc, s->pub.span_id));
 				span_free(s);
 				break;
 			}
@@ -1291,5 +1447,6 @@ void model_free(struct model *m)
 	reorder_free(&m->q);
 	intern_free(&m->in);
 	free(m->sample_spans);
+	free(m->cpu_period_ns);
 	free(m);
 }

@@ -25,8 +25,9 @@
  * Everything delivered to a callback is valid only during the call, except
  * names (struct model_str, interned: valid until model_free(), and equal
  * names have equal pointers) and stacks (ids valid until model_free()).
- * Times are nanoseconds since the trace start (the header's start_ticks);
- * add model_summary.start_real_ns for wall-clock time.
+ * Times are nanoseconds since the trace start (the header's start_ticks; with
+ * several files, the first file's, cmd/sources.h); add
+ * model_summary.start_real_ns for wall-clock time.
  */
 #ifndef LOT_CMD_MODEL_H
 #define LOT_CMD_MODEL_H
@@ -64,6 +65,7 @@ struct model_reason_ns {
 /* A task.  The pointer is valid until the task_done callback for it returns. */
 struct model_task {
 	uint64_t key;          /* the model's number for it, unique in the trace, from 1 */
+	unsigned proc;         /* the file (process) it is from: index in the sources, 0 for one file */
 	uint64_t id;           /* the trace's task id; 0 while unknown (a thread's own task) */
 	struct model_str name; /* task_create's name; a thread's own task: the thread's name */
 	uint64_t parent;       /* parent task id from task_create, 0 none */
@@ -155,6 +157,7 @@ struct model_child {
  * state_ns[RUNNING] + [RUNNABLE] + [BLOCKED] + [HOSTING] + unknown_ns == wall. */
 struct model_span {
 	uint64_t span_id, parent_id;
+	unsigned proc;                /* the file (process): index in the sources */
 	uint8_t trace_id[16];
 	struct model_str name;
 	uint64_t task_key, task_id;   /* the task current on the thread at span_begin */
@@ -187,6 +190,7 @@ struct model_span {
  * interrupted PC).  A sample never changes a task's state. */
 struct model_sample {
 	int64_t ns;
+	unsigned proc;                 /* the file (process) */
 	uint64_t tid;
 	const struct model_task *task; /* the thread's current task; NULL: none (the thread's alone) */
 	uint32_t stack;
@@ -207,6 +211,7 @@ struct model_sample {
 /* Instants, counters, thread begin/end, losses: passed through in time order. */
 struct model_point {
 	uint8_t code;                    /* LOT_EV_instant, _counter, _thread_begin, _thread_end, _lost */
+	unsigned proc;                   /* the file (process) */
 	int64_t ns;
 	uint64_t tid;
 	const struct model_task *task;   /* the thread's current task (NULL if none yet) */
@@ -218,6 +223,7 @@ struct model_point {
 
 struct model_thread {
 	uint64_t tid;
+	unsigned proc;               /* the file (process) */
 	struct model_str name;
 	int64_t first_ns, last_ns;   /* first and last event read */
 	bool began, ended;           /* thread_begin / thread_end seen */
@@ -241,7 +247,9 @@ struct model_summary {
 	uint64_t warnings;
 	bool read_error;             /* an I/O error ended the read early */
 	uint64_t read_at;            /* offset of the last chunk read */
-	/* CPU sampling: the header's cpu_hz and the trailer's stats */
+	unsigned read_proc;          /* the file read_at is in */
+	/* CPU sampling: the header's cpu_hz and the trailer's stats (the first
+	 * file's rate; samples and drops of all files) */
 	uint64_t cpu_hz;             /* 0: not sampled (or unknown) */
 	uint64_t cpu_period_ns;      /* 1e9 / cpu_hz; 0 when unknown */
 	uint64_t cpu_samples;        /* cpu_sample events read */
@@ -271,10 +279,18 @@ struct model_opts {
 #define MODEL_WINDOW_DEFAULT (1u << 18) /* about 34 MB: 128 bytes an event */
 
 struct model;
+struct sources;
 
 /* NULL on ENOMEM.  The reader is only borrowed. */
 struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 			const struct model_opts *opts);
+/* Several files as one analysis (cmd/sources.h): their chunks are merged in
+ * time order on the sources' merged clock, and ids are keyed by file (the
+ * `proc` members).  The sources are only borrowed. */
+struct model *model_new_sources(struct sources *s, const struct model_callbacks *cb,
+				const struct model_opts *opts);
+/* The sources read (one, made from the reader, for model_new()). */
+const struct sources *model_sources(const struct model *m);
 /* Read the whole trace, delivering facts; fills *sum.  0, or -1 on ENOMEM
  * (an I/O error is not a failure: sum->read_error, and what was read is
  * delivered). */
@@ -283,8 +299,12 @@ int model_run(struct model *m, struct model_summary *sum);
 const uint64_t *model_stack(const struct model *m, uint32_t id, size_t *n);
 /* The header's CPU sampling rate ("cpu_hz"), 0 when absent or malformed. */
 uint64_t model_cpu_hz(const struct lot_reader *r);
-/* The module map of the trace's header (for symbolization). */
+/* The file (process) a stack was recorded in. */
+unsigned model_stack_proc(const struct model *m, uint32_t id);
+/* The module map of the trace's header (for symbolization): the first file's. */
 const struct lot_file_header *model_header(const struct model *m);
+/* A file's header. */
+const struct lot_file_header *model_header_of(const struct model *m, unsigned proc);
 void model_free(struct model *m);
 
 #endif

@@ -64,15 +64,19 @@ void pb_fixed64(struct pb_buf *b, uint32_t field, uint64_t v)
 		b->data[b->len++] = (uint8_t)(v >> (8 * i)); /* little-endian */
 }
 
+void pb_raw(struct pb_buf *b, const void *p, size_t n)
+{
+	if (!n || !reserve(b, n))
+		return;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
 void pb_bytes(struct pb_buf *b, uint32_t field, const void *p, size_t n)
 {
 	put_tag(b, field, WIRE_LEN);
 	put_varint(b, n);
-	if (!reserve(b, n))
-		return;
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
+	pb_raw(b, p, n);
 }
 
 void pb_string(struct pb_buf *b, uint32_t field, const char *s)

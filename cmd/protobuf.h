@@ -45,6 +45,9 @@ void pb_fixed64(struct pb_buf *b, uint32_t field, uint64_t v);
 void pb_bytes(struct pb_buf *b, uint32_t field, const void *p, size_t n);
 void pb_string(struct pb_buf *b, uint32_t field, const char *s);
 
+/* Bytes appended as they are (a message encoded apart, or any text). */
+void pb_raw(struct pb_buf *b, const void *p, size_t n);
+
 /* A nested message: everything written between the two is its content. */
 size_t pb_open(struct pb_buf *b, uint32_t field);
 void pb_close(struct pb_buf *b, size_t opened);

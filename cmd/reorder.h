@@ -28,6 +28,7 @@ struct rev {
 	uint64_t seq;          /* arrival order: keeps each thread's order on equal times */
 	uint64_t tid;
 	uint16_t code;         /* enum lot_event_code or REORDER_CHUNK_BEGIN */
+	uint16_t proc;         /* the file it came from (model_new_sources) */
 	bool synthetic;
 	bool is_str;           /* span_attr: value is a string (str, owned) */
 	uint64_t a, b;         /* task/parent, span/parent span, count, chunk's task, tid */

@@ -11,11 +11,10 @@
 #include "cmd/escape.h"
 #include "cmd/out.h"
 
-static void diag(void *ctx, uint64_t offset, const char *message)
+static void clear_progress(void *ctx)
 {
 	struct report *rep = ctx;
 	progress_clear(&rep->progress);
-	cmd_warn(rep->path, (unsigned long long)offset, message);
 }
 
 static void on_progress(void *ctx, uint64_t offset)
@@ -26,31 +25,32 @@ static void on_progress(void *ctx, uint64_t offset)
 
 int report_run(struct report *rep, const struct model_callbacks *cb)
 {
-	struct lot_reader_opts opts = {.diag = diag, .diag_ctx = rep};
-	struct lot_read_error err = {0};
-	rep->r = lot_reader_open(rep->path, &opts, &err);
-	if (!rep->r) {
-		cmd_warn(rep->path, (unsigned long long)err.offset,
-			 err.message[0] ? err.message : "cannot read");
+	char *one[1] = {(char *)rep->path};
+	char *const *paths = rep->n_paths ? rep->paths : one;
+	size_t n = rep->n_paths ? rep->n_paths : 1;
+	rep->src.before_warn = clear_progress;
+	rep->src.before_warn_ctx = rep;
+	if (sources_open(&rep->src, paths, n))
 		return CMD_EXIT_UNREADABLE;
-	}
+	rep->r = rep->src.v[0].r;
 	progress_start(&rep->progress, rep->cmd, rep->path);
 	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep};
-	rep->m = model_new(rep->r, cb, &mo);
+	rep->m = model_new_sources(&rep->src, cb, &mo);
 	if (!rep->m) {
 		cmd_warn(rep->path, 0, "out of memory");
-		lot_reader_close(rep->r);
+		sources_close(&rep->src);
 		rep->r = NULL;
 		return CMD_EXIT_UNREADABLE;
 	}
 	int rc = model_run(rep->m, &rep->sum);
 	progress_clear(&rep->progress);
+	const char *at = rep->src.v[rep->sum.read_proc].path;
 	if (rc < 0) {
-		cmd_warn(rep->path, (unsigned long long)rep->sum.read_at, "out of memory");
+		cmd_warn(at, (unsigned long long)rep->sum.read_at, "out of memory");
 		return CMD_EXIT_UNREADABLE;
 	}
 	if (rep->sum.read_error)
-		cmd_read_error(rep->path, (unsigned long long)rep->sum.read_at);
+		cmd_read_error(at, (unsigned long long)rep->sum.read_at);
 	return -1;
 }
 
@@ -58,12 +58,18 @@ int report_close(struct report *rep)
 {
 	out_flush();
 	int st = CMD_EXIT_OK;
-	if (rep->r && (lot_reader_damaged(rep->r) || rep->sum.read_error))
+	if (rep->r && (sources_damaged(&rep->src) || rep->sum.read_error))
 		st = CMD_EXIT_DAMAGED;
 	sym_free(rep->sym);
+	for (size_t i = 1; rep->syms && i < rep->src.n; i++)
+		sym_free(rep->syms[i]);
+	free(rep->syms);
 	model_free(rep->m);
-	if (rep->r)
-		lot_reader_close(rep->r);
+	sources_close(&rep->src);
+	sources_free_paths(rep->paths, rep->n_paths);
+	rep->paths = NULL;
+	rep->n_paths = 0;
+	rep->syms = NULL;
 	rep->sym = NULL;
 	rep->m = NULL;
 	rep->r = NULL;
@@ -96,12 +102,10 @@ bool report_common_opt(struct report *rep, int c, const char *arg)
 
 int report_file_arg(struct report *rep, int argc, char **argv, const char *usage)
 {
-	if (optind == argc)
-		return cmd_usage_error(rep->cmd, usage, "missing FILE");
-	if (optind + 1 < argc)
-		return cmd_usage_error(rep->cmd, usage, "unexpected argument '%s'", argv[optind + 1]);
-	rep->path = argv[optind];
-	return -1;
+	int st = cmd_take_files(argc, argv, usage, &rep->paths, &rep->n_paths);
+	if (st < 0)
+		rep->path = rep->paths[0];
+	return st;
 }
 
 static void out_secs(int64_t ns)
@@ -145,6 +149,8 @@ void report_header_text(const struct report *rep)
 	const struct model_summary *s = &rep->sum;
 	out_str("trace ");
 	out_text_quoted(rep->path, strlen(rep->path));
+	if (rep->src.n > 1)
+		out_printf(" and %zu more files", rep->src.n - 1);
 	out_str(": ");
 	out_secs(s->start_ns);
 	out_str(" to ");
@@ -172,6 +178,7 @@ void report_header_text(const struct report *rep)
 	if (s->spans_duplicate)
 		out_printf("note: %" PRIu64 " span begins reused an open span's id (ignored)\n",
 			   s->spans_duplicate);
+	sources_header_text(&rep->src);
 	out_char('\n');
 }
 
@@ -185,10 +192,12 @@ void report_header_json(const struct report *rep)
 		   ",\"threads\":%" PRIu64 ",\"tasks\":%" PRIu64 ",\"spans\":%" PRIu64
 		   ",\"late_events\":%" PRIu64 ",\"span_ends_unmatched\":%" PRIu64
 		   ",\"spans_duplicate\":%" PRIu64 ",\"spurious_unblocks\":%" PRIu64 ",\"resyncs\":%" PRIu64
-		   ",\"damaged\":%s,\"warnings\":%" PRIu64 "}",
+		   ",\"damaged\":%s,\"warnings\":%" PRIu64,
 		   s->start_ns, s->end_ns, s->end_ns - s->start_ns, s->start_real_ns, s->events,
 		   s->lost, s->threads, s->tasks, s->spans, s->late_events, s->span_ends_unmatched,
 		   s->spans_duplicate, s->spurious_unblocks, s->resyncs, s->damaged ? "true" : "false", s->warnings);
+	sources_header_json(&rep->src);
+	out_char('}');
 }
 
 struct symbolizer *report_symbols(struct report *rep)
@@ -198,6 +207,24 @@ struct symbolizer *report_symbols(struct report *rep)
 		rep->sym = sym_new(h->modules, h->n_modules, rep->symdir, rep->no_symbols);
 	}
 	return rep->sym;
+}
+
+struct symbolizer *report_symbols_of(struct report *rep, unsigned proc)
+{
+	if (!proc || proc >= rep->src.n)
+		return report_symbols(rep);
+	if (!rep->syms && !(rep->syms = calloc(rep->src.n, sizeof *rep->syms)))
+		return report_symbols(rep);
+	if (!rep->syms[proc]) {
+		const struct lot_file_header *h = model_header_of(rep->m, proc);
+		rep->syms[proc] = sym_new(h->modules, h->n_modules, rep->symdir, rep->no_symbols);
+	}
+	return rep->syms[proc];
+}
+
+const char *report_proc_name(const struct report *rep, unsigned proc)
+{
+	return rep->src.n > 1 && proc < rep->src.n ? rep->src.v[proc].name : "";
 }
 
 /* A frame from the symbolizer: printed as is but for control bytes. */
@@ -215,7 +242,7 @@ static void out_frame(const char *f)
 const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n)
 {
 	const uint64_t *pcs = model_stack(rep->m, stack, n);
-	struct symbolizer *sym = report_symbols(rep);
+	struct symbolizer *sym = report_symbols_of(rep, model_stack_proc(rep->m, stack));
 	/* the recorder's own frames (the probe) say nothing about the program */
 	while (sym && *n > 1 && !strncmp(sym_name(sym, pcs[0]), "lot__", 5)) {
 		pcs++;
@@ -228,7 +255,7 @@ void report_stack_json(struct report *rep, uint32_t stack)
 {
 	size_t n;
 	const uint64_t *pcs = report_stack(rep, stack, &n);
-	struct symbolizer *sym = report_symbols(rep);
+	struct symbolizer *sym = report_symbols_of(rep, model_stack_proc(rep->m, stack));
 	out_char('[');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -243,7 +270,7 @@ void report_stack_text(struct report *rep, uint32_t stack, const char *indent, u
 {
 	size_t n;
 	const uint64_t *pcs = report_stack(rep, stack, &n);
-	struct symbolizer *sym = report_symbols(rep);
+	struct symbolizer *sym = report_symbols_of(rep, model_stack_proc(rep->m, stack));
 	for (size_t i = 0; i < n && i < max; i++) {
 		const char *f = sym ? sym_full(sym, pcs[i]) : "?";
 		out_str(indent);

@@ -13,10 +13,14 @@
 
 #include "cmd/model.h"
 #include "cmd/progress.h"
+#include "cmd/sources.h"
 #include "cmd/symbols.h"
 
 struct report {
-	const char *cmd, *path;
+	const char *cmd, *path; /* path: the first file */
+	char **paths;           /* every file (directories expanded), analysed as one */
+	size_t n_paths;
+	struct sources src;
 	bool json;
 	const char *symdir;   /* --symbols DIR */
 	bool no_symbols;      /* --no-symbols */
@@ -25,9 +29,10 @@ struct report {
 	struct model_summary sum;
 	struct progress progress;
 	struct symbolizer *sym; /* made on first use */
+	struct symbolizer **syms; /* per file after the first, made on first use */
 };
 
-/* Open rep->path and read it through the model with these callbacks.
+/* Open rep->paths (or rep->path alone) and read them through the model with these callbacks.
  * Returns -1 when the caller should print its report, else the exit status
  * (the trace could not be opened: CMD_EXIT_UNREADABLE, one line printed;
  * out of memory: CMD_EXIT_UNREADABLE). */
@@ -40,8 +45,9 @@ int report_main(struct report *rep, const struct model_callbacks *cb, void (*pri
 		void *ctx, const bool *oom);
 
 /* getopt_long helpers: an option every report takes (--json, --symbols,
- * --no-symbols): true if c was one.  After the options: the FILE argument
- * into rep->path; -1 to go on, else the exit status (usage error). */
+ * --no-symbols): true if c was one.  After the options: the FILE arguments
+ * (one or more, or directories) into rep->paths and rep->path (the first);
+ * -1 to go on, else the exit status (usage error). */
 bool report_common_opt(struct report *rep, int c, const char *arg);
 int report_file_arg(struct report *rep, int argc, char **argv, const char *usage);
 
@@ -63,6 +69,10 @@ void report_attrs_json(const struct model_attr *attrs, size_t n);
 /* A stack as text lines "<indent>at frame", innermost first, at most max frames. */
 void report_stack_text(struct report *rep, uint32_t stack, const char *indent, unsigned max);
 struct symbolizer *report_symbols(struct report *rep);
+/* The symbolizer of one file (process). */
+struct symbolizer *report_symbols_of(struct report *rep, unsigned proc);
+/* "service[pid]" of a file (process); "" for a single file. */
+const char *report_proc_name(const struct report *rep, unsigned proc);
 
 /* Common options: index for getopt_long tables. */
 #define REPORT_OPT_JSON 0x1001

@@ -31,7 +31,7 @@ size_t sample_functions(struct report *rep, struct interner *in, uint32_t stack,
 {
 	size_t n;
 	const uint64_t *pcs = stack ? report_stack(rep, stack, &n) : NULL;
-	struct symbolizer *sym = pcs ? report_symbols(rep) : NULL;
+	struct symbolizer *sym = pcs ? report_symbols_of(rep, model_stack_proc(rep->m, stack)) : NULL;
 	if (!pcs || !n) {
 		pcs = NULL;
 		n = 0;

@@ -15,6 +15,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
+#include "cmd/critical_path.h"
 #include "cmd/dist.h"
 #include "cmd/escape.h"
 #include "cmd/idmap.h"
@@ -24,12 +25,16 @@
 #include "cmd/span_copy.h"
 
 static const char usage[] =
-	"lotrace spans [--json] [--slowest N | --trace ID] [--symbols DIR] [--no-symbols] FILE";
+	"lotrace spans [--json] [--slowest N | --trace ID] [--symbols DIR] [--no-symbols] FILE...";
 static const char help[] =
 	"Span latency per name: count, p50, p90, p99, max, total.\n"
-	"  --slowest N     the N slowest spans: running, runnable, blocked by reason,\n"
+	"Several FILEs (or a directory of .lot files): one analysis across the\n"
+	"processes, clocks aligned (doc/ANALYSIS.md).\n"
+	"  --slowest N     the N slowest spans (with several files: the N slowest\n"
+	"                  requests, root spans): running, runnable, blocked by reason,\n"
 	"                  on-CPU time from CPU samples and the hottest functions,\n"
-	"                  the blocks and who ended them, the children\n"
+	"                  the blocks and who ended them, the children, and the\n"
+	"                  critical path across processes\n"
 	"  --trace ID      one trace's spans (32 hex digits) as a tree, same breakdown\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
 	"  --no-symbols    print raw addresses\n"
@@ -56,6 +61,7 @@ struct spans {
 	struct span_hots hots;  /* --slowest, --trace: open spans' sampled functions */
 	struct hot_list cur_hot;/* the ending span's */
 	struct idmap hot;       /* span_copy pointer -> its struct hot_list */
+	struct cp *cp;          /* --slowest: the critical paths (second pass) */
 	bool oom;
 };
 
@@ -98,6 +104,8 @@ static uint64_t wall(const struct model_span *s) { return (uint64_t)(s->end_ns -
 static void keep_slowest(struct spans *st, const struct model_span *sp)
 {
 	uint64_t w = wall(sp);
+	if (st->rep.src.n > 1 && (sp->parent_id || sp->open))
+		return; /* several processes: whole end-to-end requests, the root spans */
 	if (st->n_top == st->slowest && (st->n_top == 0 || wall(&st->top[st->n_top - 1]->sp) >= w))
 		return;
 	struct span_copy *c = copy_span(st, sp);
@@ -207,10 +215,13 @@ static void text_breakdown(struct report *rep, const struct model_span *sp, cons
 	(void)rep;
 }
 
-static void text_span_head(const struct model_span *sp)
+static void text_span_head(const struct report *rep, const struct model_span *sp)
 {
 	char tid[33];
 	lot_trace_id_hex(sp->trace_id, tid);
+	const char *proc = report_proc_name(rep, sp->proc);
+	if (*proc)
+		out_printf("%s ", proc);
 	out_text_quoted(sp->name.s, sp->name.n);
 	out_char(' ');
 	out_dur(wall(sp));
@@ -332,7 +343,7 @@ static void text_tree(struct spans *st, uint64_t parent, unsigned depth, bool ro
 		if (roots ? !root : sp->parent_id != parent || root)
 			continue;
 		out_printf("%.*s", (int)(2 * d), ind);
-		text_span_head(sp);
+		text_span_head(&st->rep, sp);
 		text_span_detail(&st->rep, sp, hot_of(st, st->tr[i]), ind);
 		if (depth < 1000)
 			text_tree(st, sp->span_id, depth + 1, false);
@@ -341,12 +352,17 @@ static void text_tree(struct spans *st, uint64_t parent, unsigned depth, bool ro
 
 /* ---- JSON ---- */
 
-static void json_span(struct report *rep, const struct model_span *sp, const struct hot_list *hot)
+static void json_span(struct report *rep, const struct model_span *sp, const struct hot_list *hot,
+		      struct cp *cp)
 {
 	char tid[33];
 	lot_trace_id_hex(sp->trace_id, tid);
+	const struct source *src = sp->proc < rep->src.n ? &rep->src.v[sp->proc] : NULL;
 	out_str("{\"name\":");
 	out_json_str(sp->name.s, sp->name.n);
+	out_str(",\"service\":");
+	out_json_str(src ? src->service : "", src ? strlen(src->service) : 0);
+	out_printf(",\"pid\":%" PRIu64, src ? src->pid : 0);
 	out_printf(",\"trace_id\":\"%s\",\"span_id\":\"%016" PRIx64 "\",\"parent_id\":\"%016" PRIx64
 		   "\",\"task_id\":%" PRIu64 ",\"task_name\":",
 		   tid, sp->span_id, sp->parent_id, sp->task_id);
@@ -408,7 +424,12 @@ static void json_span(struct report *rep, const struct model_span *sp, const str
 			   ",\"wall_ns\":%" PRIu64 "}",
 			   c->span_id, c->start_ns, c->end_ns, (uint64_t)(c->end_ns - c->start_ns));
 	}
-	out_printf("],\"children_dropped\":%" PRIu64 "}", sp->children_dropped);
+	out_printf("],\"children_dropped\":%" PRIu64, sp->children_dropped);
+	size_t n = 0;
+	const struct cp_step *v = cp ? cp_path(cp, sp->proc, sp->span_id, &n) : NULL;
+	if (n)
+		cp_print_json(rep, v, n);
+	out_char('}');
 }
 
 static void print_json(struct spans *st)
@@ -433,7 +454,7 @@ static void print_json(struct spans *st)
 		for (size_t i = 0; i < st->n_top; i++) {
 			if (i)
 				out_char(',');
-			json_span(&st->rep, &st->top[i]->sp, hot_of(st, st->top[i]));
+			json_span(&st->rep, &st->top[i]->sp, hot_of(st, st->top[i]), st->cp);
 		}
 		out_char(']');
 	}
@@ -442,7 +463,9 @@ static void print_json(struct spans *st)
 		for (size_t i = 0; i < st->n_tr; i++) {
 			if (i)
 				out_char(',');
-			json_span(&st->rep, &st->tr[i]->sp, hot_of(st, st->tr[i]));
+			const struct model_span *sp = &st->tr[i]->sp;
+			json_span(&st->rep, sp, hot_of(st, st->tr[i]),
+				  in_trace(st, sp->parent_id) ? NULL : st->cp);
 		}
 		out_char(']');
 	}
@@ -460,8 +483,13 @@ static void print_text(struct spans *st)
 		out_printf("\nslowest %zu\n", st->n_top);
 		for (size_t i = 0; i < st->n_top; i++) {
 			out_printf("#%zu ", i + 1);
-			text_span_head(&st->top[i]->sp);
+			text_span_head(&st->rep, &st->top[i]->sp);
 			text_span_detail(&st->rep, &st->top[i]->sp, hot_of(st, st->top[i]), "    ");
+			size_t n = 0;
+			const struct model_span *sp = &st->top[i]->sp;
+			const struct cp_step *v = st->cp ? cp_path(st->cp, sp->proc, sp->span_id, &n) : NULL;
+			if (n)
+				cp_print_text(&st->rep, v, n, "    ");
 		}
 	}
 	if (st->want_trace) {
@@ -469,6 +497,17 @@ static void print_text(struct spans *st)
 		lot_trace_id_hex(st->trace, tid);
 		out_printf("\ntrace %s: %zu spans\n", tid, st->n_tr);
 		text_tree(st, 0, 0, true);
+		for (size_t i = 0; st->cp && i < st->n_tr; i++) {
+			const struct model_span *sp = &st->tr[i]->sp;
+			size_t n = 0;
+			const struct cp_step *v = in_trace(st, sp->parent_id) ? NULL
+						  : cp_path(st->cp, sp->proc, sp->span_id, &n);
+			if (!n)
+				continue;
+			out_str("\n");
+			text_span_head(&st->rep, sp);
+			cp_print_text(&st->rep, v, n, "");
+		}
 	}
 }
 
@@ -479,10 +518,22 @@ static void print(void *ctx)
 		qsort(st->order, st->n_names, sizeof *st->order, by_total);
 	if (st->n_tr > 1)
 		qsort(st->tr, st->n_tr, sizeof *st->tr, by_start);
+	/* the critical paths of the slowest and of --trace's roots */
+	size_t n = st->n_top + (st->n_tr > 0);
+	uint8_t (*traces)[16] = n ? calloc(n, sizeof *traces) : NULL;
+	for (size_t i = 0; traces && i < st->n_top; i++)
+		memcpy(traces[i], st->top[i]->sp.trace_id, 16);
+	if (traces && st->n_tr)
+		memcpy(traces[n - 1], st->trace, 16);
+	if (traces && !(st->cp = cp_collect(&st->rep, (const uint8_t(*)[16])traces, n)))
+		cmd_warn(st->rep.path, 0, "out of memory: no critical paths");
 	if (st->rep.json)
 		print_json(st);
 	else
 		print_text(st);
+	cp_free(st->cp);
+	st->cp = NULL;
+	free(traces);
 }
 
 int cmd_spans(int argc, char **argv)

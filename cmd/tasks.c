@@ -18,7 +18,7 @@
 #include "cmd/out.h"
 #include "cmd/report.h"
 
-static const char usage[] = "lotrace tasks [--json] FILE";
+static const char usage[] = "lotrace tasks [--json] FILE...";
 static const char help[] =
 	"Per task name: count, running, runnable (scheduler latency percentiles), blocked by reason.\n"
 	"  --json   one JSON object (schema: doc/JSON.md)\n"
@@ -229,9 +229,11 @@ static void print(void *ctx)
 int cmd_tasks(int argc, char **argv)
 {
 	struct tasks st = {.rep = {.cmd = "tasks"}};
-	int status = cmd_parse_file_opts(argc, argv, usage, help, &st.rep.json, &st.rep.path);
+	int status = cmd_parse_files_opts(argc, argv, usage, help, &st.rep.json, &st.rep.paths,
+					  &st.rep.n_paths);
 	if (status >= 0)
 		return status;
+	st.rep.path = st.rep.paths[0];
 	struct model_callbacks cb = {.ctx = &st, .interval = on_interval, .task_done = on_task};
 	status = report_main(&st.rep, &cb, print, &st, &st.oom);
 	for (size_t i = 0; i < st.n; i++) {

@@ -34,13 +34,14 @@
 #include "cmd/model.h"
 #include "cmd/out.h"
 #include "cmd/progress.h"
+#include "cmd/sources.h"
 #include "cmd/timeline_grid.h"
 #include "cmd/timeline_svg.h"
 #include "cmd/timeline_term.h"
 
 static const char usage[] =
 	"lotrace timeline [--tasks] [--from T] [--to T] [--width N] [--color=WHEN]\n"
-	"                        [--svg OUT | --json] FILE";
+	"                        [--svg OUT | --json] FILE...";
 static const char help[] =
 	"Per-thread (or per-task) states over time: running, runnable, blocked.\n"
 	"  --tasks         one row per task instead of per thread\n"
@@ -138,11 +139,14 @@ static void json_interval(struct timeline *tl, uint64_t row, const struct model_
 	out_char('}');
 }
 
+/* A thread's row: its tid, told apart by file when several are read. */
+static uint64_t thread_row(uint64_t tid, unsigned proc) { return tid ^ ((uint64_t)proc << 48); }
+
 static void on_interval(void *ctx, const struct model_interval *iv)
 {
 	struct timeline *tl = ctx;
 	const struct model_task *t = iv->task;
-	uint64_t key;
+	uint64_t key, tid = 0;
 	char label[300];
 	if (tl->tasks) {
 		if (iv->state == MODEL_HOSTING)
@@ -150,16 +154,18 @@ static void on_interval(void *ctx, const struct model_interval *iv)
 		key = t->key;
 		task_label(t->name, t->id, t->tid, label, sizeof label);
 	} else if (iv->state == MODEL_RUNNING) {
-		key = iv->tid;
+		key = tid = iv->tid;
 	} else if (t->is_thread && iv->state != MODEL_HOSTING) {
-		key = t->tid;
+		key = tid = t->tid;
 	} else if (iv->state == MODEL_BLOCKED && iv->tid) {
-		key = iv->tid; /* where it blocked */
+		key = tid = iv->tid; /* where it blocked */
 	} else {
 		return;
 	}
-	if (!tl->tasks)
-		snprintf(label, sizeof label, "thread %" PRIu64, key);
+	if (!tl->tasks) {
+		snprintf(label, sizeof label, "thread %" PRIu64, tid);
+		key = thread_row(tid, t->proc);
+	}
 	int64_t start = iv->start_ns, end = iv->end_ns;
 	if (tl->from >= 0 && start < tl->from)
 		start = tl->from;
@@ -168,7 +174,7 @@ static void on_interval(void *ctx, const struct model_interval *iv)
 	if (end < start || (end == start && iv->end_ns != iv->start_ns))
 		return;
 	if (tl->json) {
-		json_interval(tl, key, iv, start, end);
+		json_interval(tl, tl->tasks ? key : tid, iv, start, end);
 		free(idmap_del(&tl->cpu, t->key)); /* the next interval counts its own */
 		return;
 	}
@@ -209,8 +215,8 @@ static void on_sample(void *ctx, const struct model_sample *sm)
 		key = sm->task->key;
 		task_label(sm->task->name, sm->task->id, sm->task->tid, label, sizeof label);
 	} else {
-		key = sm->tid;
-		snprintf(label, sizeof label, "thread %" PRIu64, key);
+		key = thread_row(sm->tid, sm->proc);
+		snprintf(label, sizeof label, "thread %" PRIu64, sm->tid);
 	}
 	tl_grid_sample(&tl->grid, tl_grid_row(&tl->grid, key, label), sm->ns);
 }
@@ -226,20 +232,20 @@ static void on_span(void *ctx, const struct model_span *sp)
 		key = sp->task_key;
 		task_label(sp->task_name, sp->task_id, sp->begin_tid, label, sizeof label);
 	} else {
-		key = sp->begin_tid;
-		snprintf(label, sizeof label, "thread %" PRIu64, key);
+		key = thread_row(sp->begin_tid, sp->proc);
+		snprintf(label, sizeof label, "thread %" PRIu64, sp->begin_tid);
 	}
 	/* A row's intervals may come after its spans (they end later). */
 	long row = tl_grid_row(&tl->grid, key, label);
 	tl_grid_span(&tl->grid, row, sp->name.s, sp->name.n, sp->start_ns, sp->end_ns);
 }
 
-static void name_thread(struct timeline *tl, uint64_t tid, struct model_str name)
+static void name_thread(struct timeline *tl, uint64_t tid, unsigned proc, struct model_str name)
 {
 	if (tl->tasks || tl->json || !name.n)
 		return;
 	for (size_t i = 0; i < tl->grid.n_rows; i++) {
-		if (tl->grid.rows[i].key != tid)
+		if (tl->grid.rows[i].key != thread_row(tid, proc))
 			continue;
 		char *n = text_plain_dup(name.s, name.n);
 		char label[300];
@@ -251,7 +257,7 @@ static void name_thread(struct timeline *tl, uint64_t tid, struct model_str name
 
 static void on_thread_done(void *ctx, const struct model_thread *th)
 {
-	name_thread(ctx, th->tid, th->name);
+	name_thread(ctx, th->tid, th->proc, th->name);
 }
 
 static void on_progress(void *ctx, uint64_t offset)
@@ -370,9 +376,6 @@ int cmd_timeline(int argc, char **argv)
 			return cmd_usage_error(argv[0], usage, "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	int st = cmd_take_file(argc, argv, usage, &tl.path);
-	if (st >= 0)
-		return st;
 	if (svg && tl.json)
 		return cmd_usage_error(argv[0], usage, "--svg and --json exclude each other");
 	if (tl.from >= 0 && tl.to >= 0 && tl.to <= tl.from)
@@ -388,12 +391,18 @@ int cmd_timeline(int argc, char **argv)
 		return cmd_usage_error(argv[0], usage, "--color takes always, never or auto");
 	if (!width)
 		width = terminal_width();
+	char **paths; /* last: nothing to free on the usage errors above */
+	size_t n_paths;
+	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
+	if (st >= 0)
+		return st;
+	tl.path = paths[0];
 
-	struct lot_reader *rd = cmd_open(tl.path);
-	if (!rd)
+	struct sources src = {0};
+	if (sources_open_paths(&src, paths, n_paths))
 		return CMD_EXIT_UNREADABLE;
 	if (svg && cmd_redirect_stdout(argv[0], svg) < 0) {
-		lot_reader_close(rd);
+		sources_finish(&src, false);
 		return CMD_EXIT_UNREADABLE;
 	}
 	/* A window with only --to: from the start; only --from: to the end
@@ -410,7 +419,7 @@ int cmd_timeline(int argc, char **argv)
 		.progress = on_progress,
 	};
 	struct model_summary sum = {0};
-	struct model *m = model_new(rd, &cb, NULL);
+	struct model *m = model_new_sources(&src, &cb, NULL);
 	int rc = -1;
 	if (m) {
 		if (tl.json)
@@ -426,11 +435,11 @@ int cmd_timeline(int argc, char **argv)
 		tl_grid_free(&tl.grid);
 		cpu_free(&tl.cpu);
 		intern_free(&tl.reasons);
-		lot_reader_close(rd);
+		sources_finish(&src, false);
 		return CMD_EXIT_UNREADABLE;
 	}
 	if (sum.read_error)
-		cmd_read_error(tl.path, (unsigned long long)sum.read_at);
+		cmd_read_error(src.v[sum.read_proc].path, (unsigned long long)sum.read_at);
 	char lines[4][300];
 	size_t n = header_lines(&tl, &sum, lines);
 	if (tl.json) {
@@ -450,6 +459,5 @@ int cmd_timeline(int argc, char **argv)
 	tl_grid_free(&tl.grid);
 	cpu_free(&tl.cpu);
 	intern_free(&tl.reasons);
-	st = cmd_close(rd);
-	return sum.read_error && st == CMD_EXIT_OK ? CMD_EXIT_DAMAGED : st;
+	return sources_finish(&src, sum.read_error);
 }

@@ -25,10 +25,11 @@ out="$b/out"
 rm -rf "$out"
 mkdir -p "$out"
 
-server_pid= load_pid=
+server_pid= load_pid= chain_pids=()
 cleanup() {
 	[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null && wait "$load_pid" 2>/dev/null
 	[ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	for p in "${chain_pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
 	return 0
 }
 trap cleanup EXIT INT TERM
@@ -96,9 +97,65 @@ echo "== lotrace export --format chrome $trace -o $out/trace.json"
 "$lotrace" export --format chrome "$trace" -o "$out/trace.json"
 
 echo
+echo "== across processes: examples/chain, a front end -> an API -> a back end, each"
+echo "   its own process and trace, the traceparent passed along over HTTP"
+chain="$b/examples/chain"
+mkdir -p "$out/chain"
+chain_port() { # role: the port it printed
+	local p=
+	for _ in $(seq 100); do
+		p=$(sed -n 's/^chain [a-z]*: listening on port //p' "$out/chain/$1.out")
+		[ -n "$p" ] && break
+		sleep 0.1
+	done
+	[ -n "$p" ] || { echo "demo: chain $1 did not start" >&2; exit 1; }
+	echo "$p"
+}
+start_chain() { # role args...
+	local role=$1
+	shift
+	LOTRACE_SIGNAL=USR2 LOTRACE_SERVICE=$role LOTRACE_DIR="$out/chain" \
+		"$chain" "$role" --port 0 "$@" >"$out/chain/$role.out" 2>"$out/chain/$role.err" &
+	chain_pids+=($!)
+}
+start_chain back --work-us 300 --disk-us 2000 --slow-every 20
+back_pid=$!
+start_chain api --next "$(chain_port back)" --work-us 300
+api_pid=$!
+start_chain front --next "$(chain_port api)" --work-us 200
+front_pid=$!
+front_port=$(chain_port front)
+wrk -t1 -c4 -d6s "http://127.0.0.1:$front_port/" >"$out/chain/wrk.txt" 2>&1 &
+load_pid=$!
+sleep 1
+echo "== lotrace trigger PID --for 2s, once per process (front $front_pid, api $api_pid, back $back_pid)"
+trigger_pids=()
+for p in "$front_pid" "$api_pid" "$back_pid"; do
+	"$lotrace" trigger "$p" --for 2s >"$out/chain/trigger-$p.txt" &
+	trigger_pids+=($!)
+done
+wait "${trigger_pids[@]}" || { echo "demo: a trigger failed" >&2; exit 1; }
+wait "$load_pid" || true
+load_pid=
+traces=()
+for p in "$front_pid" "$api_pid" "$back_pid"; do
+	t=$(tail -n 1 "$out/chain/trigger-$p.txt")
+	echo "   trace: $t"
+	traces+=("$t")
+done
+echo
+echo "== lotrace spans --slowest 1 ${traces[*]}"
+echo "   (the slowest end-to-end request, its tree across the three processes and"
+echo "   its critical path: which span, in which state, held the request up)"
+"$lotrace" spans --slowest 1 "${traces[@]}"
+"$lotrace" export --format chrome "${traces[@]}" -o "$out/chain/trace.json" 2>/dev/null
+
+echo
 echo "Files:"
 echo "  $trace   the trace (lotrace info|dump|spans ... FILE)"
 echo "  $out/timeline.svg   the timeline: open in a web browser"
 echo "  $out/flame.svg   the flame graph: open in a web browser (click to zoom)"
 echo "  $out/trace.json   open at https://ui.perfetto.dev (Open trace file), or chrome://tracing"
+echo "  $out/chain/trace.json   the three processes in one trace, arrows from client to server spans"
 echo "The server's code is examples/httpd/; doc/GUIDE.md explains its instrumentation."
+echo "The three services are examples/chain.c."

@@ -14,3 +14,11 @@ examples_httpd_httpd_SOURCES = examples/httpd/httpd.h examples/httpd/main.c \
 	examples/httpd/traced_mutex.h examples/httpd/render.c
 examples_httpd_httpd_LDFLAGS = -no-install
 examples_httpd_httpd_LDADD = liblotrace.la -lpthread
+
+# examples/chain: one request through three services (front end, API, back
+# end), each a process with its own trace, traceparent over HTTP on loopback
+# (examples/demo.sh, tests/examples/chain.sh).
+noinst_PROGRAMS += examples/chain
+examples_chain_SOURCES = examples/chain.c
+examples_chain_LDFLAGS = -no-install
+examples_chain_LDADD = liblotrace.la -lpthread

@@ -26,8 +26,10 @@ for cmd in info dump spans tasks flame profile; do
 	expect_status 1 "$cmd without FILE" "$LOTRACE" $cmd
 	expect_status 1 "$cmd --json without FILE" "$LOTRACE" $cmd --json
 	expect_status 1 "$cmd with an unknown option" "$LOTRACE" $cmd --bogus "$DATA/valid.lot"
-	expect_status 1 "$cmd with two files" "$LOTRACE" $cmd "$DATA/valid.lot" "$DATA/valid.lot"
-	[ -s "$TMP/out" ] && fail "$cmd usage error: output on stdout"
+	case $cmd in info | dump) # the analysis commands read several files as one
+		expect_status 1 "$cmd with two files" "$LOTRACE" $cmd "$DATA/valid.lot" "$DATA/valid.lot"
+		[ -s "$TMP/out" ] && fail "$cmd usage error: output on stdout" ;;
+	esac
 
 	expect_status 2 "$cmd on a missing file" "$LOTRACE" $cmd "$TMP/no-such-file.lot"
 	[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "$cmd missing file: not one stderr line"

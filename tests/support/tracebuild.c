@@ -50,8 +50,30 @@ struct lot_tb *lot_tb_new(const struct lot_clock_info *clock)
 	return lot_tb_new_with(clock, NULL, 0, NULL, 0);
 }
 
+static const struct lot_kv tb_default_meta[] = {
+	{"pid", "1234"}, {"exe", "/usr/bin/testprog"}, {"service", "test"}, {"host", "testhost"},
+};
+
 struct lot_tb *lot_tb_new_with(const struct lot_clock_info *clock, const struct lot_kv *extra,
 			       size_t n_extra, const struct lot_module *mods, size_t n_mods)
+{
+	struct lot_kv meta[4 + 16];
+	if (n_extra > 16)
+		abort();
+	memcpy(meta, tb_default_meta, sizeof tb_default_meta);
+	for (size_t i = 0; i < n_extra; i++)
+		meta[4 + i] = extra[i];
+	return lot_tb_new_full(clock, meta, 4 + n_extra, mods, n_mods);
+}
+
+struct lot_tb *lot_tb_new_meta(const struct lot_clock_info *clock, const struct lot_kv *meta,
+			       size_t n_meta)
+{
+	return lot_tb_new_full(clock, meta, n_meta, NULL, 0);
+}
+
+struct lot_tb *lot_tb_new_full(const struct lot_clock_info *clock, const struct lot_kv *meta,
+			       size_t n_meta, const struct lot_module *mods, size_t n_mods)
 {
 	struct lot_tb *b = xcalloc(1, sizeof *b);
 	b->clock = clock ? *clock
@@ -61,15 +83,8 @@ struct lot_tb *lot_tb_new_with(const struct lot_clock_info *clock, const struct 
 						   .time_shift = 0, .source = 1};
 	b->comp = lot_compressor_new();
 	b->index = xcalloc(TB_MAX_CHUNKS, sizeof *b->index);
-	struct lot_kv meta[4 + 16] = {
-		{"pid", "1234"}, {"exe", "/usr/bin/testprog"}, {"service", "test"}, {"host", "testhost"},
-	};
-	if (n_extra > 16)
-		abort();
-	for (size_t i = 0; i < n_extra; i++)
-		meta[4 + i] = extra[i];
-	if (!b->comp || !lot_header_encode(&b->file, &b->clock, meta, 4 + n_extra, mods, n_mods,
-					   lot_tb_trace_key_bytes))
+	if (!b->comp ||
+	    !lot_header_encode(&b->file, &b->clock, meta, n_meta, mods, n_mods, lot_tb_trace_key_bytes))
 		abort();
 	return b;
 }

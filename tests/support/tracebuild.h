@@ -30,6 +30,12 @@ struct lot_tb *lot_tb_new(const struct lot_clock_info *clock);
  * and a module map. */
 struct lot_tb *lot_tb_new_with(const struct lot_clock_info *clock, const struct lot_kv *extra,
 			       size_t n_extra, const struct lot_module *mods, size_t n_mods);
+/* The same with the header's metadata given whole (several processes' traces). */
+struct lot_tb *lot_tb_new_meta(const struct lot_clock_info *clock, const struct lot_kv *meta,
+			       size_t n_meta);
+/* Both: the whole metadata and a module map. */
+struct lot_tb *lot_tb_new_full(const struct lot_clock_info *clock, const struct lot_kv *meta,
+			       size_t n_meta, const struct lot_module *mods, size_t n_mods);
 void lot_tb_free(struct lot_tb *b);
 
 /* Absolute ticks for a time in ns since the trace start. */

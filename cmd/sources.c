@@ -1,0 +1,283 @@
+/*
+ * Several trace files as one analysis (sources.h): expanding directories,
+ * opening the readers with warnings that name their file, naming each
+ * process, and the clock offsets (same host: CLOCK_MONOTONIC; another host:
+ * CLOCK_REALTIME, then cmd/clock_align.c's causality correction).
+ */
+#include "cmd/sources.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/common.h"
+#include "cmd/escape.h"
+#include "cmd/out.h"
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool push_path(char ***v, size_t *n, size_t *cap, const char *dir, const char *name)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 8;
+		char **p = realloc(*v, c * sizeof *p);
+		if (!p)
+			return false;
+		*v = p;
+		*cap = c;
+	}
+	size_t len = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return false;
+	if (dir)
+		snprintf(s, len, "%s/%s", dir, name);
+	else
+		snprintf(s, len, "%s", name);
+	(*v)[(*n)++] = s;
+	return true;
+}
+
+static int expand_dir(const char *cmd, const char *dir, char ***v, size_t *n, size_t *cap)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "lotrace %s: %s: %s\n", cmd, dir, strerror(errno));
+		return -1;
+	}
+	size_t first = *n;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len <= 4 || strcmp(de->d_name + len - 4, ".lot"))
+			continue;
+		if (!push_path(v, n, cap, dir, de->d_name)) {
+			closedir(d);
+			fprintf(stderr, "lotrace %s: out of memory\n", cmd);
+			return -1;
+		}
+	}
+	closedir(d);
+	if (*n == first) {
+		fprintf(stderr, "lotrace %s: %s: no .lot files in this directory\n", cmd, dir);
+		return -1;
+	}
+	qsort(*v + first, *n - first, sizeof **v, by_name);
+	return 0;
+}
+
+int sources_expand(const char *cmd, char *const *args, size_t n, char ***out, size_t *n_out)
+{
+	char **v = NULL;
+	size_t nv = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (!stat(args[i], &st) && S_ISDIR(st.st_mode)) {
+			if (expand_dir(cmd, args[i], &v, &nv, &cap))
+				goto fail;
+		} else if (!push_path(&v, &nv, &cap, NULL, args[i])) {
+			fprintf(stderr, "lotrace %s: out of memory\n", cmd);
+			goto fail;
+		}
+	}
+	*out = v;
+	*n_out = nv;
+	return 0;
+fail:
+	sources_free_paths(v, nv);
+	return -1;
+}
+
+void sources_free_paths(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+static void diag(void *ctx, uint64_t offset, const char *message)
+{
+	struct source *src = ctx;
+	if (src->set->quiet)
+		return;
+	if (src->set->before_warn)
+		src->set->before_warn(src->set->before_warn_ctx);
+	cmd_warn(src->path, (unsigned long long)offset, message);
+}
+
+static void name_process(struct source *src)
+{
+	const char *service = lot_reader_meta(src->r, "service");
+	const char *exe = lot_reader_meta(src->r, "exe");
+	const char *pid = lot_reader_meta(src->r, "pid");
+	const char *host = lot_reader_meta(src->r, "host");
+	if (service && *service) {
+		src->service = service;
+	} else if (exe && *exe) {
+		const char *slash = strrchr(exe, '/');
+		src->service = slash ? slash + 1 : exe;
+	} else {
+		src->service = "?";
+	}
+	src->host = host ? host : "";
+	src->pid = pid ? strtoull(pid, NULL, 10) : 0;
+	snprintf(src->name, sizeof src->name, "%s[%" PRIu64 "]", src->service, src->pid);
+}
+
+/* Host groups and the clock-sync offsets, before any skew correction. */
+static void base_offsets(struct sources *s)
+{
+	const struct lot_clock_info *c0 = &s->v[0].hdr->clock;
+	s->n_hosts = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct source *x = &s->v[i];
+		const struct lot_clock_info *c = &x->hdr->clock;
+		size_t j = 0;
+		while (j < i && strcmp(s->v[j].host, x->host))
+			j++;
+		x->host_group = j < i ? s->v[j].host_group : s->n_hosts++;
+		if (x->host_group == 0) /* one host: the monotonic clock is shared */
+			x->offset_ns = (int64_t)(c->start_mono_ns - c0->start_mono_ns);
+		else if (j < i) /* the same other host as an earlier file */
+			x->offset_ns = s->v[j].offset_ns +
+				       (int64_t)(c->start_mono_ns - s->v[j].hdr->clock.start_mono_ns);
+		else /* a new host: wall clocks, corrected later */
+			x->offset_ns = (int64_t)(c->start_real_ns - c0->start_real_ns);
+	}
+}
+
+int sources_open(struct sources *s, char *const *paths, size_t n)
+{
+	s->v = calloc(n ? n : 1, sizeof *s->v); /* sources_close() frees it */
+	s->n = 0;
+	if (!s->v) {
+		fprintf(stderr, "lotrace: out of memory\n");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct source *x = &s->v[i];
+		x->path = paths[i];
+		x->set = s;
+		struct lot_reader_opts opts = {.diag = diag, .diag_ctx = x};
+		struct lot_read_error err = {0};
+		x->r = lot_reader_open(paths[i], &opts, &err);
+		if (!x->r) {
+			cmd_warn(paths[i], (unsigned long long)err.offset,
+				 err.message[0] ? err.message : "cannot read");
+			sources_close(s);
+			return -1;
+		}
+		x->hdr = lot_reader_header(x->r);
+		name_process(x);
+		s->n = i + 1;
+	}
+	base_offsets(s);
+	if (s->n_hosts > 1 && clock_align(s)) {
+		fprintf(stderr, "lotrace: out of memory\n");
+		sources_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+void sources_close(struct sources *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].r)
+			lot_reader_close(s->v[i].r);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+int sources_open_paths(struct sources *s, char **paths, size_t n)
+{
+	s->paths = paths;
+	s->n_paths = n;
+	if (sources_open(s, paths, n)) {
+		sources_free_paths(s->paths, s->n_paths);
+		s->paths = NULL;
+		return CMD_EXIT_UNREADABLE;
+	}
+	return 0;
+}
+
+int sources_finish(struct sources *s, bool read_error)
+{
+	out_flush();
+	int st = sources_damaged(s) || read_error ? CMD_EXIT_DAMAGED : CMD_EXIT_OK;
+	sources_close(s);
+	sources_free_paths(s->paths, s->n_paths);
+	s->paths = NULL;
+	s->n_paths = 0;
+	return st;
+}
+
+bool sources_damaged(const struct sources *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (lot_reader_damaged(s->v[i].r))
+			return true;
+	return false;
+}
+
+static const char *alignment(const struct sources *s, const struct source *x)
+{
+	if (x == &s->v[0])
+		return "reference clock";
+	if (x->host_group == 0)
+		return "same host: CLOCK_MONOTONIC";
+	if (x->skew_estimated)
+		return "other host: CLOCK_REALTIME, skew corrected from span causality";
+	return "other host: CLOCK_REALTIME, no remote parent or child to correct the skew";
+}
+
+void sources_header_text(const struct sources *s)
+{
+	if (s->n < 2)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct source *x = &s->v[i];
+		out_printf("process %s (%s, host %s): offset %+.3fms, %s", x->name, x->path,
+			   *x->host ? x->host : "?", (double)x->offset_ns / 1e6, alignment(s, x));
+		if (x->skew_estimated)
+			out_printf(": correction %+.3fms +- %.3fms%s", (double)x->skew_ns / 1e6,
+				   (double)x->skew_uncertainty_ns / 1e6,
+				   x->skew_inconsistent ? " (causality bounds conflict: the clocks also drift)"
+							: "");
+		out_char('\n');
+	}
+}
+
+void sources_header_json(const struct sources *s)
+{
+	if (s->n < 2)
+		return;
+	out_str(",\"processes\":[");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct source *x = &s->v[i];
+		if (i)
+			out_char(',');
+		out_str("{\"file\":");
+		out_json_str(x->path, strlen(x->path));
+		out_str(",\"service\":");
+		out_json_str(x->service, strlen(x->service));
+		out_printf(",\"pid\":%" PRIu64 ",\"host\":", x->pid);
+		out_json_str(x->host, strlen(x->host));
+		out_printf(",\"offset_ns\":%" PRId64 ",\"clock\":\"%s\",\"skew_corrected\":%s"
+			   ",\"skew_ns\":%" PRId64 ",\"skew_uncertainty_ns\":%" PRId64
+			   ",\"skew_inconsistent\":%s}",
+			   x->offset_ns,
+			   x->host_group == 0 ? "monotonic" : "realtime",
+			   x->skew_estimated ? "true" : "false", x->skew_ns, x->skew_uncertainty_ns,
+			   x->skew_inconsistent ? "true" : "false");
+	}
+	out_char(']');
+}
