@@ -27,6 +27,12 @@ enum cmd_exit {
 	CMD_EXIT_PIPE = 141, /* what a shell reports for death by SIGPIPE */
 };
 
+/* --show-tracer, which every analysis command takes (model_opts.show_tracer):
+ * its getopt_long entry, its code, its --help line. */
+#define CMD_OPT_SHOW_TRACER 0x1004
+#define CMD_SHOW_TRACER_OPTION {"show-tracer", no_argument, NULL, CMD_OPT_SHOW_TRACER}
+#define CMD_SHOW_TRACER_HELP "  --show-tracer   the recorder's own threads (flusher, control) too\n"
+
 /* Print "lotrace CMD: message" and the subcommand's usage to stderr; returns CMD_EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -21,7 +21,8 @@
 #include "cmd/progress.h"
 
 static const char usage[] =
-	"lotrace export [--format chrome|perfetto] [-o OUT] [--symbols DIR | --no-symbols] FILE";
+	"lotrace export [--format chrome|perfetto] [-o OUT] [--symbols DIR | --no-symbols]\n"
+	"                      [--show-tracer] FILE";
 static const char help[] =
 	"Convert a trace for the Perfetto UI (ui.perfetto.dev) and chrome://tracing.\n"
 	"  --format chrome    Chrome JSON Trace Event Format (the default)\n"
@@ -29,6 +30,7 @@ static const char help[] =
 	"  -o, --output OUT   write to OUT (default: standard output)\n"
 	"  --symbols DIR      look for moved binaries by build-id in DIR too\n"
 	"  --no-symbols       stack frames as raw addresses\n"
+	"  --show-tracer      the recorder's own threads (flusher, control) too\n"
 	"  --help             this text\n"
 	"Threads and their spans, instants and counters appear under the process;\n"
 	"task states (running, runnable, blocked) under a process named \"tasks\",\n"
@@ -114,12 +116,14 @@ int cmd_export(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"symbols", required_argument, NULL, 'S'},
 		{"no-symbols", no_argument, NULL, 'N'},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct export_format *fmt = &export_chrome;
 	const char *out = "-", *symdir = NULL;
 	bool raw_symbols = false;
+	struct model_opts mopts = {0};
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -141,6 +145,9 @@ int cmd_export(int argc, char **argv)
 			break;
 		case 'N':
 			raw_symbols = true;
+			break;
+		case CMD_OPT_SHOW_TRACER:
+			mopts.show_tracer = true;
 			break;
 		case 'h':
 			return cmd_help(usage, help);
@@ -187,7 +194,7 @@ int cmd_export(int argc, char **argv)
 	};
 	struct model_summary sum = {0};
 	int rc = -1;
-	if (info.process_name && info.sym && (info.model = model_new(rd, &cb, NULL))) {
+	if (info.process_name && info.sym && (info.model = model_new(rd, &cb, &mopts))) {
 		run.st = fmt->begin(&info);
 		if (run.st) {
 			progress_start(&run.progress, "lotrace export", path);

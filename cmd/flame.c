@@ -22,7 +22,8 @@
 #include "cmd/report.h"
 
 static const char usage[] = "lotrace flame [--json] [--span NAME] [--state running|blocked|runnable] "
-			    "[--svg OUT] [--symbols DIR] [--no-symbols] FILE";
+			    "[--svg OUT] [--symbols DIR] [--no-symbols]\n"
+			    "                     [--show-tracer] FILE";
 static const char help[] =
 	"Folded stacks weighted by the nanoseconds tasks spent in a state after each stack.\n"
 	"  --state S       running (default), blocked or runnable\n"
@@ -30,6 +31,7 @@ static const char help[] =
 	"  --svg OUT       write an SVG flame graph to OUT instead\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
 	"  --no-symbols    raw addresses (module+0xoffset)\n"
+	CMD_SHOW_TRACER_HELP
 	"  --json          one JSON object with the stacks (schema: doc/JSON.md)\n"
 	"  --help          this text\n";
 
@@ -388,6 +390,7 @@ int cmd_flame(int argc, char **argv)
 		{"svg", required_argument, NULL, 'o'},
 		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
 		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};

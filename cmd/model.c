@@ -88,6 +88,7 @@ struct model {
 	struct idmap tasks, spans, thread_map;
 	struct mthread **threads;
 	size_t n_threads, cap_threads;
+	bool show_tracer;   /* model_opts.show_tracer */
 	struct mtask *live; /* list head */
 	uint64_t next_key;
 	int64_t now;        /* time of the last event processed */
@@ -754,6 +755,14 @@ static void process(struct model *m, struct rev *e)
 		m->oom = true;
 		return;
 	}
+	if (t->pub.tracer && !m->show_tracer) {
+		/* The recorder's own thread: left out of every report, but what it
+		 * lost still counts (every chunk of it is marked, and the reorder
+		 * window has read the marker before any of its events come out). */
+		if (e->code == LOT_EV_lost)
+			m->sum.lost += e->a;
+		return;
+	}
 	if (e->code == REORDER_CHUNK_BEGIN) {
 		if (e->a) {
 			t->have_pending = true;
@@ -986,6 +995,7 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 	if (cb)
 		m->cb = *cb;
 	m->window = opts && opts->window_events ? opts->window_events : MODEL_WINDOW_DEFAULT;
+	m->show_tracer = opts && opts->show_tracer;
 	m->q.limit = m->window + 1; /* release() keeps it at most one over the window */
 	if (opts) {
 		m->progress = opts->progress;
@@ -1043,6 +1053,9 @@ static void finish(struct model *m, int64_t end)
 		struct mthread *t = m->threads[i];
 		if (t->pub.first_ns == INT64_MAX)
 			t->pub.first_ns = t->pub.last_ns = 0;
+		if (t->pub.tracer && !m->show_tracer)
+			continue;
+		m->sum.threads++;
 		if (m->cb.thread_done)
 			m->cb.thread_done(m->cb.ctx, &t->pub);
 	}
@@ -1087,6 +1100,8 @@ int model_run(struct model *m, struct model_summary *sum)
 				first = e.ns;
 			if (ev.code == LOT_EV_thread_begin)
 				note_thread_name(m, t, e.s1.s, e.s1.n);
+			if (ev.code == LOT_EV_tracer_thread)
+				t->pub.tracer = true;
 			if (ev.code == LOT_EV_thread_end)
 				t->live = false;
 			else if (ev.code == LOT_EV_thread_begin)
@@ -1121,7 +1136,6 @@ int model_run(struct model *m, struct model_summary *sum)
 	m->sum.start_ns = first == INT64_MAX ? 0 : first;
 	m->sum.end_ns = last;
 	m->sum.start_real_ns = m->hdr->clock.start_real_ns;
-	m->sum.threads = m->n_threads;
 	m->sum.damaged = lot_reader_damaged(m->r) || m->sum.read_error;
 	m->sum.warnings = lot_reader_warnings(m->r);
 	*sum = m->sum;

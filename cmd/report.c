@@ -35,7 +35,8 @@ int report_run(struct report *rep, const struct model_callbacks *cb)
 		return CMD_EXIT_UNREADABLE;
 	}
 	progress_start(&rep->progress, rep->cmd, rep->path);
-	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep};
+	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep,
+				.show_tracer = rep->show_tracer};
 	rep->m = model_new(rep->r, cb, &mo);
 	if (!rep->m) {
 		cmd_warn(rep->path, 0, "out of memory");
@@ -90,6 +91,7 @@ bool report_common_opt(struct report *rep, int c, const char *arg)
 	case REPORT_OPT_JSON: rep->json = true; return true;
 	case REPORT_OPT_SYMBOLS: rep->symdir = arg; return true;
 	case REPORT_OPT_NO_SYMBOLS: rep->no_symbols = true; return true;
+	case REPORT_OPT_SHOW_TRACER: rep->show_tracer = true; return true;
 	default: return false;
 	}
 }

@@ -22,7 +22,8 @@
 #include "cmd/span_copy.h"
 
 static const char usage[] =
-	"lotrace spans [--json] [--slowest N | --trace ID] [--symbols DIR] [--no-symbols] FILE";
+	"lotrace spans [--json] [--slowest N [--name NAME] | --trace ID] [--symbols DIR] [--no-symbols]\n"
+	"                     [--show-tracer] FILE";
 static const char help[] =
 	"Span latency per name: count, p50, p90, p99, max, total.\n"
 	"  --slowest N     the N slowest spans: running, runnable, blocked by reason,\n"
@@ -30,6 +31,7 @@ static const char help[] =
 	"  --trace ID      one trace's spans (32 hex digits) as a tree, same breakdown\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
 	"  --no-symbols    print raw addresses\n"
+	CMD_SHOW_TRACER_HELP
 	"  --json          one JSON object (schema: doc/JSON.md)\n"
 	"  --help          this text\n";
 
@@ -450,6 +452,7 @@ int cmd_spans(int argc, char **argv)
 		{"trace", required_argument, NULL, 't'},
 		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
 		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};

@@ -34,7 +34,7 @@
 
 static const char usage[] =
 	"lotrace timeline [--tasks] [--from T] [--to T] [--width N] [--color=WHEN]\n"
-	"                        [--svg OUT | --json] FILE";
+	"                        [--svg OUT | --json] [--show-tracer] FILE";
 static const char help[] =
 	"Per-thread (or per-task) states over time: running, runnable, blocked.\n"
 	"  --tasks         one row per task instead of per thread\n"
@@ -44,6 +44,7 @@ static const char help[] =
 	"  --color=WHEN    always, never or auto (default: auto, a terminal without NO_COLOR)\n"
 	"  --svg OUT       write the picture as SVG to OUT instead\n"
 	"  --json          print the intervals as JSON (doc/JSON.md)\n"
+	CMD_SHOW_TRACER_HELP
 	"  --help          this text\n";
 
 struct timeline {
@@ -277,6 +278,7 @@ int cmd_timeline(int argc, char **argv)
 		{"colour", optional_argument, NULL, 'c'},
 		{"svg", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -285,6 +287,7 @@ int cmd_timeline(int argc, char **argv)
 	tl.from = tl.to = -1;
 	const char *svg = NULL, *color = "auto";
 	int width = 0;
+	struct model_opts mopts = {0};
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -292,6 +295,7 @@ int cmd_timeline(int argc, char **argv)
 		switch (c) {
 		case 'T': tl.tasks = true; break;
 		case 'j': tl.json = true; break;
+		case CMD_OPT_SHOW_TRACER: mopts.show_tracer = true; break;
 		case 's': svg = optarg; break;
 		case 'c': color = optarg ? optarg : "always"; break;
 		case 'f':
@@ -352,7 +356,7 @@ int cmd_timeline(int argc, char **argv)
 		.progress = on_progress,
 	};
 	struct model_summary sum = {0};
-	struct model *m = model_new(rd, &cb, NULL);
+	struct model *m = model_new(rd, &cb, &mopts);
 	int rc = -1;
 	if (m) {
 		if (tl.json)

@@ -13,3 +13,7 @@ tests_analysis_test_model_LDADD = libtracebuild.la liblotreader.la liblotcore.la
 # end to end through `lotrace spans|tasks|flame` (needs examples/quickstart)
 TESTS += tests/analysis/e2e.sh
 EXTRA_DIST += tests/analysis/e2e.sh
+
+# the recorder's own threads stay out of reports and exports (needs examples/quickstart)
+TESTS += tests/analysis/tracer_threads.sh
+EXTRA_DIST += tests/analysis/tracer_threads.sh

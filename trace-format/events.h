@@ -88,6 +88,9 @@ enum lot_kind {
 	/* a CPU-time sample of this thread (format 1.1): stack from the interrupted PC; \
 	 * weight: timer expirations it stands for (1 + overruns) */ \
 	E2(0x42, cpu_sample, LOT_TIMED, STACK, stack, UVAR, weight) \
+	/* (format 1.2) this chunk's thread is the recorder's own (flusher, control): \
+	 * reports leave it out; in every chunk of such a thread, after thread_begin */ \
+	E0(0x43, tracer_thread, LOT_TIMED) \
 	E1(0x50, lost, LOT_TIMED, UVAR, count) \
 	E3(0x51, clock_sync, LOT_TIMED, UVAR, ticks, UVAR, mono_ns, UVAR, real_ns)
 

@@ -18,6 +18,7 @@
 #include "tracer/lotrace.h"
 #include "tracer/session.h"
 #include "tracer/state_file.h"
+#include "tracer/thread.h"
 
 #define SNAPSHOT_VALUE (-1) /* sigqueue value: a snapshot, explicitly */
 
@@ -122,6 +123,7 @@ static void *control_main(void *arg)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_setname_np(pthread_self(), "lotrace-control");
+	lot_thread_mark_tracer();
 	for (;;) {
 		int fd = atomic_load_explicit(&efd, memory_order_relaxed);
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};

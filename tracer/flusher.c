@@ -385,6 +385,7 @@ void *lot_flusher_main(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	lot_thread_mark_tracer();
 	lot_thread_name("lotrace-flusher");
 	clock_sync();
 	uint64_t last_sync = mono_ns(), last_idle = last_sync;

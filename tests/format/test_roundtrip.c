@@ -78,6 +78,7 @@ static bool emit(struct lot_tb *b, struct lot_writer *w, const struct xev *e)
 	case LOT_EV_instant: return lot_write_instant(w, t, id[0], id[1]);
 	case LOT_EV_counter: return lot_write_counter(w, t, id[0], a[1].i);
 	case LOT_EV_cpu_sample: return lot_write_cpu_sample(w, t, id[0], a[1].u);
+	case LOT_EV_tracer_thread: return lot_write_tracer_thread(w, t);
 	case LOT_EV_lost: return lot_write_lost(w, t, a[0].u);
 	case LOT_EV_clock_sync: return lot_write_clock_sync(w, t, a[0].u, a[1].u, a[2].u);
 	default: ck_abort_msg("no writer for 0x%02x", e->code); return false;
