@@ -11,8 +11,10 @@
  *     Linux pid) with one track per task: its states as slices
  *     (running, runnable, blocked: reason, hosting), and a flow arrow from
  *     the waker's "unblock" mark to the runnable slice it began;
- *   - times on CLOCK_MONOTONIC (the trace start's start_mono_ns plus the
- *     model's times), so exports of several processes of one host line up.
+ *   - Perfetto: times on CLOCK_MONOTONIC (the trace start's start_mono_ns
+ *     plus the model's times), so exports of several processes of one host
+ *     line up; Chrome JSON: times from the trace start (its viewers read
+ *     doubles), with start_mono_ns in otherData.
  */
 #ifndef LOT_CMD_EXPORT_H
 #define LOT_CMD_EXPORT_H

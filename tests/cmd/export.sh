@@ -22,6 +22,13 @@ checked chrome "$TMP/story.json" story
 "$LOTRACE" export --format perfetto "$TMP/story.lot" -o "$TMP/story.pftrace" 2>"$TMP/err" ||
 	fail "export perfetto: status $?"
 checked perfetto "$TMP/story.pftrace" story
+# a host up 200 days: no slice overlaps its neighbour (or is lost)
+"$top_builddir/tests/cmd/uptime_trace" "$TMP/uptime.lot" || fail "uptime_trace"
+"$LOTRACE" export "$TMP/uptime.lot" -o "$TMP/uptime.json" 2>/dev/null || fail "export uptime: status $?"
+checked chrome "$TMP/uptime.json" uptime
+"$LOTRACE" export --format perfetto "$TMP/uptime.lot" -o "$TMP/uptime.pftrace" 2>/dev/null ||
+	fail "export perfetto uptime: status $?"
+checked perfetto "$TMP/uptime.pftrace"
 # standard output works too, and gives the same bytes
 "$LOTRACE" export --format chrome "$TMP/story.lot" >"$TMP/stdout.json" 2>/dev/null || fail "export to stdout"
 cmp -s "$TMP/stdout.json" "$TMP/story.json" || fail "export to stdout differs from -o"

@@ -5,7 +5,8 @@
     export_check.py perfetto OUT.pftrace Perfetto protobuf (framing decoded here)
     export_check.py svg OUT.svg          well-formed XML with the picture's parts
     export_check.py timeline-json OUT    timeline --json intervals
-A trailing "story" argument also checks what tests/cmd/story_prog records.
+A trailing "story" argument also checks what tests/cmd/story_prog records,
+"uptime" what tests/cmd/uptime_trace writes (chrome only).
 Exits 1 with the reasons on stderr."""
 import json
 import sys
@@ -17,6 +18,10 @@ problems = []
 def check(cond, what):
     if not cond:
         problems.append(what)
+
+
+def ns(us):
+    return int(round(float(us) * 1000))
 
 
 def chrome(path, story):
@@ -40,7 +45,7 @@ def chrome(path, story):
         check(isinstance(e.get("ts"), (int, float)) and e["ts"] >= 0, "ts: %r" % e)
         if ph == "X":
             check(e.get("dur", -1) >= 0, "X without dur: %r" % e)
-            slices.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"], e["name"]))
+            slices.setdefault((e["pid"], e["tid"]), []).append((e["ts"], ns(e["dur"]), e["name"]))
         elif ph in "be":
             key = (e["cat"], e["id"])
             async_open[key] = async_open.get(key, 0) + (1 if ph == "b" else -1)
@@ -54,24 +59,28 @@ def chrome(path, story):
             check(ph in ("i", "C"), "unexpected phase %r" % ph)
     check(all(v == 0 for v in async_open.values()), "async b/e unpaired: %r" % async_open)
     check(all(sorted(v) == ["f", "s"] for v in flows.values()), "flows unpaired: %r" % flows)
-    # X slices nest per track (what B/E nesting would require); ts + dur
-    # is rounded in floating point, hence the tolerance (below a nanosecond)
-    eps = 0.0005
+    # X slices nest per track (what B/E nesting would require), in whole
+    # nanoseconds as a viewer reads them: the JSON number as a double, times
+    # 1000, rounded (a slice that overlaps its neighbour by 1 ns is dropped)
     for track, v in slices.items():
+        v = [(ns(b), ns(b) + d, n) for b, d, n in v]
         v.sort(key=lambda s: (s[0], -s[1]))
         stack = []
         for b, e, n in v:
-            while stack and stack[-1] <= b + eps:
+            while stack and stack[-1] <= b:
                 stack.pop()
-            check(not stack or e <= stack[-1] + eps, "X %r overlaps its parent on %r" % (n, track))
+            check(not stack or e <= stack[-1], "X %r overlaps its parent on %r at %d ns" % (n, track, b))
             stack.append(e)
-    if story:
+    if story == "uptime":
+        ticks = [s for v in slices.values() for s in v if s[2] == "tick"]
+        check(len(ticks) == 2000, "%d tick slices, not 2000" % len(ticks))
+    if story == "story":
         tnames = set(names.values())
         check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
-        spans = {n: (b, e) for v in slices.values() for b, e, n in v}
+        spans = {n: d for v in slices.values() for b, d, n in v}
         check("handle" in spans and "parse" in spans, "spans handle/parse as X")
         if "parse" in spans:
-            dur = spans["parse"][1] - spans["parse"][0]
+            dur = spans["parse"] / 1000
             check(250 <= dur <= 1e6, "parse lasts %r us: ts/dur not in microseconds?" % dur)
         asyncs = {e["name"] for e in evs if e.get("ph") == "b"}
         check("handoff" in asyncs, "handoff (ends on another thread) not async: %r" % asyncs)
@@ -194,7 +203,7 @@ def perfetto(path, story):
         flow_dst.update(term)
     check(all(v == 0 for v in depth.values()), "unbalanced slices: %r" % depth)
     check(flow_src == flow_dst, "flows unpaired: %r / %r" % (flow_src, flow_dst))
-    if story:
+    if story == "story":
         tnames = {t["name"] for t in tracks.values()}
         check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
         check(any(t["counter"] and t["name"] == "queue_depth" for t in tracks.values()), "counter track")
@@ -210,7 +219,7 @@ def svg(path, story):
     texts = [t.text or "" for t in root.iter() if t.tag.endswith("text")]
     check(any("running" == t for t in texts), "no legend")
     check(any("events lost" in t for t in texts), "no header with the losses")
-    if story:
+    if story == "story":
         check(any("main" in t for t in texts), "no row for main")
         check(any(r.tag.endswith("rect") and r.get("fill") == "#43a047" for r in root.iter()),
               "no running bar")
@@ -224,13 +233,13 @@ def timeline_json(path, story):
     for iv in d.get("intervals", []):
         check(isinstance(iv["start_ns"], int) and iv["start_ns"] <= iv["end_ns"], "interval %r" % iv)
         check(iv["state"] in ("running", "runnable", "blocked"), "state %r" % iv["state"])
-    if story:
+    if story == "story":
         check(any(iv["state"] == "blocked" and iv["reason"] == "io" for iv in d["intervals"]),
               "no blocked: io interval")
 
 
 kind, path = sys.argv[1], sys.argv[2]
-story = len(sys.argv) > 3 and sys.argv[3] == "story"
+story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
 {"chrome": chrome, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
 for p in problems[:20]:
     print("%s %s: %s" % (kind, path, p), file=sys.stderr)
