@@ -109,6 +109,12 @@ const char *export_frame(const struct export_info *info, uint64_t pc)
 	return sym_full(info->sym, pc);
 }
 
+const uint64_t *export_stack(const struct export_info *info, uint32_t stack, size_t *n)
+{
+	const uint64_t *pcs = stack ? model_stack(info->model, stack, n) : NULL;
+	return pcs ? sym_program_stack(info->sym, pcs, n) : NULL;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {

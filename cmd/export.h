@@ -39,6 +39,10 @@ struct export_info {
  * "0xaddress" (cmd/symbols.h).  Valid until the export ends. */
 const char *export_frame(const struct export_info *info, uint64_t pc);
 
+/* A stack's PCs, innermost first, without the recorder's own frames
+ * (sym_program_stack); NULL for none. */
+const uint64_t *export_stack(const struct export_info *info, uint32_t stack, size_t *n);
+
 struct export_format {
 	const char *name;
 	/* Write the prologue; NULL on ENOMEM. */

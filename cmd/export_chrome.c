@@ -129,7 +129,7 @@ static void arg_hex(bool *first, const char *key, uint64_t v)
 static void arg_stack(struct chrome *c, bool *first, uint32_t stack)
 {
 	size_t n;
-	const uint64_t *pcs = stack ? model_stack(c->info->model, stack, &n) : NULL;
+	const uint64_t *pcs = export_stack(c->info, stack, &n);
 	if (!pcs)
 		return;
 	arg_key(first, "stack");

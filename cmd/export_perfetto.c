@@ -364,7 +364,7 @@ static void ann_hex(struct perfetto *p, const char *key, uint64_t v)
 static void ann_stack(struct perfetto *p, uint32_t stack)
 {
 	size_t n;
-	const uint64_t *pcs = stack ? model_stack(p->info->model, stack, &n) : NULL;
+	const uint64_t *pcs = export_stack(p->info, stack, &n);
 	if (!pcs)
 		return;
 	struct lot_buf text = {0};

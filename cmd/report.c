@@ -204,12 +204,7 @@ const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n)
 {
 	const uint64_t *pcs = model_stack(rep->m, stack, n);
 	struct symbolizer *sym = report_symbols(rep);
-	/* the recorder's own frames (the probe) say nothing about the program */
-	while (sym && *n > 1 && !strncmp(sym_name(sym, pcs[0]), "lot__", 5)) {
-		pcs++;
-		(*n)--;
-	}
-	return pcs;
+	return pcs && sym ? sym_program_stack(sym, pcs, n) : pcs;
 }
 
 void report_stack_json(struct report *rep, uint32_t stack)

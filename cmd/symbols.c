@@ -238,6 +238,23 @@ static const char *lookup(struct symbolizer *s, struct idmap *cache, uint64_t pc
 const char *sym_name(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->names, pc, false); }
 const char *sym_full(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->fulls, pc, true); }
 
+static bool recorder_frame(struct symbolizer *s, uint64_t pc)
+{
+	const struct symmod *sm = module_of(s, pc);
+	if (sm && sm->base && !strncmp(sm->base, "liblotrace.", 11))
+		return true;
+	return !strncmp(sym_name(s, pc), "lot__", 5);
+}
+
+const uint64_t *sym_program_stack(struct symbolizer *s, const uint64_t *pcs, size_t *n)
+{
+	while (*n > 1 && recorder_frame(s, pcs[0])) {
+		pcs++;
+		(*n)--;
+	}
+	return pcs;
+}
+
 static void free_cache(struct idmap *m)
 {
 	for (size_t i = 0; i < m->n_slots; i++)

@@ -30,6 +30,12 @@ struct symbolizer *sym_new(const struct lot_module *mods, size_t n_mods, const c
  * "function (file.c:12)" (full).  Valid until sym_free(). */
 const char *sym_name(struct symbolizer *s, uint64_t pc);
 const char *sym_full(struct symbolizer *s, uint64_t pc);
+/* The stack pcs[0..*n) (innermost first) without the recorder's own
+ * innermost frames -- its probe: lot__* functions, or any frame in
+ * liblotrace.so when symbols are not read -- which say nothing about the
+ * program.  At least one frame is kept.  Every report and export shows
+ * stacks through this. */
+const uint64_t *sym_program_stack(struct symbolizer *s, const uint64_t *pcs, size_t *n);
 void sym_free(struct symbolizer *s);
 
 #endif

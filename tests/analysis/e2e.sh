@@ -27,6 +27,15 @@ grep -q '<svg' "$TMP/f.svg" || fail "flame --svg: not an SVG"
 "$LOTRACE" flame --no-symbols --state blocked "$TMP/qs.lot" >"$TMP/out" 2>/dev/null || fail "flame --no-symbols: status $?"
 grep -q 'quickstart+0x' "$TMP/out" || fail "flame --no-symbols: no module+0xoffset frames"
 
+# no report or export shows the recorder's own frames (lot__span_begin...)
+for run in "export" "export --format perfetto -o $TMP/qs.pftrace" "spans --slowest 40" "flame --state blocked"; do
+	# shellcheck disable=SC2086
+	"$LOTRACE" $run "$TMP/qs.lot" >"$TMP/out" 2>/dev/null || fail "$run: status $?"
+	[ -f "$TMP/qs.pftrace" ] && mv "$TMP/qs.pftrace" "$TMP/out"
+	grep -aq 'lot__' "$TMP/out" && fail "$run: the recorder's own frames (lot__*) in stacks"
+done
+"$LOTRACE" export "$TMP/qs.lot" 2>/dev/null | grep -q '"stack":\["worker' || fail "export: no stack starting at worker()"
+
 "$LOTRACE" tasks "$TMP/qs.lot" >"$TMP/out" 2>"$TMP/err" || fail "tasks: status $?"
 grep -q '^task "request"  count 40' "$TMP/out" || fail "tasks: not 40 requests"
 grep -q 'io ' "$TMP/out" || fail "tasks: no io blocking"
