@@ -223,23 +223,13 @@ static unsigned depth_of(const struct node *n)
 	return d + 1;
 }
 
+/* XML-escaped (cmd/escape.h: bytes that are not UTF-8 become U+FFFD). */
 static void xml_text(FILE *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '<')
-			fputs("&lt;", o);
-		else if (c == '>')
-			fputs("&gt;", o);
-		else if (c == '&')
-			fputs("&amp;", o);
-		else if (c == '"')
-			fputs("&quot;", o);
-		else if (c < 0x20 || c == 0x7f)
-			fputc('?', o);
-		else
-			fputc(c, o);
-	}
+	char *x = xml_dup(s, n);
+	if (x)
+		fputs(x, o);
+	free(x);
 }
 
 #define SVG_W 1200.0
@@ -267,7 +257,10 @@ static void svg_node(FILE *o, const struct node *n, double x, unsigned level, un
 		if (n->len <= fit) {
 			xml_text(o, n->name, n->len);
 		} else if (fit > 2) {
-			xml_text(o, n->name, fit - 2);
+			size_t k = fit - 2; /* not inside a UTF-8 character */
+			while (k && ((unsigned char)n->name[k] & 0xc0) == 0x80)
+				k--;
+			xml_text(o, n->name, k);
 			fputs("..", o);
 		}
 		fputs("</text>", o);

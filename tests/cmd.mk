@@ -31,10 +31,10 @@ regen-corpus: tests/gen_corpus$(EXEEXT) cmd/lotrace$(EXEEXT)
 check_PROGRAMS += tests/cmd/story_prog
 tests_cmd_story_prog_SOURCES = tests/cmd/story_prog.c
 tests_cmd_story_prog_LDADD = liblotrace-internal.la -lpthread
-# ... and exports of a host up 200 days are checked on this one's trace.
-check_PROGRAMS += tests/cmd/uptime_trace
-tests_cmd_uptime_trace_SOURCES = tests/cmd/uptime_trace.c
-tests_cmd_uptime_trace_LDADD = libtracebuild.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
+# ... and on traces this one writes (a host up 200 days, names that are not UTF-8).
+check_PROGRAMS += tests/cmd/make_trace
+tests_cmd_make_trace_SOURCES = tests/cmd/make_trace.c
+tests_cmd_make_trace_LDADD = libtracebuild.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
 
 # `lotrace record` and `lotrace trigger` run tests/tracer/control_child.
 TESTS += tests/cmd/control.sh

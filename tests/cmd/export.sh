@@ -23,12 +23,40 @@ checked chrome "$TMP/story.json" story
 	fail "export perfetto: status $?"
 checked perfetto "$TMP/story.pftrace" story
 # a host up 200 days: no slice overlaps its neighbour (or is lost)
-"$top_builddir/tests/cmd/uptime_trace" "$TMP/uptime.lot" || fail "uptime_trace"
+"$top_builddir/tests/cmd/make_trace" uptime "$TMP/uptime.lot" || fail "make_trace uptime"
 "$LOTRACE" export "$TMP/uptime.lot" -o "$TMP/uptime.json" 2>/dev/null || fail "export uptime: status $?"
 checked chrome "$TMP/uptime.json" uptime
 "$LOTRACE" export --format perfetto "$TMP/uptime.lot" -o "$TMP/uptime.pftrace" 2>/dev/null ||
 	fail "export perfetto uptime: status $?"
 checked perfetto "$TMP/uptime.pftrace"
+# names, reasons and frames that are not UTF-8: SVGs stay XML, JSON stays UTF-8
+"$top_builddir/tests/cmd/make_trace" odd-names "$TMP/odd.lot" || fail "make_trace odd-names"
+for run in "timeline --svg $TMP/odd.svg" "timeline --tasks --svg $TMP/odd.svg" \
+	"flame --svg $TMP/odd.svg" "flame --state blocked --svg $TMP/odd.svg"; do
+	rm -f "$TMP/odd.svg"
+	# shellcheck disable=SC2086
+	"$LOTRACE" $run "$TMP/odd.lot" >/dev/null 2>&1 || fail "$run (odd names): status $?"
+	if command -v xmllint >/dev/null 2>&1; then
+		xmllint --noout "$TMP/odd.svg" 2>"$TMP/err" || fail "$run (odd names): not XML: $(head -1 "$TMP/err")"
+	elif have_python; then
+		python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$TMP/odd.svg" ||
+			fail "$run (odd names): not XML"
+	fi
+done
+if have_python; then
+	for run in "export" "timeline --json" "timeline --tasks --json" "spans --json" "tasks --json" \
+		"flame --json" "info --json"; do
+		# shellcheck disable=SC2086
+		"$LOTRACE" $run "$TMP/odd.lot" 2>/dev/null >"$TMP/odd.json"
+		python3 -c 'import json, sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$TMP/odd.json" ||
+			fail "$run (odd names): not UTF-8 JSON"
+	done
+	"$LOTRACE" dump --json "$TMP/odd.lot" 2>/dev/null >"$TMP/odd.json"
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    json.loads(line)' "$TMP/odd.json" || fail "dump --json (odd names): not UTF-8 JSON lines"
+fi
 # standard output works too, and gives the same bytes
 "$LOTRACE" export --format chrome "$TMP/story.lot" >"$TMP/stdout.json" 2>/dev/null || fail "export to stdout"
 cmp -s "$TMP/stdout.json" "$TMP/story.json" || fail "export to stdout differs from -o"
