@@ -27,6 +27,12 @@ grep -q '<svg' "$TMP/f.svg" || fail "flame --svg: not an SVG"
 "$LOTRACE" flame --no-symbols --state blocked "$TMP/qs.lot" >"$TMP/out" 2>/dev/null || fail "flame --no-symbols: status $?"
 grep -q 'quickstart+0x' "$TMP/out" || fail "flame --no-symbols: no module+0xoffset frames"
 
+# --name: the slowest spans of one name only
+"$LOTRACE" spans --slowest 5 --name db.query "$TMP/qs.lot" >"$TMP/out" 2>/dev/null || fail "spans --name: status $?"
+[ "$(grep -c '^#[0-9]* "db.query" ' "$TMP/out")" = 5 ] || fail "spans --slowest 5 --name db.query: not 5 db.query spans"
+grep '^#[0-9]' "$TMP/out" | grep -vq '"db.query"' && fail "spans --name db.query: other spans listed"
+grep -q '^request ' "$TMP/out" && fail "spans --name db.query: the table lists other names"
+
 # no report or export shows the recorder's own frames (lot__span_begin...)
 for run in "export" "export --format perfetto -o $TMP/qs.pftrace" "spans --slowest 40" "flame --state blocked"; do
 	# shellcheck disable=SC2086
