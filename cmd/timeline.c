@@ -171,6 +171,9 @@ static void on_span(void *ctx, const struct model_span *sp)
 	struct timeline *tl = ctx;
 	if (tl->json)
 		return;
+	/* a span outside the window must not take one of the TL_MAX_ROWS rows */
+	if ((tl->from >= 0 && sp->end_ns < tl->from) || (tl->to >= 0 && sp->start_ns >= tl->to))
+		return;
 	char label[300];
 	uint64_t key;
 	if (tl->tasks) {

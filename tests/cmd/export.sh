@@ -80,6 +80,14 @@ checked svg "$TMP/story.svg" story
 # a window: the header names it
 "$LOTRACE" timeline --from 0 --to 1s "$TMP/story.lot" | grep -q "^window 0 to 1.000 s" ||
 	fail "timeline --from/--to: no window line"
+# --tasks with a window: the rows are the tasks in the window (3 of 600)
+"$top_builddir/tests/cmd/make_trace" many-tasks "$TMP/many.lot" || fail "make_trace many-tasks"
+"$LOTRACE" timeline --tasks --color=never --from 500.2ms --to 502.8ms "$TMP/many.lot" >"$TMP/tl.txt" 2>&1 ||
+	fail "timeline --tasks --from/--to: status $?"
+for id in 500 501 502; do
+	grep -q "^job #1$id " "$TMP/tl.txt" || fail "timeline --tasks --from/--to: no row for job #1$id"
+done
+[ "$(grep -c '^job #' "$TMP/tl.txt")" = 3 ] || fail "timeline --tasks --from/--to: rows of tasks outside the window"
 for bad in "--from x" "--to -1" "--width 3" "--color=sometimes" "--from 2ms --to 1ms"; do
 	"$LOTRACE" timeline $bad "$TMP/story.lot" >/dev/null 2>&1
 	[ $? = 1 ] || fail "timeline $bad: not a usage error"

@@ -1,6 +1,6 @@
 /*
  * Writes traces for the export and report tests (not a test itself):
- * `make_trace uptime|odd-names OUT.lot`.
+ * `make_trace uptime|odd-names|many-tasks OUT.lot`.
  *
  * uptime: a host up 200 days.  CLOCK_MONOTONIC is then about 1.7e16 ns, where a
  * double holds microseconds only to about 4 ns: an export that writes
@@ -13,6 +13,9 @@
  * odd-names: names, reasons and details with bytes that are not UTF-8 (a
  * lone continuation byte, a cut sequence, a surrogate, 0xff) and XML's
  * special characters, on threads, tasks, spans, blocks, instants.
+ *
+ * many-tasks: 600 tasks "job" run one after the other on one thread, task i
+ * from i ms to i ms + 500 us, each with a span "step".
  */
 #include <stdio.h>
 #include <string.h>
@@ -76,6 +79,28 @@ static struct lot_tb *odd_names(void)
 	return b;
 }
 
+static struct lot_tb *many_tasks(void)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	struct lot_writer *w = lot_tb_chunk_begin_cap(b, 10, "main", 0, 0, 1u << 20);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 10, lot_writer_string(w, "main"), 0);
+	for (uint64_t i = 1; i <= 600; i++) {
+		uint64_t t = i * MS;
+		lot_write_task_create(w, lot_tb_ticks(b, t), 1000 + i, 0, lot_writer_string(w, "job"), 0);
+		lot_write_task_start(w, lot_tb_ticks(b, t), 1000 + i);
+		lot_write_span_begin(w, lot_tb_ticks(b, t), i, 0, 0, lot_writer_string(w, "step"), 0);
+		lot_write_span_end(w, lot_tb_ticks(b, t + MS / 2), i);
+		if (!lot_write_task_end(w, lot_tb_ticks(b, t + MS / 2))) {
+			fprintf(stderr, "make_trace: chunk full\n");
+			return NULL;
+		}
+	}
+	lot_write_thread_end(w, lot_tb_ticks(b, 601 * MS));
+	lot_tb_chunk_end(b);
+	lot_tb_trailer(b, 601 * MS);
+	return b;
+}
+
 int main(int argc, char **argv)
 {
 	struct lot_tb *b = NULL;
@@ -83,8 +108,10 @@ int main(int argc, char **argv)
 		b = uptime();
 	else if (argc == 3 && !strcmp(argv[1], "odd-names"))
 		b = odd_names();
+	else if (argc == 3 && !strcmp(argv[1], "many-tasks"))
+		b = many_tasks();
 	else
-		fprintf(stderr, "usage: make_trace uptime|odd-names OUT.lot\n");
+		fprintf(stderr, "usage: make_trace uptime|odd-names|many-tasks OUT.lot\n");
 	if (!b)
 		return 1;
 	int rc = lot_tb_save(b, argv[2]) ? 1 : 0;
