@@ -10,6 +10,11 @@ QS=${QUICKSTART:-$top_builddir/examples/quickstart}
 [ -x "$QS" ] || { echo "no $QS: skipped"; exit 77; }
 LOTRACE_OUTPUT="$TMP/qs.lot" LOTRACE_STACKS=1 "$QS" 40 >/dev/null 2>&1 || fail "quickstart failed"
 
+# under `lotrace record`, which starts tracing before main's lot_start()
+(cd "$TMP" && "$LOTRACE" record -o rec.lot -- "$QS" 5 >out 2>err) ||
+	fail "record -- quickstart: status $?: $(cat "$TMP/err")"
+grep -q 'rec.lot$' "$TMP/out" || fail "record -- quickstart: no path printed"
+
 "$LOTRACE" spans --slowest 3 "$TMP/qs.lot" >"$TMP/out" 2>"$TMP/err" || fail "spans: status $?"
 grep -q '^trace ' "$TMP/out" || fail "spans: no trace header"
 grep -q '^request ' "$TMP/out" || fail "spans: no 'request' line"
