@@ -10,6 +10,14 @@ QS=${QUICKSTART:-$top_builddir/examples/quickstart}
 [ -x "$QS" ] || { echo "no $QS: skipped"; exit 77; }
 LOTRACE_OUTPUT="$TMP/qs.lot" LOTRACE_STACKS=1 "$QS" 40 >/dev/null 2>&1 || fail "quickstart failed"
 
+# the default file name is what lotrace(3) says
+(cd "$TMP" && mkdir dflt && cd dflt && env -u LOTRACE_OUTPUT -u LOTRACE_DIR -u LOTRACE_SERVICE "$QS" 2 >/dev/null 2>&1) ||
+	fail "quickstart without LOTRACE_OUTPUT"
+ls "$TMP/dflt" | grep -Eq '^lotrace-quickstart-[0-9]+-[0-9]{8}T[0-9]{6}Z\.lot$' ||
+	fail "default file name: $(ls "$TMP/dflt")"
+grep -q 'lotrace\\-<service>\\-<pid>\\-<UTC\\ time>.lot' "$srcdir/doc/lotrace.3" ||
+	fail "lotrace(3) does not give the default name lotrace-<service>-<pid>-<UTC time>.lot"
+
 # under `lotrace record`, which starts tracing before main's lot_start()
 (cd "$TMP" && "$LOTRACE" record -o rec.lot -- "$QS" 5 >out 2>err) ||
 	fail "record -- quickstart: status $?: $(cat "$TMP/err")"
