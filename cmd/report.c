@@ -1,5 +1,9 @@
 #include "cmd/report.h"
 
+#ifndef LOT_DOCDIR
+#define LOT_DOCDIR "doc" /* built outside automake: the source tree's */
+#endif
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -152,7 +156,7 @@ void report_header_text(const struct report *rep)
 			   s->warnings);
 	if (s->late_events)
 		out_printf("warning: %" PRIu64 " events arrived after the reorder window and were "
-			   "placed late (doc/ANALYSIS.md)\n",
+			   "placed late (" LOT_DOCDIR "/ANALYSIS.md)\n",
 			   s->late_events);
 	if (s->span_ends_unmatched)
 		out_printf("note: %" PRIu64 " span ends or attributes without their begin\n",

@@ -14,7 +14,8 @@ CMD_TESTS = \
 	tests/cmd/run_corpus.sh \
 	tests/cmd/usage.sh \
 	tests/cmd/robustness.sh \
-	tests/cmd/export.sh
+	tests/cmd/export.sh \
+	tests/cmd/install.sh
 TESTS += $(CMD_TESTS)
 EXTRA_DIST += $(CMD_TESTS) tests/cmd/export_check.py tests/cmd/lib.sh tests/cmd/regen_expected.sh tests/data
 

@@ -32,4 +32,4 @@ for run in "tasks" "timeline --color=never" "timeline --tasks --color=never" "ex
 	"$LOTRACE" $run --show-tracer "$TMP/qs.lot" >"$TMP/out" 2>&1 || fail "$run --show-tracer: status $?"
 	grep -q 'lotrace-flusher' "$TMP/out" || fail "$run --show-tracer: no flusher thread"
 done
-exit 0
+finish
