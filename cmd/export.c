@@ -109,6 +109,12 @@ const char *export_frame(const struct export_info *info, uint64_t pc)
 	return sym_full(info->sym, pc);
 }
 
+bool export_wake_flow(const struct model_interval *iv)
+{
+	return iv->state == MODEL_BLOCKED && iv->woken && !iv->open &&
+	       iv->waker.task_key != iv->task->key;
+}
+
 const uint64_t *export_stack(const struct export_info *info, uint32_t stack, size_t *n)
 {
 	const uint64_t *pcs = stack ? model_stack(info->model, stack, n) : NULL;

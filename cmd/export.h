@@ -8,9 +8,11 @@
  *     nest there as slices, the others as async slices (cmd/lanes.h),
  *     instants, losses, counters;
  *   - a pseudo-process "tasks" (pid + EXPORT_TASKS_PID_OFFSET, above any
- *     Linux pid) with one track per task: its states as slices
- *     (running, runnable, blocked: reason, hosting), and a flow arrow from
- *     the waker's "unblock" mark to the runnable slice it began;
+ *     Linux pid) with the tasks' states as slices (running, runnable,
+ *     blocked: reason, hosting) -- Chrome JSON: a track per task; Perfetto:
+ *     per task name a group of lanes that tasks reuse one after the other --
+ *     and a flow arrow from the waker's "unblock" mark to the runnable slice
+ *     it began (not for a task that unblocks itself, export_wake_flow());
  *   - Perfetto: times on CLOCK_MONOTONIC (the trace start's start_mono_ns
  *     plus the model's times), so exports of several processes of one host
  *     line up; Chrome JSON: times from the trace start (its viewers read
@@ -38,6 +40,11 @@ struct export_info {
 /* A stack frame's text: "function (file.c:12)", "module+0xoffset" or
  * "0xaddress" (cmd/symbols.h).  Valid until the export ends. */
 const char *export_frame(const struct export_info *info, uint64_t pc);
+
+/* Whether the end of this interval gets a flow arrow from its waker to the
+ * task's next slice: a block ended by an unblock of another task (a task
+ * that unblocks itself -- back from a blocking call -- gets none). */
+bool export_wake_flow(const struct model_interval *iv);
 
 /* A stack's PCs, innermost first, without the recorder's own frames
  * (sym_program_stack); NULL for none. */

@@ -249,7 +249,7 @@ static void chrome_interval(void *st, const struct model_interval *iv)
 	if (flow)
 		flow_end(c, flow, t, iv->start_ns);
 
-	if (iv->state == MODEL_BLOCKED && iv->woken && !iv->open) {
+	if (export_wake_flow(iv)) {
 		struct wake *nw = malloc(sizeof *nw);
 		if (!nw || idmap_put(&c->wakes, t->key, nw) < 0) {
 			free(nw);

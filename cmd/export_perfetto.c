@@ -5,11 +5,17 @@
  * once, then referred to by number), timestamps are varints.
  *
  * One packet sequence (trusted_packet_sequence_id 1): the first packet
- * clears the incremental state, every packet that refers to interned names
- * says it needs it.  Tracks (TrackDescriptor) are written before their
- * first event: the process and its threads, a pseudo-process "tasks" with a
- * track per task, counter tracks, and async tracks ("spans") for spans that
- * do not nest on their thread.  The layout is the one cmd/export.h states;
+ * clears the incremental state and says the trace's clock is
+ * CLOCK_MONOTONIC (a ClockSnapshot with primary_trace_clock; every
+ * timestamp names that clock too), every packet that refers to interned
+ * names or stacks says it needs it.  Stacks are interned strings (one per
+ * distinct stack, frames one per line).  Tracks (TrackDescriptor) are
+ * written once, before their first event: the process and its threads
+ * (named from the model), a pseudo-process "tasks" with, per task name, a
+ * group track and lanes under it that tasks reuse once their last task
+ * ended (a task per request would otherwise be a track per request),
+ * counter tracks, and async tracks ("spans") for spans that do not nest on
+ * their thread.  The layout is the one cmd/export.h states;
  * the summary is an instant "lotrace summary" at the trace's end with the
  * span, losses and damage as its annotations.
  *
@@ -37,6 +43,14 @@ enum {
 	PKT_INTERNED_DATA = 12,
 	PKT_SEQUENCE_FLAGS = 13,
 	PKT_TRACK_DESCRIPTOR = 60,
+	PKT_CLOCK_SNAPSHOT = 6,
+	PKT_TIMESTAMP_CLOCK_ID = 58,
+	/* ClockSnapshot, Clock */
+	CS_CLOCKS = 1,
+	CS_PRIMARY_TRACE_CLOCK = 2,
+	CLOCK_ID = 1,
+	CLOCK_TIMESTAMP = 2,
+	BUILTIN_CLOCK_MONOTONIC = 3,
 	SEQ_INCREMENTAL_STATE_CLEARED = 1,
 	SEQ_NEEDS_INCREMENTAL_STATE = 2,
 	/* TrackDescriptor */
@@ -70,9 +84,13 @@ enum {
 	DA_STRING_VALUE = 6,
 	DA_NAME = 10,
 	DA_UINT_VALUE = 3,
+	DA_STRING_VALUE_IID = 17,
 	/* InternedData, EventName */
 	ID_EVENT_NAMES = 2,
 	ID_DEBUG_ANNOTATION_NAMES = 3,
+	ID_DEBUG_ANNOTATION_STRING_VALUES = 29,
+	IS_IID = 1,
+	IS_STR = 2,
 	EN_IID = 1,
 	EN_NAME = 2,
 };
@@ -82,13 +100,28 @@ enum {
 #define UUID_TASKS 2
 #define UUID_SUMMARY 3
 #define UUID_THREAD(tid) ((1ull << 56) | (tid))
-#define UUID_TASK(key) ((2ull << 56) | (key))
+#define UUID_TASK_LANE(n) ((2ull << 56) | (n))
+#define UUID_TASK_GROUP(n) ((5ull << 56) | (n))
 #define UUID_COUNTER(n) ((3ull << 56) | (n))
 #define UUID_LANE(n) ((4ull << 56) | (n))
 
 struct wake {
 	int64_t ns;
 	struct model_waker waker;
+};
+
+/* Tasks of one name share lanes: a lane is free again once the task on it
+ * ended (free_at), for a task that starts at or after that. */
+struct task_lane {
+	uint64_t uuid;
+	int64_t free_at;
+	bool busy;
+};
+
+struct task_group {
+	uint64_t uuid;
+	struct task_lane **lanes;
+	size_t n;
 };
 
 struct perfetto {
@@ -100,7 +133,13 @@ struct perfetto {
 	struct idmap escaped;    /* model name pointer -> interned escaped name */
 	uint64_t next_iid;
 	struct idmap threads;    /* tid -> struct lane (spans nesting there); known tracks */
-	struct idmap tasks;      /* task key -> (void *)1: track written */
+	struct idmap thread_names; /* tid -> the name its descriptor gave (interned) */
+	struct idmap tasks;      /* live task key -> struct task_lane * it runs on */
+	struct idmap groups;     /* task name pointer -> struct task_group */
+	uint64_t n_groups, n_task_lanes;
+	struct idmap stack_iids; /* model stack id -> interned string iid */
+	struct idmap text_iids;  /* stack text (interned in names) -> its iid */
+	uint64_t next_stack_iid;
 	struct idmap counters;   /* counter name pointer -> uuid number */
 	uint64_t n_counters;
 	struct lane_set lanes;   /* async tracks for spans */
@@ -119,6 +158,7 @@ static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
 	if (ns != INT64_MIN) {
 		int64_t abs = (int64_t)p->info->base_ns + ns;
 		pb_varint(&p->pkt, PKT_TIMESTAMP, abs > 0 ? (uint64_t)abs : 0);
+		pb_varint(&p->pkt, PKT_TIMESTAMP_CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
 	}
 	pb_varint(&p->pkt, PKT_SEQUENCE_ID, 1);
 	if (p->first_packet)
@@ -233,41 +273,92 @@ static void write_thread(struct perfetto *p, uint64_t tid, const char *name)
 	packet_close(p, at);
 }
 
-/* The thread's track (written on first use) and its span lane. */
+/* The thread's descriptor, again only if its name changed since. */
+static void name_thread(struct perfetto *p, uint64_t tid, struct model_str name)
+{
+	const char *n = name.n ? clean_name(p, name.s, name.n) : NULL;
+	if (idmap_get(&p->thread_names, tid) == n && idmap_get(&p->threads, tid))
+		return;
+	if (n && idmap_put(&p->thread_names, tid, (void *)n) < 0)
+		p->oom = true;
+	write_thread(p, tid, n);
+}
+
+/* The thread's track (written on first use, with the name the model knows
+ * by then) and its span lane. */
 static struct lane *thread_track(struct perfetto *p, uint64_t tid)
 {
 	struct lane *l = idmap_get(&p->threads, tid);
 	if (l)
 		return l;
 	l = calloc(1, sizeof *l);
-	if (!l || idmap_put(&p->threads, tid, l) < 0) {
+	if (!l) {
+		p->oom = true;
+		return NULL;
+	}
+	name_thread(p, tid, model_thread_name(p->info->model, tid));
+	if (idmap_put(&p->threads, tid, l) < 0) {
 		free(l);
 		p->oom = true;
 		return NULL;
 	}
-	write_thread(p, tid, NULL);
 	return l;
 }
 
-/* A task's track, written on first use.  Named from what both a task and a
- * waker tell: a thread's own task has no id yet. */
-static uint64_t task_track(struct perfetto *p, uint64_t key, struct model_str name, uint64_t id,
-			   uint64_t tid)
+/* The lane a task's states go on: chosen at its first interval (starting
+ * at start_ns) among its name's lanes, kept until the task is done. */
+static uint64_t task_track(struct perfetto *p, const struct model_task *t, int64_t start_ns)
 {
-	if (!idmap_get(&p->tasks, key)) {
-		if (idmap_put(&p->tasks, key, (void *)1) < 0)
+	struct task_lane *tl = idmap_get(&p->tasks, t->key);
+	if (tl)
+		return tl->uuid;
+	struct task_group *g = idmap_get(&p->groups, (uint64_t)(uintptr_t)t->name.s);
+	if (!g) {
+		g = calloc(1, sizeof *g);
+		if (!g || idmap_put(&p->groups, (uint64_t)(uintptr_t)t->name.s, g) < 0) {
+			free(g);
 			p->oom = true;
-		char raw[300];
-		int n = (int)(name.n < 200 ? name.n : 200);
-		if (id)
-			snprintf(raw, sizeof raw, "%.*s #%llu", n, name.s, (unsigned long long)id);
-		else
-			snprintf(raw, sizeof raw, "%.*s (thread %llu)", n, name.s, (unsigned long long)tid);
-		char *e = text_plain_dup(raw, strlen(raw));
-		write_track(p, UUID_TASK(key), UUID_TASKS, e ? e : "task", false);
-		free(e);
+			return UUID_TASKS;
+		}
+		g->uuid = UUID_TASK_GROUP(++p->n_groups);
+		write_track(p, g->uuid, UUID_TASKS,
+			    t->name.n ? clean_name(p, t->name.s, t->name.n) : "task", false);
 	}
-	return UUID_TASK(key);
+	for (size_t i = 0; i < g->n && !tl; i++)
+		if (!g->lanes[i]->busy && g->lanes[i]->free_at <= start_ns)
+			tl = g->lanes[i];
+	if (!tl) {
+		struct task_lane **v = realloc(g->lanes, (g->n + 1) * sizeof *v);
+		tl = calloc(1, sizeof *tl);
+		if (!v || !tl) {
+			free(tl);
+			if (v)
+				g->lanes = v;
+			p->oom = true;
+			return g->uuid;
+		}
+		g->lanes = v;
+		g->lanes[g->n++] = tl;
+		tl->uuid = UUID_TASK_LANE(++p->n_task_lanes);
+		char name[300];
+		snprintf(name, sizeof name, "%.250s %zu",
+			 t->name.n ? clean_name(p, t->name.s, t->name.n) : "task", g->n);
+		write_track(p, tl->uuid, g->uuid, name, false);
+	}
+	tl->busy = true;
+	if (idmap_put(&p->tasks, t->key, tl) < 0)
+		p->oom = true;
+	return tl->uuid;
+}
+
+/* "request #25", "main (thread 14745)": which task a shared lane's slice is. */
+static void task_label(char *buf, size_t cap, struct model_str name, uint64_t id, uint64_t tid)
+{
+	int n = (int)(name.n < 200 ? name.n : 200);
+	if (id)
+		snprintf(buf, cap, "%.*s #%llu", n, name.s, (unsigned long long)id);
+	else
+		snprintf(buf, cap, "%.*s (thread %llu)", n, name.s, (unsigned long long)tid);
 }
 
 /* ---- annotations ---- */
@@ -311,17 +402,78 @@ struct event {
 	size_t packet, te;
 };
 
+/* A stack's text, frames (without the recorder's) one per line, interned
+ * once per stack in this packet's InternedData: its iid, 0 for none. */
+static uint64_t stack_iid(struct perfetto *p, uint32_t stack)
+{
+	if (!stack)
+		return 0;
+	uint64_t iid = (uint64_t)(uintptr_t)idmap_get(&p->stack_iids, stack);
+	if (iid)
+		return iid;
+	size_t n;
+	const uint64_t *pcs = export_stack(p->info, stack, &n);
+	if (!pcs)
+		return 0;
+	struct lot_buf text = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *f = export_frame(p->info, pcs[i]);
+		char *e = text_plain_dup(f, strlen(f));
+		if (i)
+			lot_buf_u8(&text, '\n');
+		if (e)
+			lot_buf_append(&text, e, strlen(e));
+		free(e);
+	}
+	/* stacks that differ only in the recorder's frames read the same */
+	struct intern_str is = lot_buf_ok(&text) ? intern_str(&p->names, (const char *)text.data,
+							      text.len)
+						 : (struct intern_str){0};
+	lot_buf_free(&text);
+	if (!is.s) {
+		p->oom = true;
+		return 0;
+	}
+	iid = (uint64_t)(uintptr_t)idmap_get(&p->text_iids, (uint64_t)(uintptr_t)is.s);
+	bool known = iid != 0;
+	if (!known)
+		iid = ++p->next_stack_iid;
+	if (idmap_put(&p->stack_iids, stack, (void *)(uintptr_t)iid) < 0 ||
+	    (!known && idmap_put(&p->text_iids, (uint64_t)(uintptr_t)is.s, (void *)(uintptr_t)iid) < 0)) {
+		p->oom = true;
+		return 0;
+	}
+	if (known)
+		return iid;
+	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	size_t isd = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_STRING_VALUES);
+	pb_varint(&p->pkt, IS_IID, iid);
+	pb_bytes(&p->pkt, IS_STR, is.s, is.n);
+	pb_close(&p->pkt, isd);
+	pb_close(&p->pkt, id);
+	return iid;
+}
+
+/* An event on a track, with its name and stack (both interned; either may
+ * be NULL / 0).  Annotations follow; event_close() ends it. */
 static struct event event_open(struct perfetto *p, int64_t ns, uint64_t track, int type,
-			       const char *name)
+			       const char *name, uint32_t stack)
 {
 	struct event e;
-	e.packet = packet_open(p, ns, name != NULL);
+	e.packet = packet_open(p, ns, name != NULL || stack);
 	uint64_t iid = name ? name_iid(p, name) : 0;
+	uint64_t siid = stack_iid(p, stack);
 	e.te = pb_open(&p->pkt, PKT_TRACK_EVENT);
 	pb_varint(&p->pkt, TE_TYPE, (uint64_t)type);
 	pb_varint(&p->pkt, TE_TRACK_UUID, track);
 	if (iid)
 		pb_varint(&p->pkt, TE_NAME_IID, iid);
+	if (siid) {
+		size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
+		ann_name(p, "stack");
+		pb_varint(&p->pkt, DA_STRING_VALUE_IID, siid);
+		pb_close(&p->pkt, da);
+	}
 	return e;
 }
 
@@ -360,27 +512,6 @@ static void ann_hex(struct perfetto *p, const char *key, uint64_t v)
 	ann_str(p, key, hex, 16);
 }
 
-/* A stack as one annotation: its frames, innermost first, one per line. */
-static void ann_stack(struct perfetto *p, uint32_t stack)
-{
-	size_t n;
-	const uint64_t *pcs = export_stack(p->info, stack, &n);
-	if (!pcs)
-		return;
-	struct lot_buf text = {0};
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			lot_buf_u8(&text, '\n');
-		const char *f = export_frame(p->info, pcs[i]);
-		lot_buf_append(&text, f, strlen(f));
-	}
-	if (lot_buf_ok(&text))
-		ann_str(p, "stack", (const char *)text.data, text.len);
-	else
-		p->oom = true;
-	lot_buf_free(&text);
-}
-
 static void *perfetto_begin(const struct export_info *info)
 {
 	struct perfetto *p = calloc(1, sizeof *p);
@@ -388,6 +519,16 @@ static void *perfetto_begin(const struct export_info *info)
 		return NULL;
 	p->info = info;
 	p->first_packet = true;
+	/* the first packet: the trace's clock is CLOCK_MONOTONIC */
+	size_t at = packet_open(p, INT64_MIN, false);
+	size_t cs = pb_open(&p->pkt, PKT_CLOCK_SNAPSHOT);
+	size_t c = pb_open(&p->pkt, CS_CLOCKS);
+	pb_varint(&p->pkt, CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
+	pb_varint(&p->pkt, CLOCK_TIMESTAMP, info->base_ns);
+	pb_close(&p->pkt, c);
+	pb_varint(&p->pkt, CS_PRIMARY_TRACE_CLOCK, BUILTIN_CLOCK_MONOTONIC);
+	pb_close(&p->pkt, cs);
+	packet_close(p, at);
 	intern_ann_names(p);
 	write_process(p, UUID_PROCESS, info->pid, info->process_name);
 	char tn[300];
@@ -400,25 +541,25 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 {
 	struct perfetto *p = st;
 	const struct model_task *t = iv->task;
-	uint64_t track = task_track(p, t->key, t->name, t->id, t->tid);
+	uint64_t track = task_track(p, t, iv->start_ns);
 	struct wake *w = idmap_del(&p->wakes, t->key);
 	uint64_t flow = 0;
 	if (w && w->ns == iv->start_ns) {
 		/* the waker's mark first: at equal times the viewer keeps file order */
 		flow = ++p->next_flow;
 		const struct model_waker *wk = &w->waker;
-		uint64_t from;
-		if (wk->task_key) {
-			from = task_track(p, wk->task_key, wk->task_name, wk->task_id, wk->tid);
-		} else {
+		/* on the waker task's lane while it lives, else on its thread */
+		const struct task_lane *wl = wk->task_key ? idmap_get(&p->tasks, wk->task_key) : NULL;
+		uint64_t from = wl ? wl->uuid : UUID_THREAD(wk->tid);
+		if (!wl)
 			thread_track(p, wk->tid);
-			from = UUID_THREAD(wk->tid);
-		}
-		struct event e = event_open(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"));
+		struct event e = event_open(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"),
+					    wk->stack);
 		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
-		ann_str(p, "wakes", t->name.s, t->name.n);
+		char who[300];
+		task_label(who, sizeof who, t->name, t->id, t->tid);
+		ann_str(p, "wakes", who, strlen(who));
 		ann_int(p, "thread", (int64_t)w->waker.tid);
-		ann_stack(p, w->waker.stack);
 		event_close(p, e);
 	}
 	free(w);
@@ -432,9 +573,13 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 	} else {
 		snprintf(label, sizeof label, "%s", sn);
 	}
-	struct event e = event_open(p, iv->start_ns, track, TYPE_SLICE_BEGIN, own_name(p, label));
+	struct event e = event_open(p, iv->start_ns, track, TYPE_SLICE_BEGIN, own_name(p, label),
+				    iv->stack);
 	if (flow)
 		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
+	char who[300];
+	task_label(who, sizeof who, t->name, t->id, t->tid);
+	ann_str(p, "task", who, strlen(who));
 	if (iv->tid)
 		ann_int(p, "thread", (int64_t)iv->tid);
 	if (iv->reason.n)
@@ -447,11 +592,10 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 	}
 	if (iv->open)
 		ann_int(p, "open_at_trace_end", 1);
-	ann_stack(p, iv->stack);
 	event_close(p, e);
-	event_close(p, event_open(p, iv->end_ns, track, TYPE_SLICE_END, NULL));
+	event_close(p, event_open(p, iv->end_ns, track, TYPE_SLICE_END, NULL, 0));
 
-	if (iv->state == MODEL_BLOCKED && iv->woken && !iv->open) {
+	if (export_wake_flow(iv)) {
 		struct wake *nw = malloc(sizeof *nw);
 		if (!nw || idmap_put(&p->wakes, t->key, nw) < 0) {
 			free(nw);
@@ -486,7 +630,7 @@ static void perfetto_span(void *st, const struct model_span *sp)
 	struct perfetto *p = st;
 	uint64_t track = span_track(p, sp);
 	struct event e = event_open(p, sp->start_ns, track, TYPE_SLICE_BEGIN,
-				    clean_name(p, sp->name.s, sp->name.n));
+				    clean_name(p, sp->name.s, sp->name.n), sp->stack);
 	char hex[33];
 	lot_trace_id_hex(sp->trace_id, hex);
 	ann_hex(p, "span_id", sp->span_id);
@@ -515,9 +659,8 @@ static void perfetto_span(void *st, const struct model_span *sp)
 			ann_int(p, k ? k : "attr", a->i);
 		free(k);
 	}
-	ann_stack(p, sp->stack);
 	event_close(p, e);
-	event_close(p, event_open(p, sp->end_ns, track, TYPE_SLICE_END, NULL));
+	event_close(p, event_open(p, sp->end_ns, track, TYPE_SLICE_END, NULL, 0));
 }
 
 static uint64_t counter_track(struct perfetto *p, struct model_str name)
@@ -540,15 +683,14 @@ static void perfetto_point(void *st, const struct model_point *pt)
 	case LOT_EV_instant:
 		thread_track(p, pt->tid);
 		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
-			       clean_name(p, pt->name.s, pt->name.n));
+			       clean_name(p, pt->name.s, pt->name.n), pt->stack);
 		if (pt->task)
 			ann_str(p, "task", pt->task->name.s, pt->task->name.n);
-		ann_stack(p, pt->stack);
 		event_close(p, e);
 		break;
 	case LOT_EV_counter: {
 		uint64_t track = counter_track(p, pt->name);
-		e = event_open(p, pt->ns, track, TYPE_COUNTER, NULL);
+		e = event_open(p, pt->ns, track, TYPE_COUNTER, NULL, 0);
 		pb_varint(&p->pkt, TE_COUNTER_VALUE, (uint64_t)pt->value);
 		event_close(p, e);
 		break;
@@ -556,15 +698,13 @@ static void perfetto_point(void *st, const struct model_point *pt)
 	case LOT_EV_lost:
 		thread_track(p, pt->tid);
 		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
-			       own_name(p, "events lost"));
+			       own_name(p, "events lost"), 0);
 		ann_int(p, "count", pt->value);
 		event_close(p, e);
 		break;
 	case LOT_EV_thread_begin:
-		if (pt->name.n) {
-			thread_track(p, pt->tid);
-			write_thread(p, pt->tid, clean_name(p, pt->name.s, pt->name.n));
-		}
+		if (thread_track(p, pt->tid))
+			name_thread(p, pt->tid, pt->name);
 		break;
 	default:
 		break;
@@ -575,14 +715,18 @@ static void perfetto_task_done(void *st, const struct model_task *t)
 {
 	struct perfetto *p = st;
 	free(idmap_del(&p->wakes, t->key));
+	struct task_lane *tl = idmap_del(&p->tasks, t->key);
+	if (tl) { /* free for the next task of the name that starts after this one ended */
+		tl->busy = false;
+		tl->free_at = t->last_ns;
+	}
 }
 
 static void perfetto_thread_done(void *st, const struct model_thread *th)
 {
 	struct perfetto *p = st;
-	thread_track(p, th->tid);
-	if (th->name.n)
-		write_thread(p, th->tid, clean_name(p, th->name.s, th->name.n));
+	if (thread_track(p, th->tid) && th->name.n)
+		name_thread(p, th->tid, th->name);
 }
 
 static void free_values(struct idmap *m)
@@ -597,7 +741,7 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	struct perfetto *p = st;
 	write_track(p, UUID_SUMMARY, 0, "lotrace", false);
 	struct event e = event_open(p, sum->end_ns, UUID_SUMMARY, TYPE_INSTANT,
-				    own_name(p, "lotrace summary"));
+				    own_name(p, "lotrace summary"), 0);
 	ann_str(p, "file", p->info->path, strlen(p->info->path));
 	ann_int(p, "start_ns", sum->start_ns);
 	ann_int(p, "end_ns", sum->end_ns);
@@ -611,7 +755,20 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	int rc = p->oom ? -1 : 0;
 	free_values(&p->threads);
 	free_values(&p->wakes);
-	idmap_free(&p->tasks);
+	idmap_free(&p->tasks); /* the lanes are the groups' */
+	for (size_t i = 0; i < p->groups.n_slots; i++) {
+		struct task_group *g = p->groups.slots[i].val;
+		if (!g)
+			continue;
+		for (size_t k = 0; k < g->n; k++)
+			free(g->lanes[k]);
+		free(g->lanes);
+		free(g);
+	}
+	idmap_free(&p->groups);
+	idmap_free(&p->thread_names);
+	idmap_free(&p->stack_iids);
+	idmap_free(&p->text_iids);
 	idmap_free(&p->counters);
 	idmap_free(&p->name_iids);
 	idmap_free(&p->escaped);

@@ -1153,6 +1153,12 @@ const uint64_t *model_stack(const struct model *m, uint32_t id, size_t *n)
 
 const struct lot_file_header *model_header(const struct model *m) { return m->hdr; }
 
+struct model_str model_thread_name(const struct model *m, uint64_t tid)
+{
+	const struct mthread *t = idmap_get(&m->thread_map, tid);
+	return t ? t->pub.name : m->s_empty;
+}
+
 void model_free(struct model *m)
 {
 	if (!m)

@@ -252,6 +252,9 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 int model_run(struct model *m, struct model_summary *sum);
 /* A stack by id (1..): its PCs, innermost first.  NULL for 0 or unknown. */
 const uint64_t *model_stack(const struct model *m, uint32_t id, size_t *n);
+/* A thread's name as far as the model knows it (chunk headers and
+ * thread_begin read so far): empty if it knows none. */
+struct model_str model_thread_name(const struct model *m, uint64_t tid);
 /* The module map of the trace's header (for symbolization). */
 const struct lot_file_header *model_header(const struct model *m);
 void model_free(struct model *m);

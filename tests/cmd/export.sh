@@ -88,6 +88,9 @@ for id in 500 501 502; do
 	grep -q "^job #1$id " "$TMP/tl.txt" || fail "timeline --tasks --from/--to: no row for job #1$id"
 done
 [ "$(grep -c '^job #' "$TMP/tl.txt")" = 3 ] || fail "timeline --tasks --from/--to: rows of tasks outside the window"
+"$LOTRACE" export --format perfetto "$TMP/many.lot" -o "$TMP/many.pftrace" 2>/dev/null ||
+	fail "export perfetto many-tasks: status $?"
+checked perfetto "$TMP/many.pftrace" many
 for bad in "--from x" "--to -1" "--width 3" "--color=sometimes" "--from 2ms --to 1ms"; do
 	"$LOTRACE" timeline $bad "$TMP/story.lot" >/dev/null 2>&1
 	[ $? = 1 ] || fail "timeline $bad: not a usage error"

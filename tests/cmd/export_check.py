@@ -145,6 +145,8 @@ def perfetto(path, story):
     tracks = {}
     names = {}
     ann_names = {}
+    strings = {}  # interned debug-annotation strings (stacks)
+    thread_descs = {}
     events = []  # (ts, order, track, type, name, flows, term)
     for n, p in enumerate(packets):
         fs = fields(p)
@@ -152,9 +154,20 @@ def perfetto(path, story):
         flags = get(fs, 13)
         if n == 0:
             check(flags == [1], "first packet must clear incremental state")
+            cs = get(fs, 6)
+            check(cs and get(fields(cs[0]), 2) == [3], "first packet: no ClockSnapshot with "
+                  "primary_trace_clock MONOTONIC (3)")
+        if get(fs, 8):
+            check(get(fs, 58) == [3], "packet %d: timestamp without timestamp_clock_id 3" % n)
         for idata in get(fs, 12):
             for dn in get(fields(idata), 3):
                 ann_names[get(fields(dn), 1)[0]] = get(fields(dn), 2)[0].decode("utf-8")
+            for sv in get(fields(idata), 29):
+                iid, text = get(fields(sv), 1)[0], get(fields(sv), 2)[0].decode("utf-8")
+                check(iid not in strings, "string iid %d defined twice" % iid)
+                check(text not in strings.values(), "string %r interned twice" % text)
+                check("\\n" not in text and "\\x0a" not in text, "escaped newline in %r" % text)
+                strings[iid] = text
             for en in get(fields(idata), 2):
                 ef = fields(en)
                 iid, name = get(ef, 1)[0], get(ef, 2)[0].decode("utf-8")
@@ -166,6 +179,8 @@ def perfetto(path, story):
             name = get(tf, 2)
             for th in get(tf, 4):
                 name = get(fields(th), 5) or name
+                tid = get(fields(th), 2)[0]
+                thread_descs[tid] = thread_descs.get(tid, 0) + 1
             for pr in get(tf, 3):
                 name = get(fields(pr), 6) or name
             tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
@@ -183,6 +198,9 @@ def perfetto(path, story):
                 af = fields(da)
                 check(get(af, 10) or get(af, 1) and get(af, 1)[0] in ann_names,
                       "packet %d: annotation name not interned" % n)
+                for v in get(af, 17):
+                    check(v in strings, "packet %d: string iid %d not interned" % (n, v))
+                    check(flags == [2], "packet %d uses an interned string without flag 2" % n)
             if typ == 4:
                 check(get(ef, 30) != [] and tracks.get(track, {}).get("counter"), "counter event")
             events.append((get(fs, 8)[0], n, track, typ, names.get(iid[0]) if iid else None,
@@ -203,6 +221,14 @@ def perfetto(path, story):
         flow_dst.update(term)
     check(all(v == 0 for v in depth.values()), "unbalanced slices: %r" % depth)
     check(flow_src == flow_dst, "flows unpaired: %r / %r" % (flow_src, flow_dst))
+    src_track = {f: tr for ts, n, tr, typ, name, fl, term in events for f in fl}
+    for ts, n, tr, typ, name, fl, term in events:
+        for f in term:
+            check(src_track.get(f) != tr, "flow %d from a track to itself" % f)
+    check(all(v == 1 for v in thread_descs.values()), "thread descriptors: %r" % thread_descs)
+    if story == "many":
+        lanes = [t for t in tracks.values() if t["name"].startswith("job ")]
+        check(len(lanes) == 1, "600 tasks one after the other: %d tracks, not 1" % len(lanes))
     if story == "story":
         tnames = {t["name"] for t in tracks.values()}
         check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
