@@ -119,3 +119,21 @@ int cmd_redirect_stdout(const char *cmd, const char *out)
 	close(fd);
 	return 0;
 }
+
+int64_t cmd_parse_time(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double unit = 1;
+	if (!strcmp(end, "s"))
+		unit = 1e9;
+	else if (!strcmp(end, "ms"))
+		unit = 1e6;
+	else if (!strcmp(end, "us"))
+		unit = 1e3;
+	else if (strcmp(end, "ns") && *end)
+		return -1;
+	return (int64_t)(v * unit + 0.5);
+}

@@ -16,6 +16,7 @@
 #define LOT_CMD_COMMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "trace-format/reader.h"
 
@@ -26,6 +27,10 @@ enum cmd_exit {
 	CMD_EXIT_DAMAGED = 3,
 	CMD_EXIT_PIPE = 141, /* what a shell reports for death by SIGPIPE */
 };
+
+/* A time from the trace start, as --from/--to take it: "1.5ms", "200us",
+ * "2s", "100ns" or plain nanoseconds; -1 if malformed. */
+int64_t cmd_parse_time(const char *s);
 
 /* --show-tracer, which every analysis command takes (model_opts.show_tracer):
  * its getopt_long entry, its code, its --help line. */

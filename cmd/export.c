@@ -21,13 +21,15 @@
 #include "cmd/progress.h"
 
 static const char usage[] =
-	"lotrace export [--format chrome|perfetto] [-o OUT] [--symbols DIR | --no-symbols]\n"
-	"                      [--show-tracer] FILE";
+	"lotrace export [--format chrome|perfetto] [-o OUT] [--from T] [--to T]\n"
+	"                      [--symbols DIR | --no-symbols] [--show-tracer] FILE";
 static const char help[] =
 	"Convert a trace for the Perfetto UI (ui.perfetto.dev) and chrome://tracing.\n"
 	"  --format chrome    Chrome JSON Trace Event Format (the default)\n"
 	"  --format perfetto  Perfetto protobuf: smaller, for traces too large for JSON\n"
 	"  -o, --output OUT   write to OUT (default: standard output)\n"
+	"  --from T, --to T   only what happens in this window (from the trace start:\n"
+	"                     1.5ms, 200us, 2s, or ns), slices cut at its edges\n"
 	"  --symbols DIR      look for moved binaries by build-id in DIR too\n"
 	"  --no-symbols       stack frames as raw addresses\n"
 	"  --show-tracer      the recorder's own threads (flusher, control) too\n"
@@ -40,24 +42,43 @@ struct run {
 	const struct export_format *fmt;
 	void *st;
 	struct progress progress;
+	int64_t from, to; /* --from/--to: the window (-1: not given) */
 };
+
+/* Clip [*start, *end] to the window; false if they do not meet. */
+static bool in_window(const struct run *r, int64_t *start, int64_t *end)
+{
+	if ((r->from >= 0 && *end < r->from) || (r->to >= 0 && *start > r->to))
+		return false;
+	if (r->from >= 0 && *start < r->from)
+		*start = r->from;
+	if (r->to >= 0 && *end > r->to)
+		*end = r->to;
+	return true;
+}
 
 static void on_interval(void *ctx, const struct model_interval *iv)
 {
 	struct run *r = ctx;
-	r->fmt->interval(r->st, iv);
+	struct model_interval c = *iv;
+	if (in_window(r, &c.start_ns, &c.end_ns))
+		r->fmt->interval(r->st, &c);
 }
 
 static void on_span(void *ctx, const struct model_span *sp)
 {
 	struct run *r = ctx;
-	r->fmt->span(r->st, sp);
+	struct model_span c = *sp;
+	if (in_window(r, &c.start_ns, &c.end_ns))
+		r->fmt->span(r->st, &c);
 }
 
 static void on_point(void *ctx, const struct model_point *pt)
 {
 	struct run *r = ctx;
-	r->fmt->point(r->st, pt);
+	int64_t a = pt->ns, b = pt->ns;
+	if (pt->code == LOT_EV_thread_begin || in_window(r, &a, &b))
+		r->fmt->point(r->st, pt);
 }
 
 static void on_task_done(void *ctx, const struct model_task *t)
@@ -126,6 +147,8 @@ int cmd_export(int argc, char **argv)
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"from", required_argument, NULL, 'F'},
+		{"to", required_argument, NULL, 'T'},
 		{"symbols", required_argument, NULL, 'S'},
 		{"no-symbols", no_argument, NULL, 'N'},
 		CMD_SHOW_TRACER_OPTION,
@@ -136,6 +159,7 @@ int cmd_export(int argc, char **argv)
 	const char *out = "-", *symdir = NULL;
 	bool raw_symbols = false;
 	struct model_opts mopts = {0};
+	int64_t from = -1, to = -1;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -152,6 +176,14 @@ int cmd_export(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'F':
+		case 'T': {
+			int64_t v = cmd_parse_time(optarg);
+			if (v < 0)
+				return cmd_usage_error(argv[0], usage, "bad time '%s'", optarg);
+			*(c == 'F' ? &from : &to) = v;
+			break;
+		}
 		case 'S':
 			symdir = optarg;
 			break;
@@ -175,6 +207,8 @@ int cmd_export(int argc, char **argv)
 	int st = cmd_take_file(argc, argv, usage, &path);
 	if (st >= 0)
 		return st;
+	if (from >= 0 && to >= 0 && to <= from)
+		return cmd_usage_error(argv[0], usage, "--to must be after --from");
 	if (fmt == &export_perfetto && !strcmp(out, "-") && isatty(STDOUT_FILENO))
 		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");
 
@@ -194,7 +228,7 @@ int cmd_export(int argc, char **argv)
 		.process_name = process_name(rd),
 		.sym = sym_new(h->modules, h->n_modules, symdir, raw_symbols),
 	};
-	struct run run = {.fmt = fmt};
+	struct run run = {.fmt = fmt, .from = from, .to = to};
 	struct model_callbacks cb = {
 		.ctx = &run,
 		.interval = on_interval,

@@ -57,25 +57,6 @@ struct timeline {
 	struct progress progress;
 };
 
-/* "1.5ms", "200us", "2s", "100ns" or plain nanoseconds; -1 if malformed. */
-static int64_t parse_time(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v < 0)
-		return -1;
-	double unit = 1;
-	if (!strcmp(end, "s"))
-		unit = 1e9;
-	else if (!strcmp(end, "ms"))
-		unit = 1e6;
-	else if (!strcmp(end, "us"))
-		unit = 1e3;
-	else if (strcmp(end, "ns") && *end)
-		return -1;
-	return (int64_t)(v * unit + 0.5);
-}
-
 static enum tl_state grid_state(enum model_state s)
 {
 	switch (s) {
@@ -303,7 +284,7 @@ int cmd_timeline(int argc, char **argv)
 		case 'c': color = optarg ? optarg : "always"; break;
 		case 'f':
 		case 't': {
-			int64_t v = parse_time(optarg);
+			int64_t v = cmd_parse_time(optarg);
 			if (v < 0)
 				return cmd_usage_error(argv[0], usage, "bad time '%s'", optarg);
 			*(c == 'f' ? &tl.from : &tl.to) = v;

@@ -91,6 +91,23 @@ done
 "$LOTRACE" export --format perfetto "$TMP/many.lot" -o "$TMP/many.pftrace" 2>/dev/null ||
 	fail "export perfetto many-tasks: status $?"
 checked perfetto "$TMP/many.pftrace" many
+# export --from/--to: what happens in the window only, cut at its edges
+"$LOTRACE" export --from 500.2ms --to 502.8ms "$TMP/many.lot" -o "$TMP/win.json" 2>/dev/null ||
+	fail "export --from/--to: status $?"
+checked chrome "$TMP/win.json"
+if have_python; then
+	python3 -c '
+import json, sys
+evs = [e for e in json.load(open(sys.argv[1]))["traceEvents"] if e["ph"] != "M"]
+assert evs, "nothing exported"
+for e in evs:
+    assert 500200 <= e["ts"] and e["ts"] + e.get("dur", 0) <= 502800.0005, e
+steps = [e for e in evs if e["name"] == "step"]
+assert len(steps) == 3, "%d step spans, not 3" % len(steps)
+' "$TMP/win.json" || fail "export --from/--to: events outside the window"
+fi
+"$LOTRACE" export --from 2ms --to 1ms "$TMP/many.lot" >/dev/null 2>&1
+[ $? = 1 ] || fail "export --from 2ms --to 1ms: not a usage error"
 for bad in "--from x" "--to -1" "--width 3" "--color=sometimes" "--from 2ms --to 1ms"; do
 	"$LOTRACE" timeline $bad "$TMP/story.lot" >/dev/null 2>&1
 	[ $? = 1 ] || fail "timeline $bad: not a usage error"
