@@ -254,6 +254,12 @@ static void print_text(const struct info *in)
 	} else {
 		utc_string(in->trailer->end_real_ns, buf);
 		out_printf("trailer        yes, end %s\n", buf);
+		for (size_t i = 0; i < in->trailer->n_stats; i++)
+			if (!strcmp(in->trailer->stats[i].key, "write_error"))
+				out_printf("write error    %s (errno %" PRIu64 "): the file ends after its "
+					   "last whole chunk; later events are counted as lost\n",
+					   strerror((int)in->trailer->stats[i].value),
+					   in->trailer->stats[i].value);
 		if (in->trailer->n_stats)
 			out_str("stats\n");
 		for (size_t i = 0; i < in->trailer->n_stats; i++) {

@@ -77,6 +77,7 @@ static void session_free(struct lot_session *s)
 			free((char *)s->done[i].name);
 	free(s->done);
 	free(s->index);
+	free(s->notes);
 	free(s);
 }
 

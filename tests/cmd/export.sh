@@ -57,6 +57,12 @@ import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
     json.loads(line)' "$TMP/odd.json" || fail "dump --json (odd names): not UTF-8 JSON lines"
 fi
+# a trace that a full disk ended: info says so, and the losses
+"$top_builddir/tests/cmd/make_trace" write-error "$TMP/werr.lot" || fail "make_trace write-error"
+"$LOTRACE" info "$TMP/werr.lot" >"$TMP/info.txt" 2>&1 || fail "info of a write-error trace: status $?"
+grep -q "^write error    $(python3 -c 'import os; print(os.strerror(28))' 2>/dev/null || echo 'No space left on device')" "$TMP/info.txt" ||
+	fail "info: no write error line: $(grep -i error "$TMP/info.txt")"
+grep -q "1234" "$TMP/info.txt" || fail "info: the trailer's losses are not shown"
 # standard output works too, and gives the same bytes
 "$LOTRACE" export --format chrome "$TMP/story.lot" >"$TMP/stdout.json" 2>/dev/null || fail "export to stdout"
 cmp -s "$TMP/stdout.json" "$TMP/story.json" || fail "export to stdout differs from -o"

@@ -1,6 +1,6 @@
 /*
  * Writes traces for the export and report tests (not a test itself):
- * `make_trace uptime|odd-names|many-tasks OUT.lot`.
+ * `make_trace uptime|odd-names|many-tasks|write-error OUT.lot`.
  *
  * uptime: a host up 200 days.  CLOCK_MONOTONIC is then about 1.7e16 ns, where a
  * double holds microseconds only to about 4 ns: an export that writes
@@ -16,7 +16,11 @@
  *
  * many-tasks: 600 tasks "job" run one after the other on one thread, task i
  * from i ms to i ms + 500 us, each with a span "step".
+ *
+ * write-error: what the recorder writes when the disk fills: a chunk, then
+ * a trailer with stat write_error (ENOSPC) and the thread's losses.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,6 +105,19 @@ static struct lot_tb *many_tasks(void)
 	return b;
 }
 
+static struct lot_tb *write_error(void)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	struct lot_writer *w = lot_tb_chunk_begin(b, 10, "main", 0, 0);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 10, lot_writer_string(w, "main"), 0);
+	lot_write_instant(w, lot_tb_ticks(b, MS), lot_writer_string(w, "tick"), 0);
+	lot_tb_chunk_end(b);
+	lot_tb_thread_lost(b, 10, 1234);
+	lot_tb_stat(b, "write_error", ENOSPC);
+	lot_tb_trailer(b, 2 * MS);
+	return b;
+}
+
 int main(int argc, char **argv)
 {
 	struct lot_tb *b = NULL;
@@ -110,8 +127,10 @@ int main(int argc, char **argv)
 		b = odd_names();
 	else if (argc == 3 && !strcmp(argv[1], "many-tasks"))
 		b = many_tasks();
+	else if (argc == 3 && !strcmp(argv[1], "write-error"))
+		b = write_error();
 	else
-		fprintf(stderr, "usage: make_trace uptime|odd-names|many-tasks OUT.lot\n");
+		fprintf(stderr, "usage: make_trace uptime|odd-names|many-tasks|write-error OUT.lot\n");
 	if (!b)
 		return 1;
 	int rc = lot_tb_save(b, argv[2]) ? 1 : 0;
