@@ -23,11 +23,12 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 }
 
 int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
-			bool *json, const char **path)
+			bool *json, bool *show_tracer, const char **path)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_SHOW_TRACER_OPTION,
 		{NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0];
@@ -42,6 +43,12 @@ int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *he
 			break;
 		case 'h':
 			return cmd_help(usage, help);
+		case CMD_OPT_SHOW_TRACER:
+			if (show_tracer) {
+				*show_tracer = true;
+				break;
+			}
+			return cmd_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
 		default: /* optopt is set for a bad short option, 0 for a bad long one */
 			if (optopt)
 				return cmd_usage_error(cmd, usage, "unknown option '-%c'", optopt);

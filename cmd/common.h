@@ -43,12 +43,13 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Parse "[--json] [--help] FILE" (argv[0] is the subcommand).  Returns -1 when
- * the caller should go on, else the exit status to return right away (0 after
- * --help, CMD_EXIT_USAGE after a usage error, already reported).
+ * Parse "[--json] [--show-tracer] [--help] FILE" (argv[0] is the subcommand;
+ * --show-tracer only if show_tracer is not NULL).  Returns -1 when the caller
+ * should go on, else the exit status to return right away (0 after --help,
+ * CMD_EXIT_USAGE after a usage error, already reported).
  */
 int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
-			bool *json, const char **path);
+			bool *json, bool *show_tracer, const char **path);
 
 /* After the options: exactly one FILE left in argv[optind..].  -1 and *path
  * set, else the usage error's status (reported). */

@@ -13,7 +13,7 @@ flusher=$(sed -n 's/.* thread_begin tid=\([0-9]*\) name="lotrace-flusher".*/\1/p
 [ -n "$flusher" ] || fail "no flusher thread in the trace"
 grep -q "^[0-9]* $flusher tracer_thread" "$TMP/dump" || fail "the flusher's chunks are not marked tracer_thread"
 
-for run in "spans --slowest 3" "spans --json" tasks "tasks --json" "flame --state running" \
+for run in info "info --json" "spans --slowest 3" "spans --json" tasks "tasks --json" "flame --state running" \
 	"timeline --color=never" "timeline --tasks --color=never" "timeline --json" "export" \
 	"export --format perfetto -o $TMP/out.pb"; do
 	# shellcheck disable=SC2086
@@ -27,7 +27,7 @@ nostack() { "$LOTRACE" flame "$@" "$TMP/qs.lot" 2>/dev/null | sed -n 's/^\[no st
 hidden=$(nostack); shown=$(nostack --show-tracer)
 [ "${shown:-0}" -gt "${hidden:-0}" ] || fail "flame: [no stack] ${hidden:-0} ns, with the tracer's ${shown:-0}"
 
-for run in "tasks" "timeline --color=never" "timeline --tasks --color=never" "export"; do
+for run in info "tasks" "timeline --color=never" "timeline --tasks --color=never" "export"; do
 	# shellcheck disable=SC2086
 	"$LOTRACE" $run --show-tracer "$TMP/qs.lot" >"$TMP/out" 2>&1 || fail "$run --show-tracer: status $?"
 	grep -q 'lotrace-flusher' "$TMP/out" || fail "$run --show-tracer: no flusher thread"
