@@ -138,8 +138,8 @@ struct perfetto {
 	struct idmap groups;     /* task name pointer -> struct task_group */
 	uint64_t n_groups, n_task_lanes;
 	struct idmap stack_iids; /* model stack id -> interned string iid */
-	struct idmap text_iids;  /* stack text (interned in names) -> its iid */
-	uint64_t next_stack_iid;
+	struct idmap text_iids;  /* annotation string (interned in names) -> its iid */
+	uint64_t next_text_iid;
 	struct idmap counters;   /* counter name pointer -> uuid number */
 	uint64_t n_counters;
 	struct lane_set lanes;   /* async tracks for spans */
@@ -402,6 +402,33 @@ struct event {
 	size_t packet, te;
 };
 
+/* The iid of an annotation string value (already escaped): interned once,
+ * in the current packet's InternedData (before its track event), the first
+ * time it is used.  0 on ENOMEM. */
+static uint64_t clean_text_iid(struct perfetto *p, const char *s, size_t n)
+{
+	struct intern_str is = intern_str(&p->names, s, n);
+	if (!is.s) {
+		p->oom = true;
+		return 0;
+	}
+	uint64_t iid = (uint64_t)(uintptr_t)idmap_get(&p->text_iids, (uint64_t)(uintptr_t)is.s);
+	if (iid)
+		return iid;
+	iid = ++p->next_text_iid;
+	if (idmap_put(&p->text_iids, (uint64_t)(uintptr_t)is.s, (void *)(uintptr_t)iid) < 0) {
+		p->oom = true;
+		return 0;
+	}
+	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	size_t isd = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_STRING_VALUES);
+	pb_varint(&p->pkt, IS_IID, iid);
+	pb_bytes(&p->pkt, IS_STR, is.s, is.n);
+	pb_close(&p->pkt, isd);
+	pb_close(&p->pkt, id);
+	return iid;
+}
+
 /* A stack's text, frames (without the recorder's) one per line, interned
  * once per stack in this packet's InternedData: its iid, 0 for none. */
 static uint64_t stack_iid(struct perfetto *p, uint32_t stack)
@@ -426,55 +453,70 @@ static uint64_t stack_iid(struct perfetto *p, uint32_t stack)
 		free(e);
 	}
 	/* stacks that differ only in the recorder's frames read the same */
-	struct intern_str is = lot_buf_ok(&text) ? intern_str(&p->names, (const char *)text.data,
-							      text.len)
-						 : (struct intern_str){0};
+	iid = lot_buf_ok(&text) ? clean_text_iid(p, (const char *)text.data, text.len) : 0;
 	lot_buf_free(&text);
-	if (!is.s) {
+	if (!iid || idmap_put(&p->stack_iids, stack, (void *)(uintptr_t)iid) < 0)
 		p->oom = true;
-		return 0;
-	}
-	iid = (uint64_t)(uintptr_t)idmap_get(&p->text_iids, (uint64_t)(uintptr_t)is.s);
-	bool known = iid != 0;
-	if (!known)
-		iid = ++p->next_stack_iid;
-	if (idmap_put(&p->stack_iids, stack, (void *)(uintptr_t)iid) < 0 ||
-	    (!known && idmap_put(&p->text_iids, (uint64_t)(uintptr_t)is.s, (void *)(uintptr_t)iid) < 0)) {
-		p->oom = true;
-		return 0;
-	}
-	if (known)
-		return iid;
-	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
-	size_t isd = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_STRING_VALUES);
-	pb_varint(&p->pkt, IS_IID, iid);
-	pb_bytes(&p->pkt, IS_STR, is.s, is.n);
-	pb_close(&p->pkt, isd);
-	pb_close(&p->pkt, id);
 	return iid;
 }
 
+/* The iid of an annotation string from the trace (escaped first). */
+static uint64_t text_iid(struct perfetto *p, const char *s, size_t n)
+{
+	char *e = text_plain_dup(s, n);
+	uint64_t iid = e ? clean_text_iid(p, e, strlen(e)) : 0;
+	free(e);
+	if (!e)
+		p->oom = true;
+	return iid;
+}
+
+/* An annotation whose string value repeats (task names, reasons): interned. */
+struct istr {
+	const char *key;
+	const char *s;
+	size_t n;
+};
+
+static void ann_iid(struct perfetto *p, const char *key, uint64_t iid)
+{
+	size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
+	ann_name(p, key);
+	pb_varint(&p->pkt, DA_STRING_VALUE_IID, iid);
+	pb_close(&p->pkt, da);
+}
+
 /* An event on a track, with its name and stack (both interned; either may
- * be NULL / 0).  Annotations follow; event_close() ends it. */
-static struct event event_open(struct perfetto *p, int64_t ns, uint64_t track, int type,
-			       const char *name, uint32_t stack)
+ * be NULL / 0) and the annotations pre[0..n_pre) (interned strings, NULL s:
+ * none).  More annotations may follow; event_close() ends it. */
+static struct event event_open_with(struct perfetto *p, int64_t ns, uint64_t track, int type,
+				    const char *name, uint32_t stack, const struct istr *pre,
+				    size_t n_pre)
 {
 	struct event e;
-	e.packet = packet_open(p, ns, name != NULL || stack);
+	e.packet = packet_open(p, ns, name != NULL || stack || n_pre);
 	uint64_t iid = name ? name_iid(p, name) : 0;
 	uint64_t siid = stack_iid(p, stack);
+	uint64_t piid[4] = {0};
+	for (size_t i = 0; i < n_pre && i < 4; i++)
+		piid[i] = pre[i].s ? text_iid(p, pre[i].s, pre[i].n) : 0;
 	e.te = pb_open(&p->pkt, PKT_TRACK_EVENT);
 	pb_varint(&p->pkt, TE_TYPE, (uint64_t)type);
 	pb_varint(&p->pkt, TE_TRACK_UUID, track);
 	if (iid)
 		pb_varint(&p->pkt, TE_NAME_IID, iid);
-	if (siid) {
-		size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
-		ann_name(p, "stack");
-		pb_varint(&p->pkt, DA_STRING_VALUE_IID, siid);
-		pb_close(&p->pkt, da);
-	}
+	if (siid)
+		ann_iid(p, "stack", siid);
+	for (size_t i = 0; i < n_pre && i < 4; i++)
+		if (piid[i])
+			ann_iid(p, pre[i].key, piid[i]);
 	return e;
+}
+
+static struct event event_open(struct perfetto *p, int64_t ns, uint64_t track, int type,
+			       const char *name, uint32_t stack)
+{
+	return event_open_with(p, ns, track, type, name, stack, NULL, 0);
 }
 
 static void event_close(struct perfetto *p, struct event e)
@@ -553,12 +595,12 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 		uint64_t from = wl ? wl->uuid : UUID_THREAD(wk->tid);
 		if (!wl)
 			thread_track(p, wk->tid);
-		struct event e = event_open(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"),
-					    wk->stack);
-		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
 		char who[300];
 		task_label(who, sizeof who, t->name, t->id, t->tid);
-		ann_str(p, "wakes", who, strlen(who));
+		struct istr pre[] = {{"wakes", who, strlen(who)}};
+		struct event e = event_open_with(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"),
+						 wk->stack, pre, 1);
+		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
 		ann_int(p, "thread", (int64_t)w->waker.tid);
 		event_close(p, e);
 	}
@@ -573,23 +615,23 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 	} else {
 		snprintf(label, sizeof label, "%s", sn);
 	}
-	struct event e = event_open(p, iv->start_ns, track, TYPE_SLICE_BEGIN, own_name(p, label),
-				    iv->stack);
-	if (flow)
-		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
 	char who[300];
 	task_label(who, sizeof who, t->name, t->id, t->tid);
-	ann_str(p, "task", who, strlen(who));
+	struct istr pre[] = {
+		{"task", who, strlen(who)},
+		{"reason", iv->reason.n ? iv->reason.s : NULL, iv->reason.n},
+		{"woken_by", iv->woken ? iv->waker.task_name.s : NULL, iv->waker.task_name.n},
+	};
+	struct event e = event_open_with(p, iv->start_ns, track, TYPE_SLICE_BEGIN,
+					 own_name(p, label), iv->stack, pre, 3);
+	if (flow)
+		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
 	if (iv->tid)
 		ann_int(p, "thread", (int64_t)iv->tid);
-	if (iv->reason.n)
-		ann_str(p, "reason", iv->reason.s, iv->reason.n);
 	if (iv->detail.n)
 		ann_str(p, "detail", iv->detail.s, iv->detail.n);
-	if (iv->woken) {
-		ann_str(p, "woken_by", iv->waker.task_name.s, iv->waker.task_name.n);
+	if (iv->woken)
 		ann_int(p, "waker_thread", (int64_t)iv->waker.tid);
-	}
 	if (iv->open)
 		ann_int(p, "open_at_trace_end", 1);
 	event_close(p, e);
@@ -629,15 +671,15 @@ static void perfetto_span(void *st, const struct model_span *sp)
 {
 	struct perfetto *p = st;
 	uint64_t track = span_track(p, sp);
-	struct event e = event_open(p, sp->start_ns, track, TYPE_SLICE_BEGIN,
-				    clean_name(p, sp->name.s, sp->name.n), sp->stack);
+	struct istr pre[] = {{"task", sp->task_name.s, sp->task_name.n}};
+	struct event e = event_open_with(p, sp->start_ns, track, TYPE_SLICE_BEGIN,
+					 clean_name(p, sp->name.s, sp->name.n), sp->stack, pre, 1);
 	char hex[33];
 	lot_trace_id_hex(sp->trace_id, hex);
 	ann_hex(p, "span_id", sp->span_id);
 	if (sp->parent_id)
 		ann_hex(p, "parent_span_id", sp->parent_id);
 	ann_str(p, "trace_id", hex, 32);
-	ann_str(p, "task", sp->task_name.s, sp->task_name.n);
 	ann_int(p, "begin_thread", (int64_t)sp->begin_tid);
 	if (sp->end_tid)
 		ann_int(p, "end_thread", (int64_t)sp->end_tid);
@@ -682,10 +724,10 @@ static void perfetto_point(void *st, const struct model_point *pt)
 	switch (pt->code) {
 	case LOT_EV_instant:
 		thread_track(p, pt->tid);
-		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
-			       clean_name(p, pt->name.s, pt->name.n), pt->stack);
-		if (pt->task)
-			ann_str(p, "task", pt->task->name.s, pt->task->name.n);
+		struct istr pre[] = {{"task", pt->task ? pt->task->name.s : NULL,
+				      pt->task ? pt->task->name.n : 0}};
+		e = event_open_with(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
+				    clean_name(p, pt->name.s, pt->name.n), pt->stack, pre, 1);
 		event_close(p, e);
 		break;
 	case LOT_EV_counter: {

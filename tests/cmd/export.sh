@@ -22,6 +22,11 @@ checked chrome "$TMP/story.json" story
 "$LOTRACE" export --format perfetto "$TMP/story.lot" -o "$TMP/story.pftrace" 2>"$TMP/err" ||
 	fail "export perfetto: status $?"
 checked perfetto "$TMP/story.pftrace" story
+# and protoc's own parser reads it as protobuf (the wire format, not the schema)
+if command -v protoc >/dev/null 2>&1; then
+	protoc --decode_raw <"$TMP/story.pftrace" >/dev/null 2>"$TMP/err" ||
+		fail "export perfetto: protoc --decode_raw: $(head -1 "$TMP/err")"
+fi
 # a host up 200 days: no slice overlaps its neighbour (or is lost)
 "$top_builddir/tests/cmd/make_trace" uptime "$TMP/uptime.lot" || fail "make_trace uptime"
 "$LOTRACE" export "$TMP/uptime.lot" -o "$TMP/uptime.json" 2>/dev/null || fail "export uptime: status $?"
