@@ -9,6 +9,7 @@ pkgs=(
 	liburing-dev liblz4-dev zlib1g-dev check libdw-dev libelf-dev
 	clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
 	python3 lz4                 # test scripts; stock lz4 reads our chunks
+	libxml2-utils protobuf-compiler # xmllint checks SVGs, protoc the Perfetto export
 )
 # --bench: also what `make bench` uses for its full table: /usr/bin/time
 # (peak memory), valgrind (instruction counts) and LTTng-UST (the peer).
