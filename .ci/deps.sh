@@ -10,6 +10,7 @@ pkgs=(
 	clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
 	python3 lz4                 # test scripts; stock lz4 reads our chunks
 	golang-go                   # go tool pprof reads `lotrace export --format pprof` back
+	libxml2-utils protobuf-compiler # xmllint checks SVGs, protoc the Perfetto export
 )
 # --bench: also what `make bench` uses for its full table: /usr/bin/time
 # (peak memory), valgrind (instruction counts) and LTTng-UST (the peer).

@@ -62,7 +62,7 @@ static double time_loop(void (*fn)(uint64_t), uint64_t n, unsigned depth)
 int main(int argc, char **argv)
 {
 	bench_init(argc, argv);
-	struct lot_clock_info ci;
+	struct lot_clock_cal ci;
 	if (lot_clock_calibrate(&ci) || lot_stack_bounds_current(&bounds))
 		return 1;
 	uint64_t n = bench_callgrind ? 10000 : 5000000;
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 
 	bench_emit(&(struct bench_result){
 		.bench = "prims", .metric = "clock_now", .unit = "ns/call",
-		.what = ci.source == 1 ? "lot_clock_now() (monotonic fallback chosen)"
+		.what = ci.counter == LOT_COUNTER_MONOTONIC ? "lot_clock_now() (monotonic fallback chosen)"
 				       : "lot_clock_now() (rdtsc)",
 		.value = now, .base = "clock_gettime(CLOCK_MONOTONIC)", .base_value = gettime});
 	bench_emit(&(struct bench_result){
@@ -105,7 +105,9 @@ int main(int argc, char **argv)
 		.base_value = empty, .target = "<= 1.5"});
 	printf("{\"bench\":\"prims\",\"note\":\"Clock source chosen by lot_clock_calibrate(): %s, "
 	       "%llu Hz.  Frames per walk: %.1f.\"}\n",
-	       ci.source == 0 ? "TSC" : ci.source == 1 ? "CLOCK_MONOTONIC" : "cntvct_el0",
+	       ci.counter == LOT_COUNTER_TSC	   ? "TSC"
+	       : ci.counter == LOT_COUNTER_MONOTONIC ? "CLOCK_MONOTONIC"
+						     : "cntvct_el0",
 	       (unsigned long long)ci.freq_hz, frames);
 	return 0;
 }

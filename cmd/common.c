@@ -23,12 +23,15 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	return CMD_EXIT_USAGE;
 }
 
-/* "[--json] [--help]": -1 to go on with the FILE arguments, else the exit status. */
-static int parse_json_help(int argc, char **argv, const char *usage, const char *help, bool *json)
+/* "[--json] [--show-tracer] [--help]": -1 to go on with the FILE arguments,
+ * else the exit status. */
+static int parse_json_help(int argc, char **argv, const char *usage, const char *help, bool *json,
+			   bool *show_tracer)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		CMD_SHOW_TRACER_OPTION,
 		{NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0];
@@ -43,6 +46,12 @@ static int parse_json_help(int argc, char **argv, const char *usage, const char 
 			break;
 		case 'h':
 			return cmd_help(usage, help);
+		case CMD_OPT_SHOW_TRACER:
+			if (show_tracer) {
+				*show_tracer = true;
+				break;
+			}
+			return cmd_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
 		default: /* optopt is set for a bad short option, 0 for a bad long one */
 			if (optopt)
 				return cmd_usage_error(cmd, usage, "unknown option '-%c'", optopt);
@@ -53,17 +62,10 @@ static int parse_json_help(int argc, char **argv, const char *usage, const char 
 }
 
 int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
-			bool *json, const char **path)
+			bool *json, bool *show_tracer, const char **path)
 {
-	int st = parse_json_help(argc, argv, usage, help, json);
+	int st = parse_json_help(argc, argv, usage, help, json, show_tracer);
 	return st >= 0 ? st : cmd_take_file(argc, argv, usage, path);
-}
-
-int cmd_parse_files_opts(int argc, char **argv, const char *usage, const char *help,
-			 bool *json, char ***paths, size_t *n_paths)
-{
-	int st = parse_json_help(argc, argv, usage, help, json);
-	return st >= 0 ? st : cmd_take_files(argc, argv, usage, paths, n_paths);
 }
 
 int cmd_take_files(int argc, char **argv, const char *usage, char ***paths, size_t *n_paths)
@@ -142,4 +144,22 @@ int cmd_redirect_stdout(const char *cmd, const char *out)
 	}
 	close(fd);
 	return 0;
+}
+
+int64_t cmd_parse_time(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	double unit = 1;
+	if (!strcmp(end, "s"))
+		unit = 1e9;
+	else if (!strcmp(end, "ms"))
+		unit = 1e6;
+	else if (!strcmp(end, "us"))
+		unit = 1e3;
+	else if (strcmp(end, "ns") && *end)
+		return -1;
+	return (int64_t)(v * unit + 0.5);
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "trace-format/reader.h"
 
@@ -28,25 +29,32 @@ enum cmd_exit {
 	CMD_EXIT_PIPE = 141, /* what a shell reports for death by SIGPIPE */
 };
 
+/* A time from the trace start, as --from/--to take it: "1.5ms", "200us",
+ * "2s", "100ns" or plain nanoseconds; -1 if malformed. */
+int64_t cmd_parse_time(const char *s);
+
+/* --show-tracer, which every analysis command takes (model_opts.show_tracer):
+ * its getopt_long entry, its code, its --help line. */
+#define CMD_OPT_SHOW_TRACER 0x1004
+#define CMD_SHOW_TRACER_OPTION {"show-tracer", no_argument, NULL, CMD_OPT_SHOW_TRACER}
+#define CMD_SHOW_TRACER_HELP "  --show-tracer   the recorder's own threads (flusher, control) too\n"
+
 /* Print "lotrace CMD: message" and the subcommand's usage to stderr; returns CMD_EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Parse "[--json] [--help] FILE" (argv[0] is the subcommand).  Returns -1 when
- * the caller should go on, else the exit status to return right away (0 after
- * --help, CMD_EXIT_USAGE after a usage error, already reported).
+ * Parse "[--json] [--show-tracer] [--help] FILE" (argv[0] is the subcommand;
+ * --show-tracer only if show_tracer is not NULL).  Returns -1 when the caller
+ * should go on, else the exit status to return right away (0 after --help,
+ * CMD_EXIT_USAGE after a usage error, already reported).
  */
 int cmd_parse_file_opts(int argc, char **argv, const char *usage, const char *help,
-			bool *json, const char **path);
+			bool *json, bool *show_tracer, const char **path);
 
-/* The same for the analysis commands: one or more FILEs (or directories of
- * .lot files, cmd/sources.h) analysed as one; *paths to free with
- * sources_free_paths(). */
-int cmd_parse_files_opts(int argc, char **argv, const char *usage, const char *help,
-			 bool *json, char ***paths, size_t *n_paths);
-/* After the options: one or more FILEs (or directories) in argv[optind..],
- * expanded into *paths.  -1 to go on, else the exit status (reported). */
+/* After the options: one or more FILEs (or directories of .lot files,
+ * cmd/sources.h) in argv[optind..], expanded into *paths (to free with
+ * sources_free_paths()).  -1 to go on, else the exit status (reported). */
 int cmd_take_files(int argc, char **argv, const char *usage, char ***paths, size_t *n_paths);
 
 /* After the options: exactly one FILE left in argv[optind..].  -1 and *path

@@ -236,7 +236,7 @@ int cmd_dump(int argc, char **argv)
 	static struct dump d; /* 256 labels: keep them off the stack */
 	memset(&d, 0, sizeof d); /* a fresh one per call (the fuzzer calls again) */
 	const char *path;
-	int st = cmd_parse_file_opts(argc, argv, usage, help, &d.json, &path);
+	int st = cmd_parse_file_opts(argc, argv, usage, help, &d.json, NULL, &path);
 	if (st >= 0)
 		return st;
 	struct lot_reader *r = cmd_open(path);

@@ -7,7 +7,7 @@
 
 #include "cmd/out.h"
 
-enum style { TEXT_QUOTED, TEXT_BARE, TEXT_PLAIN, JSON };
+enum style { TEXT_QUOTED, TEXT_BARE, TEXT_PLAIN, JSON, XML };
 
 /* Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), 0 if invalid. */
 static size_t utf8_len(const uint8_t *s, size_t n)
@@ -43,6 +43,9 @@ static size_t utf8_len(const uint8_t *s, size_t n)
 /* Whether an ASCII byte needs escaping in a style (bytes >= 0x80 are checked as UTF-8). */
 static bool needs_escape(uint8_t c, enum style st)
 {
+	if (st == XML)
+		return (c < 0x20 && c != '\t' && c != '\n') || c == '&' || c == '<' || c == '>' ||
+		       c == '"';
 	if (c < 0x20 || c == 0x7f)
 		return true;
 	if (c == '"' || c == '\\')
@@ -50,8 +53,18 @@ static bool needs_escape(uint8_t c, enum style st)
 	return st == TEXT_BARE && (c == ' ' || c == '=');
 }
 
+static char *put_xml_escape(char *p, uint8_t c)
+{
+	const char *e = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : "?";
+	size_t n = strlen(e);
+	memcpy(p, e, n);
+	return p + n;
+}
+
 static char *put_escape(char *p, uint8_t c, enum style st)
 {
+	if (st == XML)
+		return put_xml_escape(p, c);
 	const char *short_form = NULL;
 	switch (c) {
 	case '"': short_form = "\\\""; break;
@@ -98,7 +111,7 @@ static char *escape_into(char *dst, const uint8_t *s, size_t n, enum style st)
 			memcpy(dst, s + i, len);
 			dst += len;
 			i += len;
-		} else if (st == JSON) {
+		} else if (st == JSON || st == XML) {
 			memcpy(dst, "\xef\xbf\xbd", 3); /* U+FFFD */
 			dst += 3;
 			i++;
@@ -161,3 +174,6 @@ static char *dup_escaped(const char *s, size_t n, enum style st, bool quote)
 char *text_bare_dup(const char *s, size_t n) { return dup_escaped(s, n, TEXT_BARE, false); }
 char *json_str_dup(const char *s, size_t n) { return dup_escaped(s, n, JSON, true); }
 char *text_plain_dup(const char *s, size_t n) { return dup_escaped(s, n, TEXT_PLAIN, false); }
+char *xml_dup(const char *s, size_t n) { return dup_escaped(s, n, XML, false); }
+
+void out_xml(const char *s, size_t n) { out_escaped(s, n, XML); }

@@ -24,7 +24,7 @@
 
 static const char usage[] =
 	"lotrace export [--format chrome|perfetto|pprof|otlp|otlp-json] [-o OUT | --otlp URL]\n"
-	"                      [--symbols DIR | --no-symbols] FILE...";
+	"                      [--from T] [--to T] [--symbols DIR | --no-symbols] [--show-tracer] FILE...";
 static const char help[] =
 	"Convert a trace for the Perfetto UI (ui.perfetto.dev) and chrome://tracing.\n"
 	"  --format chrome    Chrome JSON Trace Event Format (the default)\n"
@@ -37,8 +37,11 @@ static const char help[] =
 	"  --otlp URL         send the spans to an OTLP/HTTP endpoint (http://host:port,\n"
 	"                     path /v1/traces by default) in batches, with retries\n"
 	"  -o, --output OUT   write to OUT (default: standard output)\n"
+	"  --from T, --to T   only what happens in this window (from the trace start:\n"
+	"                     1.5ms, 200us, 2s, or ns), slices cut at its edges\n"
 	"  --symbols DIR      look for moved binaries by build-id in DIR too\n"
 	"  --no-symbols       stack frames as raw addresses\n"
+	"  --show-tracer      the recorder's own threads (flusher, control) too\n"
 	"  --help             this text\n"
 	"Threads and their spans, instants and counters appear under the process;\n"
 	"task states (running, runnable, blocked) under a process named \"tasks\",\n"
@@ -50,24 +53,43 @@ struct run {
 	const struct export_format *fmt;
 	void *st;
 	struct progress progress;
+	int64_t from, to; /* --from/--to: the window (-1: not given) */
 };
+
+/* Clip [*start, *end] to the window; false if they do not meet. */
+static bool in_window(const struct run *r, int64_t *start, int64_t *end)
+{
+	if ((r->from >= 0 && *end < r->from) || (r->to >= 0 && *start > r->to))
+		return false;
+	if (r->from >= 0 && *start < r->from)
+		*start = r->from;
+	if (r->to >= 0 && *end > r->to)
+		*end = r->to;
+	return true;
+}
 
 static void on_interval(void *ctx, const struct model_interval *iv)
 {
 	struct run *r = ctx;
-	r->fmt->interval(r->st, iv);
+	struct model_interval c = *iv;
+	if (in_window(r, &c.start_ns, &c.end_ns))
+		r->fmt->interval(r->st, &c);
 }
 
 static void on_span(void *ctx, const struct model_span *sp)
 {
 	struct run *r = ctx;
-	r->fmt->span(r->st, sp);
+	struct model_span c = *sp;
+	if (in_window(r, &c.start_ns, &c.end_ns))
+		r->fmt->span(r->st, &c);
 }
 
 static void on_point(void *ctx, const struct model_point *pt)
 {
 	struct run *r = ctx;
-	r->fmt->point(r->st, pt);
+	int64_t a = pt->ns, b = pt->ns;
+	if (pt->code == LOT_EV_thread_begin || in_window(r, &a, &b))
+		r->fmt->point(r->st, pt);
 }
 
 static void on_task_done(void *ctx, const struct model_task *t)
@@ -159,20 +181,38 @@ const char *export_frame_of(const struct export_info *info, unsigned proc, uint6
 	return sym == info->sym ? export_frame(info, pc) : sym_full(sym, pc);
 }
 
+bool export_wake_flow(const struct model_interval *iv)
+{
+	return iv->state == MODEL_BLOCKED && iv->woken && !iv->open &&
+	       iv->waker.task_key != iv->task->key;
+}
+
+const uint64_t *export_stack(const struct export_info *info, uint32_t stack, size_t *n)
+{
+	const uint64_t *pcs = stack ? model_stack(info->model, stack, n) : NULL;
+	return pcs ? sym_program_stack(export_sym_of(info, model_stack_proc(info->model, stack)), pcs, n)
+		   : NULL;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
+		{"from", required_argument, NULL, 'F'},
+		{"to", required_argument, NULL, 'T'},
 		{"symbols", required_argument, NULL, 'S'},
 		{"no-symbols", no_argument, NULL, 'N'},
 		{"otlp", required_argument, NULL, 'U'},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct export_format *fmt = &export_chrome;
 	const char *out = "-", *symdir = NULL, *otlp_url = NULL;
 	bool raw_symbols = false;
+	struct model_opts mopts = {0};
+	int64_t from = -1, to = -1;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -195,6 +235,14 @@ int cmd_export(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'F':
+		case 'T': {
+			int64_t v = cmd_parse_time(optarg);
+			if (v < 0)
+				return cmd_usage_error(argv[0], usage, "bad time '%s'", optarg);
+			*(c == 'F' ? &from : &to) = v;
+			break;
+		}
 		case 'S':
 			symdir = optarg;
 			break;
@@ -209,6 +257,9 @@ int cmd_export(int argc, char **argv)
 			fmt = &export_otlp_proto;
 			break;
 		}
+		case CMD_OPT_SHOW_TRACER:
+			mopts.show_tracer = true;
+			break;
 		case 'h':
 			return cmd_help(usage, help);
 		default:
@@ -226,6 +277,10 @@ int cmd_export(int argc, char **argv)
 	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
 	if (st >= 0)
 		return st;
+	if (from >= 0 && to >= 0 && to <= from) {
+		sources_free_paths(paths, n_paths);
+		return cmd_usage_error(argv[0], usage, "--to must be after --from");
+	}
 	const char *path = paths[0];
 	bool binary = fmt == &export_perfetto || fmt == &export_otlp_proto || fmt == &export_pprof;
 	if (binary && !otlp_url && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
@@ -256,7 +311,7 @@ int cmd_export(int argc, char **argv)
 		.symdir = symdir,
 		.raw_symbols = raw_symbols,
 	};
-	struct run run = {.fmt = fmt};
+	struct run run = {.fmt = fmt, .from = from, .to = to};
 	struct model_callbacks cb = {
 		.ctx = &run,
 		.interval = fmt->interval ? on_interval : NULL,
@@ -270,7 +325,7 @@ int cmd_export(int argc, char **argv)
 	struct model_summary sum = {0};
 	int rc = -1;
 	int fin = 0;
-	if (info.process_name && info.sym && (info.model = model_new_sources(&src, &cb, NULL))) {
+	if (info.process_name && info.sym && (info.model = model_new_sources(&src, &cb, &mopts))) {
 		run.st = fmt->begin(&info);
 		if (run.st) {
 			progress_start(&run.progress, "lotrace export", path);

@@ -8,11 +8,15 @@
  *     nest there as slices, the others as async slices (cmd/lanes.h),
  *     instants, losses, counters;
  *   - a pseudo-process "tasks" (pid + EXPORT_TASKS_PID_OFFSET, above any
- *     Linux pid) with one track per task: its states as slices
- *     (running, runnable, blocked: reason, hosting), and a flow arrow from
- *     the waker's "unblock" mark to the runnable slice it began;
- *   - times on CLOCK_MONOTONIC (the trace start's start_mono_ns plus the
- *     model's times), so exports of several processes of one host line up;
+ *     Linux pid) with the tasks' states as slices (running, runnable,
+ *     blocked: reason, hosting) -- Chrome JSON: a track per task; Perfetto:
+ *     per task name a group of lanes that tasks reuse one after the other --
+ *     and a flow arrow from the waker's "unblock" mark to the runnable slice
+ *     it began (not for a task that unblocks itself, export_wake_flow());
+ *   - Perfetto: times on CLOCK_MONOTONIC (the trace start's start_mono_ns
+ *     plus the model's times), so exports of several processes of one host
+ *     line up; Chrome JSON: times from the trace start (its viewers read
+ *     doubles), with start_mono_ns in otherData;
  *   - several files (cmd/sources.h): the same per file (export_pid(),
  *     export_process_name()), on the merged clock, and an arrow from each
  *     span to its children in other processes (cmd/remote_links.h).
@@ -60,6 +64,15 @@ const char *export_frame(const struct export_info *info, uint64_t pc);
 const char *export_frame_of(const struct export_info *info, unsigned proc, uint64_t pc);
 /* The symbolizer of file PROC (made on first use; the first file's if that fails). */
 struct symbolizer *export_sym_of(const struct export_info *info, unsigned proc);
+
+/* Whether the end of this interval gets a flow arrow from its waker to the
+ * task's next slice: a block ended by an unblock of another task (a task
+ * that unblocks itself -- back from a blocking call -- gets none). */
+bool export_wake_flow(const struct model_interval *iv);
+
+/* A stack's PCs, innermost first, without the recorder's own frames
+ * (sym_program_stack); NULL for none. */
+const uint64_t *export_stack(const struct export_info *info, uint32_t stack, size_t *n);
 
 struct export_format {
 	const char *name;

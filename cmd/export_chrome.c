@@ -5,7 +5,11 @@
  *   {"traceEvents":[ event, event, ... ],
  *    "displayTimeUnit":"ns", "otherData":{ the trace's span, losses, damage }}
  *
- * ts and dur are microseconds with three decimals (nanosecond precision).
+ * ts and dur are microseconds with three decimals (nanosecond precision),
+ * ts from the trace start: viewers read them as doubles, which past about
+ * 104 days of CLOCK_MONOTONIC no longer hold the nanoseconds that keep
+ * touching slices apart.  otherData's start_mono_ns puts them back on the
+ * host's clock.
  * Spans that nest on their thread are X slices there; the others (ended on
  * another thread, or overlapping a sibling) are async b/e pairs with the
  * span id as id.  Task states are X slices on the task's track; a wake-up
@@ -67,10 +71,9 @@ static void put_us(uint64_t ns)
 	out_commit(p);
 }
 
-static void put_ts(struct chrome *c, int64_t ns)
+static void put_ts(int64_t ns)
 {
-	int64_t abs = (int64_t)c->info->base_ns + ns;
-	put_us(abs > 0 ? (uint64_t)abs : 0);
+	put_us(ns > 0 ? (uint64_t)ns : 0);
 }
 
 /* Open an event object: {"ph":..,"cat":..,"name":..,"pid":..,"tid":..,"ts":.. */
@@ -89,7 +92,7 @@ static void ev_open(struct chrome *c, char ph, const char *cat, const char *name
 	out_str(",\"tid\":");
 	out_u64(tid);
 	out_str(",\"ts\":");
-	put_ts(c, ns);
+	put_ts(ns);
 }
 
 static void put_dur(int64_t ns)
@@ -139,7 +142,7 @@ static void arg_hex(bool *first, const char *key, uint64_t v)
 static void arg_stack(struct chrome *c, bool *first, uint32_t stack)
 {
 	size_t n;
-	const uint64_t *pcs = stack ? model_stack(c->info->model, stack, &n) : NULL;
+	const uint64_t *pcs = export_stack(c->info, stack, &n);
 	if (!pcs)
 		return;
 	unsigned proc = model_stack_proc(c->info->model, stack);
@@ -162,7 +165,7 @@ static void ev_close(bool args_first)
 static void meta_name(struct chrome *c, const char *what, uint64_t pid, uint64_t tid,
 		      const char *name, size_t n)
 {
-	ev_open(c, 'M', "__metadata", what, strlen(what), pid, tid, -(int64_t)c->info->base_ns);
+	ev_open(c, 'M', "__metadata", what, strlen(what), pid, tid, 0);
 	bool first = true;
 	arg_str(&first, "name", name, n);
 	ev_close(first);
@@ -260,7 +263,7 @@ static void chrome_interval(void *st, const struct model_interval *iv)
 	if (flow)
 		flow_end(c, flow, t, iv->start_ns);
 
-	if (iv->state == MODEL_BLOCKED && iv->woken && !iv->open) {
+	if (export_wake_flow(iv)) {
 		struct wake *nw = malloc(sizeof *nw);
 		if (!nw || idmap_put(&c->wakes, t->key, nw) < 0) {
 			free(nw);

@@ -5,11 +5,17 @@
  * once, then referred to by number), timestamps are varints.
  *
  * One packet sequence (trusted_packet_sequence_id 1): the first packet
- * clears the incremental state, every packet that refers to interned names
- * says it needs it.  Tracks (TrackDescriptor) are written before their
- * first event: the process and its threads, a pseudo-process "tasks" with a
- * track per task, counter tracks, and async tracks ("spans") for spans that
- * do not nest on their thread.  The layout is the one cmd/export.h states;
+ * clears the incremental state and says the trace's clock is
+ * CLOCK_MONOTONIC (a ClockSnapshot with primary_trace_clock; every
+ * timestamp names that clock too), every packet that refers to interned
+ * names or stacks says it needs it.  Stacks are interned strings (one per
+ * distinct stack, frames one per line).  Tracks (TrackDescriptor) are
+ * written once, before their first event: the process and its threads
+ * (named from the model), a pseudo-process "tasks" with, per task name, a
+ * group track and lanes under it that tasks reuse once their last task
+ * ended (a task per request would otherwise be a track per request),
+ * counter tracks, and async tracks ("spans") for spans that do not nest on
+ * their thread.  The layout is the one cmd/export.h states;
  * the summary is an instant "lotrace summary" at the trace's end with the
  * span, losses and damage as its annotations.
  *
@@ -25,8 +31,6 @@
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
 #include "cmd/lanes.h"
-#include "cmd/remote_links.h"
-#include "cmd/sources.h"
 #include "cmd/out.h"
 #include "cmd/protobuf.h"
 
@@ -39,6 +43,14 @@ enum {
 	PKT_INTERNED_DATA = 12,
 	PKT_SEQUENCE_FLAGS = 13,
 	PKT_TRACK_DESCRIPTOR = 60,
+	PKT_CLOCK_SNAPSHOT = 6,
+	PKT_TIMESTAMP_CLOCK_ID = 58,
+	/* ClockSnapshot, Clock */
+	CS_CLOCKS = 1,
+	CS_PRIMARY_TRACE_CLOCK = 2,
+	CLOCK_ID = 1,
+	CLOCK_TIMESTAMP = 2,
+	BUILTIN_CLOCK_MONOTONIC = 3,
 	SEQ_INCREMENTAL_STATE_CLEARED = 1,
 	SEQ_NEEDS_INCREMENTAL_STATE = 2,
 	/* TrackDescriptor */
@@ -72,9 +84,13 @@ enum {
 	DA_STRING_VALUE = 6,
 	DA_NAME = 10,
 	DA_UINT_VALUE = 3,
+	DA_STRING_VALUE_IID = 17,
 	/* InternedData, EventName */
 	ID_EVENT_NAMES = 2,
 	ID_DEBUG_ANNOTATION_NAMES = 3,
+	ID_DEBUG_ANNOTATION_STRING_VALUES = 29,
+	IS_IID = 1,
+	IS_STR = 2,
 	EN_IID = 1,
 	EN_NAME = 2,
 };
@@ -84,18 +100,28 @@ enum {
 #define UUID_TASKS 2
 #define UUID_SUMMARY 3
 #define UUID_THREAD(tid) ((1ull << 56) | (tid))
-#define UUID_TASK(key) ((2ull << 56) | (key))
+#define UUID_TASK_LANE(n) ((2ull << 56) | (n))
+#define UUID_TASK_GROUP(n) ((5ull << 56) | (n))
 #define UUID_COUNTER(n) ((3ull << 56) | (n))
 #define UUID_LANE(n) ((4ull << 56) | (n))
-/* Several files: the processes of the second and later files, and a thread
- * or lane number told apart by file. */
-#define UUID_PROC(proc) ((proc) ? (5ull << 56) | (2ull * (proc)) : UUID_PROCESS)
-#define UUID_PROC_TASKS(proc) ((proc) ? (5ull << 56) | (2ull * (proc) + 1) : UUID_TASKS)
-#define BY_PROC(proc, n) ((n) ^ ((uint64_t)(proc) << 40))
 
 struct wake {
 	int64_t ns;
 	struct model_waker waker;
+};
+
+/* Tasks of one name share lanes: a lane is free again once the task on it
+ * ended (free_at), for a task that starts at or after that. */
+struct task_lane {
+	uint64_t uuid;
+	int64_t free_at;
+	bool busy;
+};
+
+struct task_group {
+	uint64_t uuid;
+	struct task_lane **lanes;
+	size_t n;
 };
 
 struct perfetto {
@@ -107,13 +133,17 @@ struct perfetto {
 	struct idmap escaped;    /* model name pointer -> interned escaped name */
 	uint64_t next_iid;
 	struct idmap threads;    /* tid -> struct lane (spans nesting there); known tracks */
-	struct idmap tasks;      /* task key -> (void *)1: track written */
+	struct idmap thread_names; /* tid -> the name its descriptor gave (interned) */
+	struct idmap tasks;      /* live task key -> struct task_lane * it runs on */
+	struct idmap groups;     /* task name pointer -> struct task_group */
+	uint64_t n_groups, n_task_lanes;
+	struct idmap stack_iids; /* model stack id -> interned string iid */
+	struct idmap text_iids;  /* annotation string (interned in names) -> its iid */
+	uint64_t next_text_iid;
 	struct idmap counters;   /* counter name pointer -> uuid number */
 	uint64_t n_counters;
-	struct lane_set *lanes;  /* per file: async tracks for spans */
-	size_t *lanes_written;
-	unsigned n_procs;
-	struct remote_links remote; /* several files: arrows to children in other processes */
+	struct lane_set lanes;   /* async tracks for spans */
+	size_t lanes_written;
 	struct idmap wakes;      /* task key -> struct wake */
 	uint64_t next_flow;
 	bool oom;
@@ -128,6 +158,7 @@ static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
 	if (ns != INT64_MIN) {
 		int64_t abs = (int64_t)p->info->base_ns + ns;
 		pb_varint(&p->pkt, PKT_TIMESTAMP, abs > 0 ? (uint64_t)abs : 0);
+		pb_varint(&p->pkt, PKT_TIMESTAMP_CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
 	}
 	pb_varint(&p->pkt, PKT_SEQUENCE_ID, 1);
 	if (p->first_packet)
@@ -226,14 +257,14 @@ static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const
 	packet_close(p, at);
 }
 
-static void write_thread(struct perfetto *p, unsigned proc, uint64_t tid, const char *name)
+static void write_thread(struct perfetto *p, uint64_t tid, const char *name)
 {
 	size_t at = packet_open(p, INT64_MIN, false);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
-	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(BY_PROC(proc, tid)));
-	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROC(proc));
+	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(tid));
+	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROCESS);
 	size_t thd = pb_open(&p->pkt, TD_THREAD);
-	pb_varint(&p->pkt, THD_PID, export_pid(p->info, proc));
+	pb_varint(&p->pkt, THD_PID, p->info->pid);
 	pb_varint(&p->pkt, THD_TID, tid);
 	if (name)
 		pb_string(&p->pkt, THD_THREAD_NAME, name);
@@ -242,41 +273,92 @@ static void write_thread(struct perfetto *p, unsigned proc, uint64_t tid, const 
 	packet_close(p, at);
 }
 
-/* The thread's track (written on first use) and its span lane. */
-static struct lane *thread_track(struct perfetto *p, unsigned proc, uint64_t tid)
+/* The thread's descriptor, again only if its name changed since. */
+static void name_thread(struct perfetto *p, uint64_t tid, struct model_str name)
 {
-	struct lane *l = idmap_get(&p->threads, BY_PROC(proc, tid));
+	const char *n = name.n ? clean_name(p, name.s, name.n) : NULL;
+	if (idmap_get(&p->thread_names, tid) == n && idmap_get(&p->threads, tid))
+		return;
+	if (n && idmap_put(&p->thread_names, tid, (void *)n) < 0)
+		p->oom = true;
+	write_thread(p, tid, n);
+}
+
+/* The thread's track (written on first use, with the name the model knows
+ * by then) and its span lane. */
+static struct lane *thread_track(struct perfetto *p, uint64_t tid)
+{
+	struct lane *l = idmap_get(&p->threads, tid);
 	if (l)
 		return l;
 	l = calloc(1, sizeof *l);
-	if (!l || idmap_put(&p->threads, BY_PROC(proc, tid), l) < 0) {
+	if (!l) {
+		p->oom = true;
+		return NULL;
+	}
+	name_thread(p, tid, model_thread_name(p->info->model, 0, tid));
+	if (idmap_put(&p->threads, tid, l) < 0) {
 		free(l);
 		p->oom = true;
 		return NULL;
 	}
-	write_thread(p, proc, tid, NULL);
 	return l;
 }
 
-/* A task's track, written on first use.  Named from what both a task and a
- * waker tell: a thread's own task has no id yet. */
-static uint64_t task_track(struct perfetto *p, unsigned proc, uint64_t key, struct model_str name,
-			   uint64_t id, uint64_t tid)
+/* The lane a task's states go on: chosen at its first interval (starting
+ * at start_ns) among its name's lanes, kept until the task is done. */
+static uint64_t task_track(struct perfetto *p, const struct model_task *t, int64_t start_ns)
 {
-	if (!idmap_get(&p->tasks, key)) {
-		if (idmap_put(&p->tasks, key, (void *)1) < 0)
+	struct task_lane *tl = idmap_get(&p->tasks, t->key);
+	if (tl)
+		return tl->uuid;
+	struct task_group *g = idmap_get(&p->groups, (uint64_t)(uintptr_t)t->name.s);
+	if (!g) {
+		g = calloc(1, sizeof *g);
+		if (!g || idmap_put(&p->groups, (uint64_t)(uintptr_t)t->name.s, g) < 0) {
+			free(g);
 			p->oom = true;
-		char raw[300];
-		int n = (int)(name.n < 200 ? name.n : 200);
-		if (id)
-			snprintf(raw, sizeof raw, "%.*s #%llu", n, name.s, (unsigned long long)id);
-		else
-			snprintf(raw, sizeof raw, "%.*s (thread %llu)", n, name.s, (unsigned long long)tid);
-		char *e = text_plain_dup(raw, strlen(raw));
-		write_track(p, UUID_TASK(key), UUID_PROC_TASKS(proc), e ? e : "task", false);
-		free(e);
+			return UUID_TASKS;
+		}
+		g->uuid = UUID_TASK_GROUP(++p->n_groups);
+		write_track(p, g->uuid, UUID_TASKS,
+			    t->name.n ? clean_name(p, t->name.s, t->name.n) : "task", false);
 	}
-	return UUID_TASK(key);
+	for (size_t i = 0; i < g->n && !tl; i++)
+		if (!g->lanes[i]->busy && g->lanes[i]->free_at <= start_ns)
+			tl = g->lanes[i];
+	if (!tl) {
+		struct task_lane **v = realloc(g->lanes, (g->n + 1) * sizeof *v);
+		tl = calloc(1, sizeof *tl);
+		if (!v || !tl) {
+			free(tl);
+			if (v)
+				g->lanes = v;
+			p->oom = true;
+			return g->uuid;
+		}
+		g->lanes = v;
+		g->lanes[g->n++] = tl;
+		tl->uuid = UUID_TASK_LANE(++p->n_task_lanes);
+		char name[300];
+		snprintf(name, sizeof name, "%.250s %zu",
+			 t->name.n ? clean_name(p, t->name.s, t->name.n) : "task", g->n);
+		write_track(p, tl->uuid, g->uuid, name, false);
+	}
+	tl->busy = true;
+	if (idmap_put(&p->tasks, t->key, tl) < 0)
+		p->oom = true;
+	return tl->uuid;
+}
+
+/* "request #25", "main (thread 14745)": which task a shared lane's slice is. */
+static void task_label(char *buf, size_t cap, struct model_str name, uint64_t id, uint64_t tid)
+{
+	int n = (int)(name.n < 200 ? name.n : 200);
+	if (id)
+		snprintf(buf, cap, "%.*s #%llu", n, name.s, (unsigned long long)id);
+	else
+		snprintf(buf, cap, "%.*s (thread %llu)", n, name.s, (unsigned long long)tid);
 }
 
 /* ---- annotations ---- */
@@ -320,18 +402,121 @@ struct event {
 	size_t packet, te;
 };
 
-static struct event event_open(struct perfetto *p, int64_t ns, uint64_t track, int type,
-			       const char *name)
+/* The iid of an annotation string value (already escaped): interned once,
+ * in the current packet's InternedData (before its track event), the first
+ * time it is used.  0 on ENOMEM. */
+static uint64_t clean_text_iid(struct perfetto *p, const char *s, size_t n)
+{
+	struct intern_str is = intern_str(&p->names, s, n);
+	if (!is.s) {
+		p->oom = true;
+		return 0;
+	}
+	uint64_t iid = (uint64_t)(uintptr_t)idmap_get(&p->text_iids, (uint64_t)(uintptr_t)is.s);
+	if (iid)
+		return iid;
+	iid = ++p->next_text_iid;
+	if (idmap_put(&p->text_iids, (uint64_t)(uintptr_t)is.s, (void *)(uintptr_t)iid) < 0) {
+		p->oom = true;
+		return 0;
+	}
+	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	size_t isd = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_STRING_VALUES);
+	pb_varint(&p->pkt, IS_IID, iid);
+	pb_bytes(&p->pkt, IS_STR, is.s, is.n);
+	pb_close(&p->pkt, isd);
+	pb_close(&p->pkt, id);
+	return iid;
+}
+
+/* A stack's text, frames (without the recorder's) one per line, interned
+ * once per stack in this packet's InternedData: its iid, 0 for none. */
+static uint64_t stack_iid(struct perfetto *p, uint32_t stack)
+{
+	if (!stack)
+		return 0;
+	uint64_t iid = (uint64_t)(uintptr_t)idmap_get(&p->stack_iids, stack);
+	if (iid)
+		return iid;
+	size_t n;
+	const uint64_t *pcs = export_stack(p->info, stack, &n);
+	if (!pcs)
+		return 0;
+	struct lot_buf text = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *f = export_frame(p->info, pcs[i]);
+		char *e = text_plain_dup(f, strlen(f));
+		if (i)
+			lot_buf_u8(&text, '\n');
+		if (e)
+			lot_buf_append(&text, e, strlen(e));
+		free(e);
+	}
+	/* stacks that differ only in the recorder's frames read the same */
+	iid = lot_buf_ok(&text) ? clean_text_iid(p, (const char *)text.data, text.len) : 0;
+	lot_buf_free(&text);
+	if (!iid || idmap_put(&p->stack_iids, stack, (void *)(uintptr_t)iid) < 0)
+		p->oom = true;
+	return iid;
+}
+
+/* The iid of an annotation string from the trace (escaped first). */
+static uint64_t text_iid(struct perfetto *p, const char *s, size_t n)
+{
+	char *e = text_plain_dup(s, n);
+	uint64_t iid = e ? clean_text_iid(p, e, strlen(e)) : 0;
+	free(e);
+	if (!e)
+		p->oom = true;
+	return iid;
+}
+
+/* An annotation whose string value repeats (task names, reasons): interned. */
+struct istr {
+	const char *key;
+	const char *s;
+	size_t n;
+};
+
+static void ann_iid(struct perfetto *p, const char *key, uint64_t iid)
+{
+	size_t da = pb_open(&p->pkt, TE_DEBUG_ANNOTATIONS);
+	ann_name(p, key);
+	pb_varint(&p->pkt, DA_STRING_VALUE_IID, iid);
+	pb_close(&p->pkt, da);
+}
+
+/* An event on a track, with its name and stack (both interned; either may
+ * be NULL / 0) and the annotations pre[0..n_pre) (interned strings, NULL s:
+ * none).  More annotations may follow; event_close() ends it. */
+static struct event event_open_with(struct perfetto *p, int64_t ns, uint64_t track, int type,
+				    const char *name, uint32_t stack, const struct istr *pre,
+				    size_t n_pre)
 {
 	struct event e;
-	e.packet = packet_open(p, ns, name != NULL);
+	e.packet = packet_open(p, ns, name != NULL || stack || n_pre);
 	uint64_t iid = name ? name_iid(p, name) : 0;
+	uint64_t siid = stack_iid(p, stack);
+	uint64_t piid[4] = {0};
+	for (size_t i = 0; i < n_pre && i < 4; i++)
+		piid[i] = pre[i].s ? text_iid(p, pre[i].s, pre[i].n) : 0;
 	e.te = pb_open(&p->pkt, PKT_TRACK_EVENT);
 	pb_varint(&p->pkt, TE_TYPE, (uint64_t)type);
 	pb_varint(&p->pkt, TE_TRACK_UUID, track);
 	if (iid)
 		pb_varint(&p->pkt, TE_NAME_IID, iid);
+	if (siid)
+		ann_iid(p, "stack", siid);
+	for (size_t i = 0; i < n_pre && i < 4; i++)
+		if (piid[i])
+			ann_iid(p, pre[i].key, piid[i]);
 	return e;
+}
+
+static struct event event_open(struct perfetto *p, int64_t ns, uint64_t track, int type,
+			       const char *name, uint32_t stack)
+{
+	return event_open_with(p, ns, track, type, name, stack, NULL, 0);
 }
 
 static void event_close(struct perfetto *p, struct event e)
@@ -369,28 +554,6 @@ static void ann_hex(struct perfetto *p, const char *key, uint64_t v)
 	ann_str(p, key, hex, 16);
 }
 
-/* A stack as one annotation: its frames, innermost first, one per line. */
-static void ann_stack(struct perfetto *p, uint32_t stack)
-{
-	size_t n;
-	const uint64_t *pcs = stack ? model_stack(p->info->model, stack, &n) : NULL;
-	if (!pcs)
-		return;
-	unsigned proc = model_stack_proc(p->info->model, stack);
-	struct lot_buf text = {0};
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			lot_buf_u8(&text, '\n');
-		const char *f = export_frame_of(p->info, proc, pcs[i]);
-		lot_buf_append(&text, f, strlen(f));
-	}
-	if (lot_buf_ok(&text))
-		ann_str(p, "stack", (const char *)text.data, text.len);
-	else
-		p->oom = true;
-	lot_buf_free(&text);
-}
-
 static void *perfetto_begin(const struct export_info *info)
 {
 	struct perfetto *p = calloc(1, sizeof *p);
@@ -398,25 +561,21 @@ static void *perfetto_begin(const struct export_info *info)
 		return NULL;
 	p->info = info;
 	p->first_packet = true;
-	p->n_procs = info->src ? (unsigned)info->src->n : 1;
-	p->lanes = calloc(p->n_procs, sizeof *p->lanes);
-	p->lanes_written = calloc(p->n_procs, sizeof *p->lanes_written);
-	if (!p->lanes || !p->lanes_written) {
-		free(p->lanes);
-		free(p->lanes_written);
-		free(p);
-		return NULL;
-	}
+	/* the first packet: the trace's clock is CLOCK_MONOTONIC */
+	size_t at = packet_open(p, INT64_MIN, false);
+	size_t cs = pb_open(&p->pkt, PKT_CLOCK_SNAPSHOT);
+	size_t c = pb_open(&p->pkt, CS_CLOCKS);
+	pb_varint(&p->pkt, CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
+	pb_varint(&p->pkt, CLOCK_TIMESTAMP, info->base_ns);
+	pb_close(&p->pkt, c);
+	pb_varint(&p->pkt, CS_PRIMARY_TRACE_CLOCK, BUILTIN_CLOCK_MONOTONIC);
+	pb_close(&p->pkt, cs);
+	packet_close(p, at);
 	intern_ann_names(p);
-	for (unsigned i = 0; i < p->n_procs; i++) {
-		const char *pn = export_process_name(info, i);
-		char *e = i ? text_plain_dup(pn, strlen(pn)) : NULL; /* the first is escaped already */
-		write_process(p, UUID_PROC(i), export_pid(info, i), e ? e : pn);
-		char tn[300];
-		snprintf(tn, sizeof tn, "tasks of %.250s", e ? e : pn);
-		write_process(p, UUID_PROC_TASKS(i), export_pid(info, i) + EXPORT_TASKS_PID_OFFSET, tn);
-		free(e);
-	}
+	write_process(p, UUID_PROCESS, info->pid, info->process_name);
+	char tn[300];
+	snprintf(tn, sizeof tn, "tasks of %.250s", info->process_name);
+	write_process(p, UUID_TASKS, info->pid + EXPORT_TASKS_PID_OFFSET, tn);
 	return p;
 }
 
@@ -424,25 +583,25 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 {
 	struct perfetto *p = st;
 	const struct model_task *t = iv->task;
-	uint64_t track = task_track(p, t->proc, t->key, t->name, t->id, t->tid);
+	uint64_t track = task_track(p, t, iv->start_ns);
 	struct wake *w = idmap_del(&p->wakes, t->key);
 	uint64_t flow = 0;
 	if (w && w->ns == iv->start_ns) {
 		/* the waker's mark first: at equal times the viewer keeps file order */
 		flow = ++p->next_flow;
 		const struct model_waker *wk = &w->waker;
-		uint64_t from;
-		if (wk->task_key) {
-			from = task_track(p, t->proc, wk->task_key, wk->task_name, wk->task_id, wk->tid);
-		} else {
-			thread_track(p, t->proc, wk->tid);
-			from = UUID_THREAD(BY_PROC(t->proc, wk->tid));
-		}
-		struct event e = event_open(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"));
+		/* on the waker task's lane while it lives, else on its thread */
+		const struct task_lane *wl = wk->task_key ? idmap_get(&p->tasks, wk->task_key) : NULL;
+		uint64_t from = wl ? wl->uuid : UUID_THREAD(wk->tid);
+		if (!wl)
+			thread_track(p, wk->tid);
+		char who[300];
+		task_label(who, sizeof who, t->name, t->id, t->tid);
+		struct istr pre[] = {{"wakes", who, strlen(who)}};
+		struct event e = event_open_with(p, w->ns, from, TYPE_INSTANT, own_name(p, "unblock"),
+						 wk->stack, pre, 1);
 		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
-		ann_str(p, "wakes", t->name.s, t->name.n);
 		ann_int(p, "thread", (int64_t)w->waker.tid);
-		ann_stack(p, w->waker.stack);
 		event_close(p, e);
 	}
 	free(w);
@@ -456,26 +615,29 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 	} else {
 		snprintf(label, sizeof label, "%s", sn);
 	}
-	struct event e = event_open(p, iv->start_ns, track, TYPE_SLICE_BEGIN, own_name(p, label));
+	char who[300];
+	task_label(who, sizeof who, t->name, t->id, t->tid);
+	struct istr pre[] = {
+		{"task", who, strlen(who)},
+		{"reason", iv->reason.n ? iv->reason.s : NULL, iv->reason.n},
+		{"woken_by", iv->woken ? iv->waker.task_name.s : NULL, iv->waker.task_name.n},
+	};
+	struct event e = event_open_with(p, iv->start_ns, track, TYPE_SLICE_BEGIN,
+					 own_name(p, label), iv->stack, pre, 3);
 	if (flow)
 		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
 	if (iv->tid)
 		ann_int(p, "thread", (int64_t)iv->tid);
-	if (iv->reason.n)
-		ann_str(p, "reason", iv->reason.s, iv->reason.n);
 	if (iv->detail.n)
 		ann_str(p, "detail", iv->detail.s, iv->detail.n);
-	if (iv->woken) {
-		ann_str(p, "woken_by", iv->waker.task_name.s, iv->waker.task_name.n);
+	if (iv->woken)
 		ann_int(p, "waker_thread", (int64_t)iv->waker.tid);
-	}
 	if (iv->open)
 		ann_int(p, "open_at_trace_end", 1);
-	ann_stack(p, iv->stack);
 	event_close(p, e);
-	event_close(p, event_open(p, iv->end_ns, track, TYPE_SLICE_END, NULL));
+	event_close(p, event_open(p, iv->end_ns, track, TYPE_SLICE_END, NULL, 0));
 
-	if (iv->state == MODEL_BLOCKED && iv->woken && !iv->open) {
+	if (export_wake_flow(iv)) {
 		struct wake *nw = malloc(sizeof *nw);
 		if (!nw || idmap_put(&p->wakes, t->key, nw) < 0) {
 			free(nw);
@@ -489,59 +651,35 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 /* The span's track: its thread if it nests there, else an async lane. */
 static uint64_t span_track(struct perfetto *p, const struct model_span *sp)
 {
-	unsigned proc = sp->proc < p->n_procs ? sp->proc : 0;
-	struct lane *l = thread_track(p, proc, sp->begin_tid);
+	struct lane *l = thread_track(p, sp->begin_tid);
 	if (l && !sp->open && sp->begin_tid == sp->end_tid && lane_try_add(l, sp->start_ns, sp->end_ns))
-		return UUID_THREAD(BY_PROC(proc, sp->begin_tid));
-	long lane = lanes_place(&p->lanes[proc], sp->start_ns, sp->end_ns);
+		return UUID_THREAD(sp->begin_tid);
+	long lane = lanes_place(&p->lanes, sp->start_ns, sp->end_ns);
 	if (lane < 0) {
 		p->oom = true;
-		return UUID_PROC(proc);
+		return UUID_PROCESS;
 	}
-	while (p->lanes_written[proc] <= (size_t)lane) {
+	while (p->lanes_written <= (size_t)lane) {
 		char name[32];
-		snprintf(name, sizeof name, "spans %zu", ++p->lanes_written[proc]);
-		write_track(p, UUID_LANE(BY_PROC(proc, p->lanes_written[proc] - 1)), UUID_PROC(proc),
-			    name, false);
+		snprintf(name, sizeof name, "spans %zu", ++p->lanes_written);
+		write_track(p, UUID_LANE(p->lanes_written - 1), UUID_PROCESS, name, false);
 	}
-	return UUID_LANE(BY_PROC(proc, (uint64_t)lane));
-}
-
-/* Arrows from span sp (on track) to its children in other processes: a mark
- * on sp's track at the child's start, one on the child's thread. */
-static void remote_flows(struct perfetto *p, const struct model_span *sp, uint64_t track)
-{
-	struct remote_child *kids = remote_links_span(&p->remote, sp);
-	for (struct remote_child *k = kids; k; k = k->next) {
-		int64_t at = k->start_ns < sp->start_ns ? sp->start_ns
-			     : k->start_ns > sp->end_ns ? sp->end_ns : k->start_ns;
-		uint64_t flow = ++p->next_flow;
-		struct event e = event_open(p, at, track, TYPE_INSTANT, own_name(p, "request"));
-		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
-		event_close(p, e);
-		unsigned proc = k->proc < p->n_procs ? k->proc : 0;
-		thread_track(p, proc, k->tid);
-		e = event_open(p, k->start_ns, UUID_THREAD(BY_PROC(proc, k->tid)), TYPE_INSTANT,
-			       own_name(p, "request"));
-		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
-		event_close(p, e);
-	}
-	remote_links_free(kids);
+	return UUID_LANE((uint64_t)lane);
 }
 
 static void perfetto_span(void *st, const struct model_span *sp)
 {
 	struct perfetto *p = st;
 	uint64_t track = span_track(p, sp);
-	struct event e = event_open(p, sp->start_ns, track, TYPE_SLICE_BEGIN,
-				    clean_name(p, sp->name.s, sp->name.n));
+	struct istr pre[] = {{"task", sp->task_name.s, sp->task_name.n}};
+	struct event e = event_open_with(p, sp->start_ns, track, TYPE_SLICE_BEGIN,
+					 clean_name(p, sp->name.s, sp->name.n), sp->stack, pre, 1);
 	char hex[33];
 	lot_trace_id_hex(sp->trace_id, hex);
 	ann_hex(p, "span_id", sp->span_id);
 	if (sp->parent_id)
 		ann_hex(p, "parent_span_id", sp->parent_id);
 	ann_str(p, "trace_id", hex, 32);
-	ann_str(p, "task", sp->task_name.s, sp->task_name.n);
 	ann_int(p, "begin_thread", (int64_t)sp->begin_tid);
 	if (sp->end_tid)
 		ann_int(p, "end_thread", (int64_t)sp->end_tid);
@@ -563,23 +701,19 @@ static void perfetto_span(void *st, const struct model_span *sp)
 			ann_int(p, k ? k : "attr", a->i);
 		free(k);
 	}
-	ann_stack(p, sp->stack);
 	event_close(p, e);
-	event_close(p, event_open(p, sp->end_ns, track, TYPE_SLICE_END, NULL));
-	if (p->n_procs > 1)
-		remote_flows(p, sp, track);
+	event_close(p, event_open(p, sp->end_ns, track, TYPE_SLICE_END, NULL, 0));
 }
 
-static uint64_t counter_track(struct perfetto *p, unsigned proc, struct model_str name)
+static uint64_t counter_track(struct perfetto *p, struct model_str name)
 {
-	uint64_t key = BY_PROC(proc, (uint64_t)(uintptr_t)name.s);
-	uint64_t n = (uint64_t)(uintptr_t)idmap_get(&p->counters, key);
+	uint64_t n = (uint64_t)(uintptr_t)idmap_get(&p->counters, (uint64_t)(uintptr_t)name.s);
 	if (n)
 		return UUID_COUNTER(n);
 	n = ++p->n_counters;
-	if (idmap_put(&p->counters, key, (void *)(uintptr_t)n) < 0)
+	if (idmap_put(&p->counters, (uint64_t)(uintptr_t)name.s, (void *)(uintptr_t)n) < 0)
 		p->oom = true;
-	write_track(p, UUID_COUNTER(n), UUID_PROC(proc), clean_name(p, name.s, name.n), true);
+	write_track(p, UUID_COUNTER(n), UUID_PROCESS, clean_name(p, name.s, name.n), true);
 	return UUID_COUNTER(n);
 }
 
@@ -587,35 +721,32 @@ static void perfetto_point(void *st, const struct model_point *pt)
 {
 	struct perfetto *p = st;
 	struct event e;
-	unsigned proc = pt->proc < p->n_procs ? pt->proc : 0;
-	uint64_t thread = UUID_THREAD(BY_PROC(proc, pt->tid));
 	switch (pt->code) {
 	case LOT_EV_instant:
-		thread_track(p, proc, pt->tid);
-		e = event_open(p, pt->ns, thread, TYPE_INSTANT, clean_name(p, pt->name.s, pt->name.n));
-		if (pt->task)
-			ann_str(p, "task", pt->task->name.s, pt->task->name.n);
-		ann_stack(p, pt->stack);
+		thread_track(p, pt->tid);
+		struct istr pre[] = {{"task", pt->task ? pt->task->name.s : NULL,
+				      pt->task ? pt->task->name.n : 0}};
+		e = event_open_with(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
+				    clean_name(p, pt->name.s, pt->name.n), pt->stack, pre, 1);
 		event_close(p, e);
 		break;
 	case LOT_EV_counter: {
-		uint64_t track = counter_track(p, proc, pt->name);
-		e = event_open(p, pt->ns, track, TYPE_COUNTER, NULL);
+		uint64_t track = counter_track(p, pt->name);
+		e = event_open(p, pt->ns, track, TYPE_COUNTER, NULL, 0);
 		pb_varint(&p->pkt, TE_COUNTER_VALUE, (uint64_t)pt->value);
 		event_close(p, e);
 		break;
 	}
 	case LOT_EV_lost:
-		thread_track(p, proc, pt->tid);
-		e = event_open(p, pt->ns, thread, TYPE_INSTANT, own_name(p, "events lost"));
+		thread_track(p, pt->tid);
+		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
+			       own_name(p, "events lost"), 0);
 		ann_int(p, "count", pt->value);
 		event_close(p, e);
 		break;
 	case LOT_EV_thread_begin:
-		if (pt->name.n) {
-			thread_track(p, proc, pt->tid);
-			write_thread(p, proc, pt->tid, clean_name(p, pt->name.s, pt->name.n));
-		}
+		if (thread_track(p, pt->tid))
+			name_thread(p, pt->tid, pt->name);
 		break;
 	default:
 		break;
@@ -626,15 +757,18 @@ static void perfetto_task_done(void *st, const struct model_task *t)
 {
 	struct perfetto *p = st;
 	free(idmap_del(&p->wakes, t->key));
+	struct task_lane *tl = idmap_del(&p->tasks, t->key);
+	if (tl) { /* free for the next task of the name that starts after this one ended */
+		tl->busy = false;
+		tl->free_at = t->last_ns;
+	}
 }
 
 static void perfetto_thread_done(void *st, const struct model_thread *th)
 {
 	struct perfetto *p = st;
-	unsigned proc = th->proc < p->n_procs ? th->proc : 0;
-	thread_track(p, proc, th->tid);
-	if (th->name.n)
-		write_thread(p, proc, th->tid, clean_name(p, th->name.s, th->name.n));
+	if (thread_track(p, th->tid) && th->name.n)
+		name_thread(p, th->tid, th->name);
 }
 
 static void free_values(struct idmap *m)
@@ -649,7 +783,7 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	struct perfetto *p = st;
 	write_track(p, UUID_SUMMARY, 0, "lotrace", false);
 	struct event e = event_open(p, sum->end_ns, UUID_SUMMARY, TYPE_INSTANT,
-				    own_name(p, "lotrace summary"));
+				    own_name(p, "lotrace summary"), 0);
 	ann_str(p, "file", p->info->path, strlen(p->info->path));
 	ann_int(p, "start_ns", sum->start_ns);
 	ann_int(p, "end_ns", sum->end_ns);
@@ -660,19 +794,28 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	ann_int(p, "damaged", sum->damaged || sum->read_error);
 	ann_int(p, "warnings", (int64_t)sum->warnings);
 	event_close(p, e);
-	int rc = p->oom || p->remote.oom ? -1 : 0;
-	remote_links_done(&p->remote);
+	int rc = p->oom ? -1 : 0;
 	free_values(&p->threads);
 	free_values(&p->wakes);
-	idmap_free(&p->tasks);
+	idmap_free(&p->tasks); /* the lanes are the groups' */
+	for (size_t i = 0; i < p->groups.n_slots; i++) {
+		struct task_group *g = p->groups.slots[i].val;
+		if (!g)
+			continue;
+		for (size_t k = 0; k < g->n; k++)
+			free(g->lanes[k]);
+		free(g->lanes);
+		free(g);
+	}
+	idmap_free(&p->groups);
+	idmap_free(&p->thread_names);
+	idmap_free(&p->stack_iids);
+	idmap_free(&p->text_iids);
 	idmap_free(&p->counters);
 	idmap_free(&p->name_iids);
 	idmap_free(&p->escaped);
 	intern_free(&p->names);
-	for (unsigned i = 0; i < p->n_procs; i++)
-		lanes_free(&p->lanes[i]);
-	free(p->lanes);
-	free(p->lanes_written);
+	lanes_free(&p->lanes);
 	pb_free(&p->pkt);
 	free(p);
 	return rc;

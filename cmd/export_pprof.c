@@ -241,13 +241,10 @@ static void write_sample(struct pprof *p, struct pb_buf *b, const struct psample
 	size_t n;
 	const uint64_t *pcs = model_stack(p->info->model, s->stack, &n);
 	unsigned proc = model_stack_proc(p->info->model, s->stack);
-	if (!pcs)
+	if (pcs)
+		pcs = sym_program_stack(export_sym_of(p->info, proc), pcs, &n);
+	else
 		n = 0;
-	/* the recorder's own frames (a probe) say nothing about the program */
-	while (n > 1 && !strncmp(sym_name(export_sym_of(p->info, proc), pcs[0]), "lot__", 5)) {
-		pcs++;
-		n--;
-	}
 	uint64_t ids[256];
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < 256; i++)

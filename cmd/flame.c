@@ -25,7 +25,8 @@
 #include "cmd/samples.h"
 
 static const char usage[] = "lotrace flame [--json] [--span NAME] [--state running|blocked|runnable |\n"
-			    "                     --cpu [--trace ID]] [--svg OUT] [--symbols DIR] [--no-symbols] FILE...";
+			    "                     --cpu [--trace ID]] [--svg OUT] [--symbols DIR] [--no-symbols]\n"
+			    "                     [--show-tracer] FILE...";
 static const char help[] =
 	"Folded stacks weighted by the nanoseconds tasks spent in a state after each stack.\n"
 	"  --state S       running (default), blocked or runnable\n"
@@ -38,6 +39,7 @@ static const char help[] =
 	"  --svg OUT       write an SVG flame graph to OUT instead\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
 	"  --no-symbols    raw addresses (module+0xoffset)\n"
+	CMD_SHOW_TRACER_HELP
 	"  --json          one JSON object with the stacks (schema: doc/JSON.md)\n"
 	"  --help          this text\n";
 
@@ -248,23 +250,13 @@ static unsigned depth_of(const struct node *n)
 	return d + 1;
 }
 
+/* XML-escaped (cmd/escape.h: bytes that are not UTF-8 become U+FFFD). */
 static void xml_text(FILE *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '<')
-			fputs("&lt;", o);
-		else if (c == '>')
-			fputs("&gt;", o);
-		else if (c == '&')
-			fputs("&amp;", o);
-		else if (c == '"')
-			fputs("&quot;", o);
-		else if (c < 0x20 || c == 0x7f)
-			fputc('?', o);
-		else
-			fputc(c, o);
-	}
+	char *x = xml_dup(s, n);
+	if (x)
+		fputs(x, o);
+	free(x);
 }
 
 #define SVG_W 1200.0
@@ -292,7 +284,10 @@ static void svg_node(FILE *o, const struct node *n, double x, unsigned level, un
 		if (n->len <= fit) {
 			xml_text(o, n->name, n->len);
 		} else if (fit > 2) {
-			xml_text(o, n->name, fit - 2);
+			size_t k = fit - 2; /* not inside a UTF-8 character */
+			while (k && ((unsigned char)n->name[k] & 0xc0) == 0x80)
+				k--;
+			xml_text(o, n->name, k);
 			fputs("..", o);
 		}
 		fputs("</text>", o);
@@ -421,6 +416,7 @@ int cmd_flame(int argc, char **argv)
 		{"svg", required_argument, NULL, 'o'},
 		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
 		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};

@@ -22,11 +22,12 @@
 #include "cmd/threads.h"
 #include "trace-format/reader.h"
 
-static const char usage[] = "lotrace info [--json] FILE";
+static const char usage[] = "lotrace info [--json] [--show-tracer] FILE";
 static const char help[] =
 	"Summarise a trace: format, metadata, clock, threads, event counts, losses, sizes.\n"
-	"  --json   print one JSON object (schema: doc/JSON.md)\n"
-	"  --help   this text\n";
+	"  --json          print one JSON object (schema: doc/JSON.md)\n"
+	CMD_SHOW_TRACER_HELP
+	"  --help          this text\n";
 
 struct info {
 	const char *path;
@@ -40,6 +41,8 @@ struct info {
 	uint64_t read_at;   /* the last chunk read, for an I/O error */
 	uint64_t by_type[256];
 	struct thread_table threads;
+	bool show_tracer;   /* list the recorder's own threads too */
+	size_t tracer_threads;
 	bool damaged;
 	uint64_t warnings;
 };
@@ -90,6 +93,7 @@ static int gather(struct info *in, struct lot_reader *r)
 		in->lost_chunks += ci->lost;
 		t->events += n;
 		t->chunks++;
+		t->tracer |= counts[LOT_EV_tracer_thread] > 0;
 		t->lost_chunks += ci->lost;
 		note_end(in, ci->end_ticks);
 	}
@@ -203,12 +207,17 @@ static void print_text(const struct info *in)
 	per_event("compressed", in->comp_bytes, in->events);
 	per_event("raw", in->raw_bytes, in->events);
 
-	out_printf("threads        %zu\n", in->threads.n);
+	out_printf("threads        %zu", in->threads.n - (in->show_tracer ? 0 : in->tracer_threads));
+	if (in->tracer_threads && !in->show_tracer)
+		out_printf(" (and %zu of lotrace's own, not listed: --show-tracer)", in->tracer_threads);
+	out_char('\n');
 	if (in->threads.n)
 		out_printf("  %10s %10s %10s %10s %10s %10s %7s  %s\n", "tid", "events", "written",
 			   "lost", "lost(hdr)", "lost(trl)", "chunks", "name");
 	for (size_t i = 0; i < in->threads.n; i++) {
 		const struct thread_stats *t = &in->threads.v[i];
+		if (t->tracer && !in->show_tracer)
+			continue;
 		char written[24];
 		if (t->in_trailer)
 			snprintf(written, sizeof written, "%" PRIu64, t->written);
@@ -219,7 +228,7 @@ static void print_text(const struct info *in)
 			   t->tid, t->events, written, t->lost_chunks + t->lost_trailer,
 			   t->lost_chunks, t->lost_trailer, t->chunks);
 		text_name(t->name);
-		out_char('\n');
+		out_str(t->tracer ? "  (lotrace's own)\n" : "\n");
 	}
 
 	if (in->events)
@@ -254,6 +263,12 @@ static void print_text(const struct info *in)
 	} else {
 		utc_string(in->trailer->end_real_ns, buf);
 		out_printf("trailer        yes, end %s\n", buf);
+		for (size_t i = 0; i < in->trailer->n_stats; i++)
+			if (!strcmp(in->trailer->stats[i].key, "write_error"))
+				out_printf("write error    %s (errno %" PRIu64 "): the file ends after its "
+					   "last whole chunk; later events are counted as lost\n",
+					   strerror((int)in->trailer->stats[i].value),
+					   in->trailer->stats[i].value);
 		if (in->trailer->n_stats)
 			out_str("stats\n");
 		for (size_t i = 0; i < in->trailer->n_stats; i++) {
@@ -327,12 +342,20 @@ static void print_json(const struct info *in)
 	json_ratio(in->raw_bytes, in->events);
 	out_char('}');
 
+	if (in->tracer_threads && !in->show_tracer)
+		out_printf(",\"tracer_threads_not_listed\":%zu", in->tracer_threads);
 	json_key("threads", false);
 	out_char('[');
+	bool first_thread = true;
 	for (size_t i = 0; i < in->threads.n; i++) {
 		const struct thread_stats *t = &in->threads.v[i];
-		out_printf("%s{\"tid\":%" PRIu64 ",\"name\":", i ? "," : "", t->tid);
+		if (t->tracer && !in->show_tracer)
+			continue;
+		out_printf("%s{\"tid\":%" PRIu64 ",\"name\":", first_thread ? "" : ",", t->tid);
+		first_thread = false;
 		json_name(t->name);
+		if (t->tracer)
+			out_str(",\"tracer\":true");
 		out_printf(",\"events\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"lost_chunk_headers\":%" PRIu64
 			   ",\"lost_trailer_only\":%" PRIu64 ",\"chunks\":%" PRIu64 ",\"written\":",
 			   t->events, t->lost_chunks + t->lost_trailer, t->lost_chunks,
@@ -396,7 +419,7 @@ int cmd_info(int argc, char **argv)
 	static struct info in; /* by_type is 2 KiB: keep it off the stack */
 	memset(&in, 0, sizeof in); /* a fresh one per call (the fuzzer calls again) */
 	bool json;
-	int st = cmd_parse_file_opts(argc, argv, usage, help, &json, &in.path);
+	int st = cmd_parse_file_opts(argc, argv, usage, help, &json, &in.show_tracer, &in.path);
 	if (st >= 0)
 		return st;
 	struct lot_reader *r = cmd_open(in.path);
@@ -409,6 +432,8 @@ int cmd_info(int argc, char **argv)
 	}
 	in.hdr = lot_reader_header(r);
 	int rc = gather(&in, r);
+	for (size_t i = 0; i < in.threads.n; i++)
+		in.tracer_threads += in.threads.v[i].tracer;
 	if (rc < 0)
 		cmd_read_error(in.path, (unsigned long long)in.read_at);
 	in.damaged = lot_reader_damaged(r) || rc < 0;

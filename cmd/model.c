@@ -100,6 +100,7 @@ struct model {
 	uint64_t *cpu_period_ns; /* per file: 1e9 / its header's cpu_hz, 0 if not sampled */
 	struct mthread **threads;
 	size_t n_threads, cap_threads;
+	bool show_tracer;   /* model_opts.show_tracer */
 	struct mtask *live; /* list head */
 	uint64_t next_key;
 	int64_t now;        /* time of the last event processed */
@@ -875,6 +876,14 @@ static void process(struct model *m, struct rev *e)
 		m->oom = true;
 		return;
 	}
+	if (t->pub.tracer && !m->show_tracer) {
+		/* The recorder's own thread: left out of every report, but what it
+		 * lost still counts (every chunk of it is marked, and the reorder
+		 * window has read the marker before any of its events come out). */
+		if (e->code == LOT_EV_lost)
+			m->sum.lost += e->a;
+		return;
+	}
 	if (e->code == REORDER_CHUNK_BEGIN) {
 		if (e->a) {
 			t->have_pending = true;
@@ -1168,6 +1177,7 @@ struct model *model_new_sources(struct sources *src, const struct model_callback
 	if (cb)
 		m->cb = *cb;
 	m->window = opts && opts->window_events ? opts->window_events : MODEL_WINDOW_DEFAULT;
+	m->show_tracer = opts && opts->show_tracer;
 	m->q.limit = m->window + 1; /* release() keeps it at most one over the window */
 	if (opts) {
 		m->progress = opts->progress;
@@ -1225,6 +1235,9 @@ static void finish(struct model *m, int64_t end)
 		struct mthread *t = m->threads[i];
 		if (t->pub.first_ns == INT64_MAX)
 			t->pub.first_ns = t->pub.last_ns = 0;
+		if (t->pub.tracer && !m->show_tracer)
+			continue;
+		m->sum.threads++;
 		if (m->cb.thread_done)
 			m->cb.thread_done(m->cb.ctx, &t->pub);
 	}
@@ -1270,6 +1283,8 @@ static void read_chunk(struct model *m, unsigned proc, struct lot_chunk *ch, int
 			*first = e.ns;
 		if (ev.code == LOT_EV_thread_begin)
 			note_thread_name(m, t, e.s1.s, e.s1.n);
+		if (ev.code == LOT_EV_tracer_thread)
+			t->pub.tracer = true;
 		if (ev.code == LOT_EV_thread_end)
 			t->live = false;
 		else if (ev.code == LOT_EV_thread_begin)
@@ -1379,7 +1394,6 @@ int model_run(struct model *m, struct model_summary *sum)
 	m->sum.start_ns = first == INT64_MAX ? 0 : first;
 	m->sum.end_ns = last;
 	m->sum.start_real_ns = m->hdr->clock.start_real_ns;
-	m->sum.threads = m->n_threads;
 	m->sum.damaged = m->sum.read_error;
 	for (unsigned i = 0; i < n; i++) {
 		m->sum.damaged = m->sum.damaged || lot_reader_damaged(m->src->v[i].r);
@@ -1416,6 +1430,12 @@ const struct lot_file_header *model_header_of(const struct model *m, unsigned pr
 }
 
 const struct lot_file_header *model_header(const struct model *m) { return m->hdr; }
+
+struct model_str model_thread_name(const struct model *m, unsigned proc, uint64_t tid)
+{
+	const struct mthread *t = idmap_get(&m->thread_map, key_of(proc, tid));
+	return t ? t->pub.name : m->s_empty;
+}
 
 void model_free(struct model *m)
 {

@@ -230,6 +230,7 @@ struct model_thread {
 	uint64_t events, lost;       /* timed events read; events lost (chunk headers, in-band, trailer) */
 	uint64_t own_task_key;       /* its own task (0 if it never ran) */
 	uint64_t busy_ns;            /* time some task was RUNNING on it */
+	bool tracer;                 /* the recorder's own thread (tracer_thread) */
 };
 
 struct model_summary {
@@ -237,7 +238,7 @@ struct model_summary {
 	uint64_t start_real_ns;      /* CLOCK_REALTIME at time 0 */
 	uint64_t events;             /* timed events read */
 	uint64_t lost;               /* events lost, all threads */
-	uint64_t threads, tasks, spans;
+	uint64_t threads, tasks, spans; /* threads: those reported (tracer's own left out) */
 	uint64_t late_events;        /* arrived after the reorder window had passed their time */
 	uint64_t span_ends_unmatched;/* span_end (or attr) of a span whose begin is not in the file */
 	uint64_t spans_duplicate;    /* span_begin of a span id already open (the later one is ignored) */
@@ -275,6 +276,10 @@ struct model_opts {
 	/* Progress apart from the callbacks' ctx (a report's indicator); may be NULL. */
 	void (*progress)(void *progress_ctx, uint64_t offset);
 	void *progress_ctx;
+	/* Report the recorder's own threads (tracer_thread) too.  By default
+	 * the model leaves them out of everything it delivers: this is the one
+	 * place that decides, for every report and export. */
+	bool show_tracer;
 };
 #define MODEL_WINDOW_DEFAULT (1u << 18) /* about 34 MB: 128 bytes an event */
 
@@ -301,6 +306,9 @@ const uint64_t *model_stack(const struct model *m, uint32_t id, size_t *n);
 uint64_t model_cpu_hz(const struct lot_reader *r);
 /* The file (process) a stack was recorded in. */
 unsigned model_stack_proc(const struct model *m, uint32_t id);
+/* A thread's name as far as the model knows it (chunk headers and
+ * thread_begin read so far): empty if it knows none. */
+struct model_str model_thread_name(const struct model *m, unsigned proc, uint64_t tid);
 /* The module map of the trace's header (for symbolization): the first file's. */
 const struct lot_file_header *model_header(const struct model *m);
 /* A file's header. */

@@ -29,7 +29,7 @@
 
 static const char usage[] =
 	"lotrace profile [--by function|span|task|thread] [--span NAME] [--trace ID] [--json]\n"
-	"                       [--symbols DIR] [--no-symbols] FILE";
+	"                       [--symbols DIR] [--no-symbols] [--show-tracer] FILE...";
 static const char help[] =
 	"CPU time from the trace's CPU samples (recorded with LOTRACE_CPU_HZ), by a key:\n"
 	"  --by function   by function, self time first, total time beside it (default)\n"
@@ -40,8 +40,10 @@ static const char help[] =
 	"  --trace ID      only samples attributed to one trace (32 hex digits): a request\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
 	"  --no-symbols    raw addresses (module+0xoffset)\n"
+	CMD_SHOW_TRACER_HELP
 	"  --json          one JSON object (schema: doc/JSON.md)\n"
 	"  --help          this text\n"
+	"Several FILEs (or a directory of .lot files): one analysis across the processes.\n"
 	"CPU time is samples x the sampling period; a sample of a task with no span of\n"
 	"its own counts for the span open where the task was created.\n";
 
@@ -339,6 +341,7 @@ int cmd_profile(int argc, char **argv)
 		{"trace", required_argument, NULL, 't'},
 		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
 		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};

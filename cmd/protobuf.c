@@ -103,7 +103,17 @@ void pb_close(struct pb_buf *b, size_t opened)
 		b->failed = true;
 		return;
 	}
+	/* The length as a minimal varint: the content moves left over the
+	 * reserved bytes it does not need.  (Only this message's content lies
+	 * after them: messages nest, so no open message's offset moves.) */
+	size_t k = 1;
+	while (k < PB_LEN_BYTES && n >> (7 * k))
+		k++;
 	uint8_t *p = b->data + opened;
-	for (int i = 0; i < PB_LEN_BYTES; i++, n >>= 7)
-		p[i] = (uint8_t)((n & 0x7f) | (i < PB_LEN_BYTES - 1 ? 0x80 : 0));
+	if (k < PB_LEN_BYTES) {
+		memmove(p + k, p + PB_LEN_BYTES, n);
+		b->len -= PB_LEN_BYTES - k;
+	}
+	for (size_t i = 0; i < k; i++, n >>= 7)
+		p[i] = (uint8_t)((n & 0x7f) | (i < k - 1 ? 0x80 : 0));
 }

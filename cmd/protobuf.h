@@ -8,11 +8,11 @@
  * streams packets one at a time; this is those primitives, nothing more.
  *
  * Nested messages are written in place: pb_open() writes the field's tag and
- * reserves PB_LEN_BYTES for the length, pb_close() fills it in as a
- * redundant (padded) varint.  Protobuf parsers accept padded varints, and
- * Perfetto's own writer (protozero) encodes nested lengths the same way; it
- * saves copying every message into its parent.  A nested message is thus at
- * most 2^28 - 1 bytes: a trace packet is far smaller.
+ * reserves PB_LEN_BYTES for the length, pb_close() fills it in as a minimal
+ * varint and moves the content left over the bytes it did not need (most
+ * messages are a few bytes: padded lengths made the export several times
+ * larger).  A nested message is at most 2^28 - 1 bytes: a trace packet is
+ * far smaller.
  *
  * Memory errors are sticky: the buffer stops growing, pb_failed() says so,
  * and the caller reports it once.

@@ -1,5 +1,9 @@
 #include "cmd/report.h"
 
+#ifndef LOT_DOCDIR
+#define LOT_DOCDIR "doc" /* built outside automake: the source tree's */
+#endif
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -34,7 +38,8 @@ int report_run(struct report *rep, const struct model_callbacks *cb)
 		return CMD_EXIT_UNREADABLE;
 	rep->r = rep->src.v[0].r;
 	progress_start(&rep->progress, rep->cmd, rep->path);
-	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep};
+	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep,
+				.show_tracer = rep->show_tracer};
 	rep->m = model_new_sources(&rep->src, cb, &mo);
 	if (!rep->m) {
 		cmd_warn(rep->path, 0, "out of memory");
@@ -96,6 +101,7 @@ bool report_common_opt(struct report *rep, int c, const char *arg)
 	case REPORT_OPT_JSON: rep->json = true; return true;
 	case REPORT_OPT_SYMBOLS: rep->symdir = arg; return true;
 	case REPORT_OPT_NO_SYMBOLS: rep->no_symbols = true; return true;
+	case REPORT_OPT_SHOW_TRACER: rep->show_tracer = true; return true;
 	default: return false;
 	}
 }
@@ -170,7 +176,7 @@ void report_header_text(const struct report *rep)
 			   s->warnings);
 	if (s->late_events)
 		out_printf("warning: %" PRIu64 " events arrived after the reorder window and were "
-			   "placed late (doc/ANALYSIS.md)\n",
+			   "placed late (" LOT_DOCDIR "/ANALYSIS.md)\n",
 			   s->late_events);
 	if (s->span_ends_unmatched)
 		out_printf("note: %" PRIu64 " span ends or attributes without their begin\n",
@@ -243,12 +249,7 @@ const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n)
 {
 	const uint64_t *pcs = model_stack(rep->m, stack, n);
 	struct symbolizer *sym = report_symbols_of(rep, model_stack_proc(rep->m, stack));
-	/* the recorder's own frames (the probe) say nothing about the program */
-	while (sym && *n > 1 && !strncmp(sym_name(sym, pcs[0]), "lot__", 5)) {
-		pcs++;
-		(*n)--;
-	}
-	return pcs;
+	return pcs && sym ? sym_program_stack(sym, pcs, n) : pcs;
 }
 
 void report_stack_json(struct report *rep, uint32_t stack)

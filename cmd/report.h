@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cmd/common.h"
 #include "cmd/model.h"
 #include "cmd/progress.h"
 #include "cmd/sources.h"
@@ -24,6 +25,7 @@ struct report {
 	bool json;
 	const char *symdir;   /* --symbols DIR */
 	bool no_symbols;      /* --no-symbols */
+	bool show_tracer;     /* --show-tracer: the recorder's own threads too */
 	struct lot_reader *r;
 	struct model *m;
 	struct model_summary sum;
@@ -45,9 +47,9 @@ int report_main(struct report *rep, const struct model_callbacks *cb, void (*pri
 		void *ctx, const bool *oom);
 
 /* getopt_long helpers: an option every report takes (--json, --symbols,
- * --no-symbols): true if c was one.  After the options: the FILE arguments
- * (one or more, or directories) into rep->paths and rep->path (the first);
- * -1 to go on, else the exit status (usage error). */
+ * --no-symbols, --show-tracer): true if c was one.  After the options: the
+ * FILE arguments (one or more, or directories) into rep->paths and rep->path
+ * (the first); -1 to go on, else the exit status (usage error). */
 bool report_common_opt(struct report *rep, int c, const char *arg);
 int report_file_arg(struct report *rep, int argc, char **argv, const char *usage);
 
@@ -78,6 +80,7 @@ const char *report_proc_name(const struct report *rep, unsigned proc);
 #define REPORT_OPT_JSON 0x1001
 #define REPORT_OPT_SYMBOLS 0x1002
 #define REPORT_OPT_NO_SYMBOLS 0x1003
+#define REPORT_OPT_SHOW_TRACER CMD_OPT_SHOW_TRACER
 #define REPORT_OPT_HELP 'h'
 
 /* Parse a non-negative integer option value; false if it is not one. */

@@ -25,7 +25,8 @@
 #include "cmd/span_copy.h"
 
 static const char usage[] =
-	"lotrace spans [--json] [--slowest N | --trace ID] [--symbols DIR] [--no-symbols] FILE...";
+	"lotrace spans [--json] [--slowest N [--name NAME] | --trace ID] [--symbols DIR] [--no-symbols]\n"
+	"                     [--show-tracer] FILE...";
 static const char help[] =
 	"Span latency per name: count, p50, p90, p99, max, total.\n"
 	"Several FILEs (or a directory of .lot files): one analysis across the\n"
@@ -35,9 +36,11 @@ static const char help[] =
 	"                  on-CPU time from CPU samples and the hottest functions,\n"
 	"                  the blocks and who ended them, the children, and the\n"
 	"                  critical path across processes\n"
+	"  --name NAME     only spans named NAME (the table and --slowest)\n"
 	"  --trace ID      one trace's spans (32 hex digits) as a tree, same breakdown\n"
 	"  --symbols DIR   look for binaries and debug files by build-id in DIR too\n"
 	"  --no-symbols    print raw addresses\n"
+	CMD_SHOW_TRACER_HELP
 	"  --json          one JSON object (schema: doc/JSON.md)\n"
 	"  --help          this text\n";
 
@@ -49,6 +52,7 @@ struct by_name {
 struct spans {
 	struct report rep;
 	uint64_t slowest;
+	const char *name;   /* --name: only spans so named in the table and --slowest */
 	bool want_trace;
 	uint8_t trace[16];
 	struct idmap names; /* name pointer -> struct by_name */
@@ -123,11 +127,20 @@ static void keep_slowest(struct spans *st, const struct model_span *sp)
 	st->top[i] = c;
 }
 
-static void on_span(void *ctx, const struct model_span *sp)
+static void keep_trace(struct spans *st, const struct model_span *sp)
 {
-	struct spans *st = ctx;
-	if (st->slowest || st->want_trace)
-		span_hots_take(&st->hots, sp->span_id, &st->cur_hot);
+	struct span_copy *c = copy_span(st, sp);
+	if (!c || (st->n_tr == st->cap_tr &&
+		   !(st->tr = realloc(st->tr, (st->cap_tr = st->cap_tr * 2 + 16) * sizeof *st->tr)))) {
+		drop_copy(st, c);
+		st->oom = true;
+		return;
+	}
+	st->tr[st->n_tr++] = c;
+}
+
+static void count_by_name(struct spans *st, const struct model_span *sp)
+{
 	struct by_name *b = idmap_get(&st->names, (uint64_t)(uintptr_t)sp->name.s);
 	if (!b) {
 		b = calloc(1, sizeof *b);
@@ -144,18 +157,20 @@ static void on_span(void *ctx, const struct model_span *sp)
 	}
 	if (dist_add(&b->wall, wall(sp)))
 		st->oom = true;
-	if (st->slowest)
-		keep_slowest(st, sp);
-	if (st->want_trace && !memcmp(sp->trace_id, st->trace, 16)) {
-		struct span_copy *c = copy_span(st, sp);
-		if (!c || (st->n_tr == st->cap_tr &&
-			   !(st->tr = realloc(st->tr, (st->cap_tr = st->cap_tr * 2 + 16) * sizeof *st->tr)))) {
-			drop_copy(st, c);
-			st->oom = true;
-			return;
-		}
-		st->tr[st->n_tr++] = c;
+}
+
+static void on_span(void *ctx, const struct model_span *sp)
+{
+	struct spans *st = ctx;
+	if (st->slowest || st->want_trace)
+		span_hots_take(&st->hots, sp->span_id, &st->cur_hot);
+	if (!st->name || (sp->name.n == strlen(st->name) && !memcmp(sp->name.s, st->name, sp->name.n))) {
+		count_by_name(st, sp);
+		if (st->slowest)
+			keep_slowest(st, sp);
 	}
+	if (st->want_trace && !memcmp(sp->trace_id, st->trace, 16))
+		keep_trace(st, sp);
 }
 
 static int by_total(const void *a, const void *b)
@@ -541,9 +556,11 @@ int cmd_spans(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, REPORT_OPT_JSON},
 		{"slowest", required_argument, NULL, 's'},
+		{"name", required_argument, NULL, 'n'},
 		{"trace", required_argument, NULL, 't'},
 		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
 		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -556,6 +573,9 @@ int cmd_spans(int argc, char **argv)
 		case 's':
 			if (!report_parse_u64(optarg, &st.slowest) || st.slowest > 100000)
 				return cmd_usage_error("spans", usage, "--slowest: not a count: '%s'", optarg);
+			break;
+		case 'n':
+			st.name = optarg;
 			break;
 		case 't':
 			if (!report_parse_trace_id(optarg, st.trace))

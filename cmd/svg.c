@@ -2,25 +2,10 @@
 
 #include <string.h>
 
+#include "cmd/escape.h"
 #include "cmd/out.h"
 
-void svg_escaped(const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': out_str("&amp;"); break;
-		case '<': out_str("&lt;"); break;
-		case '>': out_str("&gt;"); break;
-		case '"': out_str("&quot;"); break;
-		default:
-			/* XML 1.0 has no way to carry C0 controls but tab/newline. */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
-				out_char('?');
-			else
-				out_char(*s);
-		}
-	}
-}
+void svg_escaped(const char *s) { out_xml(s, strlen(s)); }
 
 void svg_begin(double width, double height)
 {

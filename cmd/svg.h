@@ -1,8 +1,7 @@
 /*
  * Writing SVG through cmd/out.h: the few elements `lotrace timeline --svg`
- * draws.  Coordinates are pixels; text is XML-escaped here (names from the
- * trace should first go through text_plain_dup(), which removes the control
- * bytes XML cannot carry at all).
+ * draws.  Coordinates are pixels; text is XML-escaped here (out_xml(): also
+ * what is not valid UTF-8, say a label cut in the middle of a character).
  */
 #ifndef LOT_CMD_SVG_H
 #define LOT_CMD_SVG_H

@@ -254,6 +254,23 @@ int sym_line(struct symbolizer *s, uint64_t pc, char *file, size_t cap)
 	return lineno;
 }
 
+static bool recorder_frame(struct symbolizer *s, uint64_t pc)
+{
+	const struct symmod *sm = module_of(s, pc);
+	if (sm && sm->base && !strncmp(sm->base, "liblotrace.", 11))
+		return true;
+	return !strncmp(sym_name(s, pc), "lot__", 5);
+}
+
+const uint64_t *sym_program_stack(struct symbolizer *s, const uint64_t *pcs, size_t *n)
+{
+	while (*n > 1 && recorder_frame(s, pcs[0])) {
+		pcs++;
+		(*n)--;
+	}
+	return pcs;
+}
+
 static void free_cache(struct idmap *m)
 {
 	for (size_t i = 0; i < m->n_slots; i++)

@@ -34,6 +34,12 @@ const char *sym_full(struct symbolizer *s, uint64_t pc);
  * information gives it into file[cap], and the line; 0 (file "") when
  * unknown. */
 int sym_line(struct symbolizer *s, uint64_t pc, char *file, size_t cap);
+/* The stack pcs[0..*n) (innermost first) without the recorder's own
+ * innermost frames -- its probe: lot__* functions, or any frame in
+ * liblotrace.so when symbols are not read -- which say nothing about the
+ * program.  At least one frame is kept.  Every report and export shows
+ * stacks through this. */
+const uint64_t *sym_program_stack(struct symbolizer *s, const uint64_t *pcs, size_t *n);
 void sym_free(struct symbolizer *s);
 
 #endif

@@ -18,11 +18,12 @@
 #include "cmd/out.h"
 #include "cmd/report.h"
 
-static const char usage[] = "lotrace tasks [--json] FILE...";
+static const char usage[] = "lotrace tasks [--json] [--show-tracer] FILE...";
 static const char help[] =
 	"Per task name: count, running, runnable (scheduler latency percentiles), blocked by reason.\n"
-	"  --json   one JSON object (schema: doc/JSON.md)\n"
-	"  --help   this text\n";
+	"  --json          one JSON object (schema: doc/JSON.md)\n"
+	CMD_SHOW_TRACER_HELP
+	"  --help          this text\n";
 
 struct group {
 	struct model_str name;
@@ -228,12 +229,25 @@ static void print(void *ctx)
 
 int cmd_tasks(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, REPORT_OPT_JSON},
+		CMD_SHOW_TRACER_OPTION,
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	struct tasks st = {.rep = {.cmd = "tasks"}};
-	int status = cmd_parse_files_opts(argc, argv, usage, help, &st.rep.json, &st.rep.paths,
-					  &st.rep.n_paths);
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cmd_help(usage, help);
+		if (!report_common_opt(&st.rep, c, optarg))
+			return cmd_usage_error("tasks", usage, "bad option '%s'", argv[optind - 1]);
+	}
+	int status = report_file_arg(&st.rep, argc, argv, usage);
 	if (status >= 0)
 		return status;
-	st.rep.path = st.rep.paths[0];
 	struct model_callbacks cb = {.ctx = &st, .interval = on_interval, .task_done = on_task};
 	status = report_main(&st.rep, &cb, print, &st, &st.oom);
 	for (size_t i = 0; i < st.n; i++) {

@@ -18,6 +18,7 @@ struct thread_stats {
 	uint64_t lost_chunks;   /* losses told by chunk headers */
 	uint64_t lost_trailer;  /* losses only the trailer knows */
 	bool in_trailer;
+	bool tracer;            /* the recorder's own (its chunks say tracer_thread) */
 	uint64_t written;       /* trailer: events written (valid if in_trailer) */
 };
 

@@ -41,7 +41,7 @@
 
 static const char usage[] =
 	"lotrace timeline [--tasks] [--from T] [--to T] [--width N] [--color=WHEN]\n"
-	"                        [--svg OUT | --json] FILE...";
+	"                        [--svg OUT | --json] [--show-tracer] FILE...";
 static const char help[] =
 	"Per-thread (or per-task) states over time: running, runnable, blocked.\n"
 	"  --tasks         one row per task instead of per thread\n"
@@ -51,6 +51,7 @@ static const char help[] =
 	"  --color=WHEN    always, never or auto (default: auto, a terminal without NO_COLOR)\n"
 	"  --svg OUT       write the picture as SVG to OUT instead\n"
 	"  --json          print the intervals as JSON (doc/JSON.md)\n"
+	CMD_SHOW_TRACER_HELP
 	"  --help          this text\n";
 
 struct timeline {
@@ -67,25 +68,6 @@ struct timeline {
 struct cpu_tally {
 	uint64_t samples, ns;
 };
-
-/* "1.5ms", "200us", "2s", "100ns" or plain nanoseconds; -1 if malformed. */
-static int64_t parse_time(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v < 0)
-		return -1;
-	double unit = 1;
-	if (!strcmp(end, "s"))
-		unit = 1e9;
-	else if (!strcmp(end, "ms"))
-		unit = 1e6;
-	else if (!strcmp(end, "us"))
-		unit = 1e3;
-	else if (strcmp(end, "ns") && *end)
-		return -1;
-	return (int64_t)(v * unit + 0.5);
-}
 
 static enum tl_state grid_state(enum model_state s)
 {
@@ -226,6 +208,9 @@ static void on_span(void *ctx, const struct model_span *sp)
 	struct timeline *tl = ctx;
 	if (tl->json)
 		return;
+	/* a span outside the window must not take one of the TL_MAX_ROWS rows */
+	if ((tl->from >= 0 && sp->end_ns < tl->from) || (tl->to >= 0 && sp->start_ns >= tl->to))
+		return;
 	char label[300];
 	uint64_t key;
 	if (tl->tasks) {
@@ -340,6 +325,7 @@ int cmd_timeline(int argc, char **argv)
 		{"colour", optional_argument, NULL, 'c'},
 		{"svg", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
+		CMD_SHOW_TRACER_OPTION,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -348,6 +334,7 @@ int cmd_timeline(int argc, char **argv)
 	tl.from = tl.to = -1;
 	const char *svg = NULL, *color = "auto";
 	int width = 0;
+	struct model_opts mopts = {0};
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -355,11 +342,12 @@ int cmd_timeline(int argc, char **argv)
 		switch (c) {
 		case 'T': tl.tasks = true; break;
 		case 'j': tl.json = true; break;
+		case CMD_OPT_SHOW_TRACER: mopts.show_tracer = true; break;
 		case 's': svg = optarg; break;
 		case 'c': color = optarg ? optarg : "always"; break;
 		case 'f':
 		case 't': {
-			int64_t v = parse_time(optarg);
+			int64_t v = cmd_parse_time(optarg);
 			if (v < 0)
 				return cmd_usage_error(argv[0], usage, "bad time '%s'", optarg);
 			*(c == 'f' ? &tl.from : &tl.to) = v;
@@ -419,7 +407,7 @@ int cmd_timeline(int argc, char **argv)
 		.progress = on_progress,
 	};
 	struct model_summary sum = {0};
-	struct model *m = model_new_sources(&src, &cb, NULL);
+	struct model *m = model_new_sources(&src, &cb, &mopts);
 	int rc = -1;
 	if (m) {
 		if (tl.json)

@@ -6,7 +6,7 @@
  *
  * How it knows (doc/RECORDER.md, "Control"): the signal comes from
  * LOTRACE_SIGNAL in /proc/PID/environ (or --signal); the library publishes
- * a state file (tracer/state_file.h) under the process's XDG_RUNTIME_DIR or
+ * a state file (lib/control_state.h) under the process's XDG_RUNTIME_DIR or
  * /tmp/lotrace-<uid>, which says the process is listening, its mode, and how
  * many files it completed with the last one's path.  We read the counters,
  * send the signal with sigqueue (value: the window in ms, -1 for a
@@ -35,7 +35,7 @@
 #include "cmd/out.h"
 #include "lib/buf.h"
 #include "lib/parse.h"
-#include "tracer/state_file.h"
+#include "lib/control_state.h"
 
 static const char usage[] =
 	"lotrace trigger PID [--for DURATION] [--snapshot] [--signal SIG] [--timeout DURATION]";
@@ -89,20 +89,13 @@ static int read_environ(struct target *t)
 	return 0;
 }
 
-struct state {
-	bool ok;
-	unsigned long long pid, starttime, completed, failed;
-	int signal;
-	char mode[16], last[PATH_MAX], error[256];
-};
-
 /* Read the process's state file: never through a symlink, only if the
  * process's user owns it. */
-static struct state read_state(const struct target *t)
+static struct lot_control_state read_state(const struct target *t)
 {
-	struct state s = {0};
+	struct lot_control_state s = {0};
 	char p[PATH_MAX];
-	lot_state_file_path(p, sizeof p, env_get(t, "XDG_RUNTIME_DIR"), t->uid, t->pid);
+	lot_control_state_path(p, sizeof p, env_get(t, "XDG_RUNTIME_DIR"), t->uid, t->pid);
 	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return s;
@@ -114,36 +107,10 @@ static struct state read_state(const struct target *t)
 		close(fd);
 		return s;
 	}
-	char line[PATH_MAX + 64];
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = 0;
-		char *v = strchr(line, ' ');
-		if (!v)
-			continue;
-		*v++ = 0;
-		if (!strcmp(line, "lotrace-state"))
-			s.ok = !strcmp(v, "1");
-		else if (!strcmp(line, "pid"))
-			s.pid = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "starttime"))
-			s.starttime = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "signal"))
-			s.signal = atoi(v);
-		else if (!strcmp(line, "completed"))
-			s.completed = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "failed"))
-			s.failed = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "mode"))
-			snprintf(s.mode, sizeof s.mode, "%s", v);
-		else if (!strcmp(line, "last"))
-			snprintf(s.last, sizeof s.last, "%s", v);
-		else if (!strcmp(line, "error"))
-			snprintf(s.error, sizeof s.error, "%s", v);
-	}
+	lot_control_state_parse(f, &s);
 	fclose(f);
 	/* a state file left by an earlier process with the same pid is not its */
-	s.ok = s.ok && s.pid == (unsigned long long)t->pid &&
-	       (!s.starttime || s.starttime == lot_proc_starttime(t->pid));
+	s.ok = s.ok && s.pid == t->pid && (!s.starttime || s.starttime == lot_proc_starttime(t->pid));
 	return s;
 }
 
@@ -179,14 +146,14 @@ static int trigger(struct target *t, uint64_t for_ms, bool snapshot, int signo,
 			return fail(t->pid, EXIT_CANNOT, "its LOTRACE_SIGNAL=%s is not a usable signal",
 				    sig_text);
 	}
-	struct state before = read_state(t);
+	struct lot_control_state before = read_state(t);
 	if (!before.ok)
 		return fail(t->pid, EXIT_CANNOT, "no lotrace control state (is it linked with "
 			    "liblotrace, and was LOTRACE_SIGNAL set when it started?)%s", "");
 	if (before.signal && before.signal != signo)
 		fprintf(stderr, "lotrace trigger: process %d listens to signal %d, sending that\n",
 			t->pid, signo = before.signal);
-	bool flight = !strcmp(before.mode, "flight");
+	bool flight = before.flight;
 	if (snapshot && !flight)
 		return fail(t->pid, EXIT_CANNOT, "has no flight recorder (LOTRACE_MODE=flight) to "
 			    "snapshot%s", "");
@@ -196,13 +163,15 @@ static int trigger(struct target *t, uint64_t for_ms, bool snapshot, int signo,
 		if (!w || lot_parse_duration(w, &window))
 			window = 5000;
 	}
+	if (!flight && before.window[0])
+		return fail(t->pid, EXIT_FAILED, "a window is open (writing %s): refused", before.window);
 	int value = flight ? -1 : (int)for_ms;
 	if (sigqueue(t->pid, signo, (union sigval){.sival_int = value}))
 		return fail(t->pid, errno == ESRCH ? EXIT_CANNOT : EXIT_CANNOT, "cannot signal it: %s",
 			    strerror(errno));
 	uint64_t deadline = now_ms() + (flight ? 0 : window) + timeout_ms;
 	for (;;) {
-		struct state s = read_state(t);
+		struct lot_control_state s = read_state(t);
 		if (s.ok && s.completed > before.completed) {
 			out_printf("%s\n", s.last);
 			return CMD_EXIT_OK;

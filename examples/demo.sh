@@ -8,20 +8,29 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-bash .ci/deps.sh
-if ! command -v wrk >/dev/null; then
+[ -n "${DEMO_BUILD_ONLY:-}" ] || bash .ci/deps.sh
+if [ -z "${DEMO_BUILD_ONLY:-}" ] && ! command -v wrk >/dev/null; then
 	echo "== installing wrk (the load generator)"
 	apt-get install -y -qq --no-install-recommends wrk >/dev/null ||
 		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 fi
 
-echo "== building (autoreconf, configure, make) in _build/demo"
-[ -x configure ] || autoreconf -fi >/dev/null 2>&1
-mkdir -p _build/demo
-(cd _build/demo && { [ -f Makefile ] || "$top/configure" -q; } && make -s -j"$(nproc)" >/dev/null)
-b="$top/_build/demo"
+# A tree configured in place (README's Build section: ./configure && make)
+# refuses a second, out-of-tree configuration: build there instead.
+if [ -f "$top/config.status" ]; then
+	echo "== building (make) in the tree configured here"
+	make -s -j"$(nproc)" >/dev/null
+	b="$top"
+else
+	echo "== building (autoreconf, configure, make) in _build/demo"
+	[ -x configure ] || autoreconf -fi >/dev/null 2>&1
+	mkdir -p _build/demo
+	(cd _build/demo && { [ -f Makefile ] || "$top/configure" -q; } && make -s -j"$(nproc)" >/dev/null)
+	b="$top/_build/demo"
+fi
+[ -n "${DEMO_BUILD_ONLY:-}" ] && { echo "$b"; exit 0; } # (for checking the build step alone)
 lotrace="$b/cmd/lotrace"
-out="$b/out"
+out="$top/_build/demo-out"
 rm -rf "$out"
 mkdir -p "$out"
 

@@ -11,11 +11,13 @@
  *
  * Run:  LOTRACE_OUTPUT=quickstart.lot ./quickstart [requests]
  */
+#include <errno.h>
 #include <lotrace.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define QUEUE_CAP 16
@@ -93,8 +95,10 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	unsigned requests = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 200;
-	if (lot_start(NULL) != 0) {
-		fprintf(stderr, "quickstart: lot_start failed\n");
+	/* -EBUSY: tracing is on already (LOTRACE_START=1, `lotrace record`) */
+	int rc = lot_start(NULL);
+	if (rc != 0 && rc != -EBUSY) {
+		fprintf(stderr, "quickstart: lot_start: %s\n", strerror(-rc));
 		return 1;
 	}
 	lot_thread_name("producer");

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace-format/format.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -133,7 +132,7 @@ static uint64_t measure_freq_hz(void)
 	return (uint64_t)((unsigned __int128)(t1 - t0) * 1000000000u / (m1 - m0));
 }
 
-int lot_clock_calibrate(struct lot_clock_info *out)
+int lot_clock_calibrate(struct lot_clock_cal *out)
 {
 	memset(out, 0, sizeof *out);
 	int hw = choose_hw_counter();
@@ -149,12 +148,12 @@ int lot_clock_calibrate(struct lot_clock_info *out)
 	if (freq < 1000000u) {
 		__atomic_store_n(&lot_clock_use_monotonic, true, __ATOMIC_RELAXED);
 		freq = 1000000000u;
-		out->source = LOT_CLOCK_MONOTONIC;
+		out->counter = LOT_COUNTER_MONOTONIC;
 	} else {
 #if defined(__aarch64__)
-		out->source = LOT_CLOCK_CNTVCT;
+		out->counter = LOT_COUNTER_CNTVCT;
 #else
-		out->source = LOT_CLOCK_TSC;
+		out->counter = LOT_COUNTER_TSC;
 #endif
 	}
 	out->freq_hz = freq;

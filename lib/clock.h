@@ -5,10 +5,9 @@
  *
  * API contract (implementation: lib/clock.c):
  *   lot_clock_now()        inline, the hot path's timestamp in ticks
- *   lot_clock_calibrate()  once at start (takes a few ms): chooses the source,
- *                          measures freq_hz, fills every field of *out
- *                          (time_shift left for the caller); 0 or -errno
- *                          (-EINVAL: bad LOTRACE_CLOCK)
+ *   lot_clock_calibrate()  once at start (takes a few ms): chooses the counter,
+ *                          measures freq_hz, fills every field of *out;
+ *                          0 or -errno (-EINVAL: bad LOTRACE_CLOCK)
  *   lot_clock_sample()     one (ticks, CLOCK_MONOTONIC ns, CLOCK_REALTIME ns)
  *                          triple taken as close together as possible, for
  *                          clock_sync records
@@ -39,9 +38,23 @@
 #include <x86intrin.h>
 #endif
 
-#include "trace-format/trace.h"
+/* The counter behind the ticks.  (The trace format has its own numbers for
+ * them: the recorder maps one to the other; lib/ knows no format.) */
+enum lot_clock_counter {
+	LOT_COUNTER_TSC,       /* x86-64 rdtsc, invariant */
+	LOT_COUNTER_MONOTONIC, /* clock_gettime fallback: ticks are nanoseconds */
+	LOT_COUNTER_CNTVCT,    /* aarch64 virtual counter */
+};
 
-int lot_clock_calibrate(struct lot_clock_info *out);
+/* What lot_clock_calibrate() found: the counter, its frequency, and one
+ * (ticks, CLOCK_MONOTONIC, CLOCK_REALTIME) sample at the start. */
+struct lot_clock_cal {
+	enum lot_clock_counter counter;
+	uint64_t freq_hz;
+	uint64_t start_ticks, start_mono_ns, start_real_ns;
+};
+
+int lot_clock_calibrate(struct lot_clock_cal *out);
 void lot_clock_sample(uint64_t *ticks, uint64_t *mono_ns, uint64_t *real_ns);
 
 /* Set by lot_clock_calibrate(); read on every event, so a well-predicted

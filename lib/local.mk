@@ -9,6 +9,7 @@ liblotcore_la_SOURCES = \
 	lib/endian.h lib/hash.h lib/varint.h \
 	lib/stackwalk.c lib/stackwalk.h \
 	lib/parse.c lib/parse.h \
+	lib/control_state.c lib/control_state.h \
 	tracer/modules.c tracer/modules.h \
 	trace-format/events.h trace-format/format.h trace-format/trace.h \
 	trace-format/trace_id.h \

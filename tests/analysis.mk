@@ -38,3 +38,6 @@ EXTRA_DIST += tests/analysis/otlp.sh tests/cmd/otlp_receiver.js
 check_PROGRAMS += tests/analysis/reheader
 tests_analysis_reheader_SOURCES = tests/analysis/reheader.c
 tests_analysis_reheader_LDADD = libtracebuild.la liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
+# the recorder's own threads stay out of reports and exports (needs examples/quickstart)
+TESTS += tests/analysis/tracer_threads.sh
+EXTRA_DIST += tests/analysis/tracer_threads.sh

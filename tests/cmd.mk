@@ -14,7 +14,8 @@ CMD_TESTS = \
 	tests/cmd/run_corpus.sh \
 	tests/cmd/usage.sh \
 	tests/cmd/robustness.sh \
-	tests/cmd/export.sh
+	tests/cmd/export.sh \
+	tests/cmd/install.sh
 TESTS += $(CMD_TESTS)
 EXTRA_DIST += $(CMD_TESTS) tests/cmd/export_check.py tests/cmd/lib.sh tests/cmd/regen_expected.sh tests/data
 
@@ -31,6 +32,10 @@ regen-corpus: tests/gen_corpus$(EXEEXT) cmd/lotrace$(EXEEXT)
 check_PROGRAMS += tests/cmd/story_prog
 tests_cmd_story_prog_SOURCES = tests/cmd/story_prog.c
 tests_cmd_story_prog_LDADD = liblotrace-internal.la -lpthread
+# ... and on traces this one writes (a host up 200 days, names that are not UTF-8).
+check_PROGRAMS += tests/cmd/make_trace
+tests_cmd_make_trace_SOURCES = tests/cmd/make_trace.c
+tests_cmd_make_trace_LDADD = libtracebuild.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
 
 # `lotrace record` and `lotrace trigger` run tests/tracer/control_child.
 TESTS += tests/cmd/control.sh

@@ -1,5 +1,6 @@
 # tests for trace-format/: varints, writer/reader round trips, damage, compatibility, losses.
-FORMAT_TESTS = tests/format/test_varint tests/format/test_roundtrip tests/format/test_damage
+FORMAT_TESTS = tests/format/test_varint tests/format/test_roundtrip tests/format/test_damage \
+	tests/format/test_doc_table
 check_PROGRAMS += $(FORMAT_TESTS)
 TESTS += $(FORMAT_TESTS)
 
@@ -16,6 +17,12 @@ tests_format_test_varint_LDADD = $(FORMAT_TEST_LIBS)
 tests_format_test_roundtrip_SOURCES = tests/format/test_roundtrip.c
 tests_format_test_roundtrip_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_format_test_roundtrip_LDADD = $(FORMAT_TEST_LIBS)
+
+# doc/FORMAT.md's event table against events.h
+tests_format_test_doc_table_SOURCES = tests/format/test_doc_table.c
+tests_format_test_doc_table_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_format_test_doc_table_CPPFLAGS = $(AM_CPPFLAGS) -DLOT_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_format_test_doc_table_LDADD = $(FORMAT_TEST_LIBS)
 
 tests_format_test_damage_SOURCES = tests/format/test_damage.c
 tests_format_test_damage_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -20,3 +20,7 @@ tests_lib_test_stackwalk_LDADD = liblotcore.la $(CHECK_LIBS) -ldl
 tests_lib_test_modules_SOURCES = tests/lib/test_modules.c
 tests_lib_test_modules_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_lib_test_modules_LDADD = liblotcore.la $(CHECK_LIBS)
+
+# which folder may include which
+TESTS += tests/lib/layers.sh
+EXTRA_DIST += tests/lib/layers.sh

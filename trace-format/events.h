@@ -23,20 +23,29 @@
 #ifndef LOT_FORMAT_EVENTS_H
 #define LOT_FORMAT_EVENTS_H
 
+/* Argument kinds: K(KIND, code, name), the name as `lotrace dump` and the
+ * header's table print it. */
+#define LOT_KINDS(K) \
+	K(UVAR, 1, uvar)     /* unsigned LEB128 */ \
+	K(SVAR, 2, svar)     /* zigzag LEB128 */ \
+	K(STRING, 3, string) /* uvarint string id defined earlier in the chunk; 0 = none */ \
+	K(STACK, 4, stack)   /* uvarint stack id defined earlier in the chunk; 0 = none */ \
+	K(TRACE, 5, trace)   /* uvarint trace-id ref defined earlier in the chunk; 0 = none */ \
+	K(SPAN, 6, span)     /* span id, as an id delta (below); 0 = none */ \
+	K(BYTES, 7, bytes)   /* uvarint length, then that many bytes */ \
+	K(PCS, 8, pcs)       /* uvarint count, then count zigzag deltas between PCs */ \
+	K(ID128, 9, id128)   /* 16 raw bytes */ \
+	K(VALUE, 10, value)  /* uvarint tag: 0 then svarint, or 1 then BYTES */ \
+	K(TASK, 11, task)    /* task id, as an id delta (below); 0 = none */
+
+#define LOT_KIND_ENUM(kind, code, name) LOT_KIND_##kind = code,
+#define LOT_KIND_COUNT(kind, code, name) +1
 enum lot_kind {
-	LOT_KIND_UVAR = 1,  /* unsigned LEB128 */
-	LOT_KIND_SVAR = 2,  /* zigzag LEB128 */
-	LOT_KIND_STRING = 3,/* uvarint string id defined earlier in the chunk; 0 = none */
-	LOT_KIND_STACK = 4, /* uvarint stack id defined earlier in the chunk; 0 = none */
-	LOT_KIND_TRACE = 5, /* uvarint trace-id ref defined earlier in the chunk; 0 = none */
-	LOT_KIND_SPAN = 6,  /* span id, as an id delta (below); 0 = none */
-	LOT_KIND_BYTES = 7, /* uvarint length, then that many bytes */
-	LOT_KIND_PCS = 8,   /* uvarint count, then count zigzag deltas between PCs */
-	LOT_KIND_ID128 = 9, /* 16 raw bytes */
-	LOT_KIND_VALUE = 10,/* uvarint tag: 0 then svarint, or 1 then BYTES */
-	LOT_KIND_TASK = 11, /* task id, as an id delta (below); 0 = none */
-	LOT_KIND_MAX_ = LOT_KIND_TASK,
+	LOT_KINDS(LOT_KIND_ENUM)
+	LOT_KIND_MAX_ = 0 LOT_KINDS(LOT_KIND_COUNT), /* codes are 1..MAX_, dense */
 };
+#undef LOT_KIND_ENUM
+#undef LOT_KIND_COUNT
 
 /*
  * Id deltas (SPAN and TASK, FORMAT.md §5.2): uvarint v.  0: none.  1: the id
@@ -79,6 +88,9 @@ enum lot_kind {
 	/* a CPU-time sample of this thread (format 1.1): stack from the interrupted PC; \
 	 * weight: timer expirations it stands for (1 + overruns) */ \
 	E2(0x42, cpu_sample, LOT_TIMED, STACK, stack, UVAR, weight) \
+	/* (format 1.2) this chunk's thread is the recorder's own (flusher, control): \
+	 * reports leave it out; in every chunk of such a thread, after thread_begin */ \
+	E0(0x43, tracer_thread, LOT_TIMED) \
 	E1(0x50, lost, LOT_TIMED, UVAR, count) \
 	E3(0x51, clock_sync, LOT_TIMED, UVAR, ticks, UVAR, mono_ns, UVAR, real_ns)
 

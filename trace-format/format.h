@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define LOT_FORMAT_MAJOR 1
-#define LOT_FORMAT_MINOR 1
+#define LOT_FORMAT_MINOR 2
 
 /* Record magics: LZ4 skippable-frame magics 0x184D2A50..5F; the low nibble is ours. */
 #define LOT_MAGIC_HEADER 0x184D2A5Au

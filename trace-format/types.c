@@ -20,13 +20,13 @@ const struct lot_type_desc lot_builtin_types[] = {
 };
 const size_t lot_builtin_types_count = sizeof lot_builtin_types / sizeof lot_builtin_types[0];
 
+#define LOT_KIND_NAME(kind, code, name) [LOT_KIND_##kind] = #name,
+static const char *const kind_names[] = {LOT_KINDS(LOT_KIND_NAME)};
+#undef LOT_KIND_NAME
+_Static_assert(sizeof kind_names / sizeof kind_names[0] == LOT_KIND_MAX_ + 1,
+	       "kind codes are 1..LOT_KIND_MAX_ without gaps, each with a name");
+
 const char *lot_kind_name(unsigned kind)
 {
-	static const char *const names[] = {
-		[LOT_KIND_UVAR] = "uvar",     [LOT_KIND_SVAR] = "svar",   [LOT_KIND_STRING] = "string",
-		[LOT_KIND_STACK] = "stack",   [LOT_KIND_TRACE] = "trace", [LOT_KIND_SPAN] = "span",
-		[LOT_KIND_BYTES] = "bytes",   [LOT_KIND_PCS] = "pcs",     [LOT_KIND_ID128] = "id128",
-		[LOT_KIND_VALUE] = "value",
-	};
-	return kind >= 1 && kind <= LOT_KIND_MAX_ ? names[kind] : "unknown";
+	return kind >= 1 && kind <= LOT_KIND_MAX_ ? kind_names[kind] : "unknown";
 }

@@ -18,11 +18,13 @@
 #include "tracer/lotrace.h"
 #include "tracer/session.h"
 #include "tracer/state_file.h"
+#include "tracer/thread.h"
 
 #define SNAPSHOT_VALUE (-1) /* sigqueue value: a snapshot, explicitly */
 
 static _Atomic int efd = -1;
 static _Atomic int sig_value; /* the last sigqueue value, 0 for a plain kill */
+static _Atomic bool sig_queued; /* the last signal came with a value (lotrace trigger) */
 static int signo;
 static uint64_t window_ms = LOT_DEFAULT_WINDOW_MS;
 
@@ -42,6 +44,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	int saved = errno;
 	atomic_store_explicit(&sig_value, si && si->si_code == SI_QUEUE ? si->si_value.sival_int : 0,
 			      memory_order_relaxed);
+	atomic_store_explicit(&sig_queued, si && si->si_code == SI_QUEUE, memory_order_relaxed);
 	lot_count(LOT_COUNT_SIGNALS);
 	uint64_t one = 1;
 	int fd = atomic_load_explicit(&efd, memory_order_relaxed);
@@ -65,6 +68,7 @@ static void stop(struct window *w, bool early)
 	int err = lot_session_stop(w->gen, early);
 	w->gen = 0;
 	if (err && err != -ESRCH) { /* -ESRCH: the program stopped it: the file is complete */
+		lot_state_file_window(NULL);
 		char why[PATH_MAX + 64];
 		snprintf(why, sizeof why, "%s: %s", w->path, strerror(-err));
 		refuse(why);
@@ -73,7 +77,10 @@ static void stop(struct window *w, bool early)
 	lot_state_file_done(w->path);
 }
 
-static void act(int value)
+/* queued: sent by sigqueue (lotrace trigger), which asks for a window of
+ * its own: refused while one is open, as lotrace(1) says.  A plain kill
+ * then ends the window early. */
+static void act(int value, bool queued)
 {
 	if (lot_session_flight()) {
 		if (lot_snapshot(NULL) == -EBUSY)
@@ -85,7 +92,11 @@ static void act(int value)
 		return;
 	}
 	if (win.gen) {
-		stop(&win, true);
+		if (queued)
+			refuse("a window is open: this one is refused (a plain kill of the signal "
+			       "ends it early)");
+		else
+			stop(&win, true);
 		return;
 	}
 	uint64_t ms = value > 0 ? (uint64_t)value : window_ms;
@@ -100,6 +111,7 @@ static void act(int value)
 		return;
 	}
 	lot_count(LOT_COUNT_WINDOWS);
+	lot_state_file_window(win.path);
 	win.deadline_ns = lot_clock_monotonic_ns() + ms * 1000000u;
 }
 
@@ -122,13 +134,15 @@ static void *control_main(void *arg)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_setname_np(pthread_self(), "lotrace-control");
+	lot_thread_mark_tracer();
 	for (;;) {
 		int fd = atomic_load_explicit(&efd, memory_order_relaxed);
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		uint64_t v;
 		if (poll(&pfd, 1, timeout_ms(lot_clock_monotonic_ns())) > 0 &&
 		    read(fd, &v, sizeof v) == sizeof v)
-			act(atomic_exchange_explicit(&sig_value, 0, memory_order_relaxed));
+			act(atomic_exchange_explicit(&sig_value, 0, memory_order_relaxed),
+			    atomic_exchange_explicit(&sig_queued, false, memory_order_relaxed));
 		uint64_t now = lot_clock_monotonic_ns();
 		if (win.gen && now >= win.deadline_ns)
 			stop(&win, false);

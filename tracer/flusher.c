@@ -72,9 +72,11 @@ static bool append_chunk(struct lot_session *s, const struct lot_chunk *c)
 	uint64_t off = 0;
 	uint8_t *dst = lot_io_reserve(s->io, bound, &off);
 	size_t n = dst ? lot_chunk_record_encode(s->comp, &c->info, c->data, dst, bound) : 0;
-	if (!n || !grow((void **)&s->index, &s->cap_index, s->n_index, sizeof *s->index))
+	if (!n || !grow((void **)&s->index, &s->cap_index, s->n_index, sizeof *s->index) ||
+	    !grow((void **)&s->notes, &s->cap_notes, s->n_index, sizeof *s->notes))
 		return false;
 	lot_io_commit(s->io, n);
+	s->notes[s->n_index] = (struct lot_chunk_note){.end = off + n, .events = c->info.events};
 	s->index[s->n_index++] = (struct lot_index_entry){
 		.offset = off, .tid = c->info.tid, .seq = c->info.seq,
 		.base_ticks = c->info.base_ticks, .end_ticks = c->info.end_ticks};
@@ -310,6 +312,46 @@ static void quiesce(void)
 			sched_yield();
 }
 
+/* The chunk of index entry i is not in the file: its events join the lost. */
+static void unindex_last(struct lot_session *s)
+{
+	size_t i = --s->n_index;
+	for (size_t k = 0; k < s->n_done; k++)
+		if (s->done[k].tid == s->index[i].tid) {
+			s->done[k].written -= s->notes[i].events;
+			s->done[k].lost += s->notes[i].events;
+			s->done[k].chunks--;
+			break;
+		}
+}
+
+/*
+ * A write error ended the file (disk full, file-size limit): so that the
+ * file still says what happened -- the error, and every thread's losses --
+ * cut it after its last whole chunk and write the trailer there, with the
+ * stat write_error (the errno).  The failed write's bytes give the room; if
+ * there is none, the last chunks make room (their events counted lost).
+ * Without a trailer a reader could only guess ("process crashed?").
+ */
+static void salvage(struct lot_session *s, struct lot_trailer_info *tr)
+{
+	uint64_t good = lot_io_good_end(s->io);
+	while (s->n_index && s->notes[s->n_index - 1].end > good)
+		unindex_last(s);
+	for (int tries = 0; tries < 64 && s->n_index; tries++) {
+		good = s->notes[s->n_index - 1].end;
+		tr->n_index = s->n_index;
+		struct lot_buf b = {0};
+		bool ok = lot_trailer_encode(&b, good, tr) &&
+			  !lot_io_salvage(s->io, good, b.data, b.len);
+		lot_buf_free(&b);
+		if (ok)
+			return;
+		unindex_last(s);
+	}
+	/* no chunk made it, or no room at all: the file stays without a trailer */
+}
+
 static void finish(struct lot_session *s)
 {
 	clock_sync(); /* the last one, while still recording */
@@ -352,7 +394,7 @@ static void finish(struct lot_session *s)
 	}
 	struct lot_trailer_info tr = {.threads = s->done, .n_threads = s->n_done,
 				      .index = s->index, .n_index = s->n_index};
-	struct lot_stat stats[LOT_COUNT_N + 6];
+	struct lot_stat stats[LOT_COUNT_N + 7];
 	lot_counts_stats(stats);
 	size_t m = LOT_COUNT_N;
 	stats[m++] = (struct lot_stat){"pool_chunks", s->pool.n};
@@ -377,6 +419,11 @@ static void finish(struct lot_session *s)
 	lot_buf_free(&b);
 	int ioerr = lot_io_finish(s->io);
 	s->result = ioerr ? ioerr : err;
+	if (ioerr) {
+		stats[m++] = (struct lot_stat){"write_error", (uint64_t)-ioerr};
+		tr.n_stats = m;
+		salvage(s, &tr);
+	}
 }
 
 void *lot_flusher_main(void *arg)
@@ -385,6 +432,7 @@ void *lot_flusher_main(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	lot_thread_mark_tracer();
 	lot_thread_name("lotrace-flusher");
 	clock_sync();
 	uint64_t last_sync = mono_ns(), last_idle = last_sync;

@@ -248,6 +248,35 @@ int lot_io_finish(struct lot_io *io)
 	return io->err;
 }
 
+uint64_t lot_io_good_end(const struct lot_io *io)
+{
+	uint64_t good = io->end;
+	for (int i = 0; i < NBUF; i++) {
+		const struct obuf *b = &io->buf[i];
+		if (b->len && b->done < b->len && b->off + b->done < good)
+			good = b->off + b->done;
+	}
+	return good;
+}
+
+int lot_io_salvage(struct lot_io *io, uint64_t at, const void *data, size_t len)
+{
+	if (ftruncate(io->fd, (off_t)at))
+		return -errno;
+	const uint8_t *p = data;
+	while (len) {
+		ssize_t n = pwrite(io->fd, p, len, (off_t)at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		at += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 void lot_io_close(struct lot_io *io)
 {
 	if (!io)

@@ -34,6 +34,12 @@ void lot_io_flush(struct lot_io *io);
 /* Write everything and wait: 0 or the first error (-errno). */
 int lot_io_finish(struct lot_io *io);
 int lot_io_error(const struct lot_io *io);
+/* After a write error (and lot_io_finish()): the end of what is in the
+ * file without a gap (io_uring may have written later buffers). */
+uint64_t lot_io_good_end(const struct lot_io *io);
+/* After a write error: cut the file at `at` and write len bytes there
+ * (the trailer), synchronously.  0 or -errno. */
+int lot_io_salvage(struct lot_io *io, uint64_t at, const void *data, size_t len);
 /* Free everything (does not close fd). */
 void lot_io_close(struct lot_io *io);
 /* In a forked child: drop the parent's ring without touching the file. */

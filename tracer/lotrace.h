@@ -34,7 +34,8 @@ extern "C" {
 
 /*
  * Start tracing to `path`; NULL means $LOTRACE_OUTPUT, or else
- * "lotrace-<pid>-<UTC time>.lot" in the current directory.  The file is
+ * "lotrace-<service>-<pid>-<UTC time>.lot" (the service: LOTRACE_SERVICE, else
+ * the program's name) in $LOTRACE_DIR, else the current directory.  The file is
  * created with mode 0600 and must not exist yet.  The LOTRACE_* variables are
  * read at each start; a bad value is reported on stderr and rejected.
  * Returns 0, -EBUSY if tracing is already on, or another -errno.

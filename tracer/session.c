@@ -77,6 +77,7 @@ static void session_free(struct lot_session *s)
 			free((char *)s->done[i].name);
 	free(s->done);
 	free(s->index);
+	free(s->notes);
 	free(s);
 }
 
@@ -215,6 +216,26 @@ static int write_header(struct lot_session *s)
 	return err;
 }
 
+/* The clock, calibrated, as the trace header records it (the format's own
+ * numbers for the counters). */
+static int calibrate(struct lot_clock_info *out)
+{
+	struct lot_clock_cal cal;
+	int err = lot_clock_calibrate(&cal);
+	if (err)
+		return err;
+	*out = (struct lot_clock_info){
+		.freq_hz = cal.freq_hz,
+		.start_ticks = cal.start_ticks,
+		.start_mono_ns = cal.start_mono_ns,
+		.start_real_ns = cal.start_real_ns,
+		.source = cal.counter == LOT_COUNTER_MONOTONIC ? LOT_CLOCK_MONOTONIC
+			  : cal.counter == LOT_COUNTER_CNTVCT  ? LOT_CLOCK_CNTVCT
+							       : LOT_CLOCK_TSC,
+	};
+	return 0;
+}
+
 static int open_output(struct lot_session *s, const char *path)
 {
 	if (path) {
@@ -256,7 +277,7 @@ static int start_locked(const struct lot_start_req *r)
 	int err = lot_config_from_env(&s->cfg);
 	bool flight = r->flight || s->cfg.mode == LOT_MODE_FLIGHT;
 	if (!err)
-		err = lot_clock_calibrate(&s->clock);
+		err = calibrate(&s->clock);
 	if (!err) {
 		s->clock.time_shift = (uint8_t)lot_time_shift(s->clock.freq_hz);
 		if (flight)

@@ -53,6 +53,12 @@ struct lot_session {
 	/* flusher-owned while it runs */
 	struct lot_index_entry *index;
 	size_t n_index, cap_index;
+	/* per index entry: where its record ends and the events it holds, to
+	 * count them lost if a write error leaves it out of the file */
+	struct lot_chunk_note {
+		uint64_t end, events;
+	} *notes;
+	size_t cap_notes;
 	struct lot_thread_total *done; /* threads that ended during the session */
 	size_t n_done, cap_done;
 	uint64_t chunks_dropped;       /* could not be encoded or written */

@@ -43,6 +43,15 @@ static __thread struct {
 	uint64_t lost;
 } creating __attribute__((tls_model("initial-exec")));
 
+static __thread bool tracer_self __attribute__((tls_model("initial-exec")));
+
+void lot_thread_mark_tracer(void)
+{
+	tracer_self = true;
+	if (lot_self)
+		lot_self->tracer = true;
+}
+
 struct lot_thread *lot_thread_create(void)
 {
 	if (creating.busy) {
@@ -58,6 +67,7 @@ struct lot_thread *lot_thread_create(void)
 	}
 	memset(t, 0, sizeof *t);
 	t->tid = (uint64_t)gettid();
+	t->tracer = tracer_self;
 	prctl(PR_GET_NAME, t->name, 0, 0, 0);
 	lot_rng_seed(&t->rng);
 	t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
@@ -237,6 +247,8 @@ bool lot_thread_switch(struct lot_thread *t, uint64_t now)
 		if (name == LOT_NOROOM || !lot_write_thread_begin(&t->w, now, t->tid, name, t->task_self))
 			t->lost++; /* cannot happen in an empty chunk of >= 4 KiB */
 	}
+	if (t->tracer && !lot_write_tracer_thread(&t->w, now))
+		t->lost++; /* likewise */
 	return true;
 }
 

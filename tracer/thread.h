@@ -103,6 +103,7 @@ struct lot_thread {
 	uint64_t gen;            /* session this state last recorded in */
 	uint32_t seq;            /* next chunk sequence number */
 	bool need_begin;         /* thread_begin not yet recorded in this session */
+	bool tracer;             /* the recorder's own thread: every chunk says so (tracer_thread) */
 	uint64_t tid;
 	uint64_t task_self, task_cur, task_next, task_limit;
 	uint64_t span_salt;      /* high 32 bits random, low 32 zero */
@@ -131,6 +132,10 @@ struct lot_thread {
 extern __thread struct lot_thread *lot_self __attribute__((tls_model("initial-exec")));
 
 struct lot_thread *lot_thread_create(void);
+/* The calling thread is the recorder's own (flusher, control): its chunks
+ * carry a tracer_thread event, so that reports leave it out.  Creates no
+ * state: a thread that never records stays out of the trace anyway. */
+void lot_thread_mark_tracer(void);
 
 /* Registered threads not yet seen by the flusher (a lock-free stack). */
 struct lot_thread *lot_threads_take_new(void);

@@ -67,7 +67,8 @@ static void on_task(void *ctx, const struct model_task *t)
 	s->n_tasks++;
 }
 
-static struct model_summary run_model(struct lot_tb *b, struct seen *s, size_t window)
+static struct model_summary run_model_opts(struct lot_tb *b, struct seen *s,
+					   const struct model_opts *o)
 {
 	size_t len;
 	const uint8_t *d = lot_tb_data(b, &len);
@@ -76,14 +77,19 @@ static struct model_summary run_model(struct lot_tb *b, struct seen *s, size_t w
 	ck_assert_ptr_nonnull(r);
 	struct model_callbacks cb = {.ctx = s, .span = on_span, .interval = on_interval,
 				     .task_done = on_task};
-	struct model_opts o = {.window_events = window};
-	struct model *m = model_new(r, &cb, &o);
+	struct model *m = model_new(r, &cb, o);
 	ck_assert_ptr_nonnull(m);
 	struct model_summary sum;
 	ck_assert_int_eq(model_run(m, &sum), 0);
 	s->m = m; /* names stay valid until model_free() */
 	s->r = r;
 	return sum;
+}
+
+static struct model_summary run_model(struct lot_tb *b, struct seen *s, size_t window)
+{
+	struct model_opts o = {.window_events = window};
+	return run_model_opts(b, s, &o);
 }
 
 static const uint8_t trace_id[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
@@ -227,6 +233,62 @@ START_TEST(self_unblock_resumes_without_runnable_time)
 	ck_assert(s->blocks[0][0].woken);
 	ck_assert_uint_eq(s->blocks[0][0].waker.tid, 10);
 	ck_assert_uint_eq(s->spans[0].state_ns[MODEL_RUNNABLE], 0);
+	seen_free(s);
+	lot_tb_free(b);
+}
+END_TEST
+
+/* The recorder's flusher (tid 30, marked tracer_thread in each chunk) runs
+ * the whole trace; main (tid 10) runs 4 ms of 10.  Only main is reported,
+ * but the flusher's losses still count. */
+static struct lot_tb *build_with_tracer_thread(void)
+{
+	struct lot_tb *b = lot_tb_new(NULL);
+	struct lot_writer *w = lot_tb_chunk_begin(b, 30, "lotrace-flusher", 0, 5);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 30, lot_writer_string(w, "lotrace-flusher"), 0);
+	lot_write_tracer_thread(w, lot_tb_ticks(b, 0));
+	lot_write_instant(w, lot_tb_ticks(b, 1 * MS), lot_writer_string(w, "tick"), 0);
+	lot_tb_chunk_end(b);
+	w = lot_tb_chunk_begin(b, 10, "main", 0, 0);
+	lot_write_thread_begin(w, lot_tb_ticks(b, 0), 10, lot_writer_string(w, "main"), 0);
+	lot_write_task_block(w, lot_tb_ticks(b, 4 * MS), lot_writer_string(w, "io"), 0, 0);
+	lot_write_thread_end(w, lot_tb_ticks(b, 10 * MS));
+	lot_tb_chunk_end(b);
+	/* a later chunk of the flusher: marked again, so it stands alone */
+	w = lot_tb_chunk_begin(b, 30, "lotrace-flusher", 5 * MS, 0);
+	lot_write_tracer_thread(w, lot_tb_ticks(b, 5 * MS));
+	lot_write_counter(w, lot_tb_ticks(b, 6 * MS), lot_writer_string(w, "bytes"), 7);
+	lot_tb_chunk_end(b);
+	lot_tb_trailer(b, 10 * MS);
+	return b;
+}
+
+START_TEST(tracer_threads_are_left_out_but_their_losses_count)
+{
+	struct lot_tb *b = build_with_tracer_thread();
+	struct seen *s = calloc(1, sizeof *s);
+	struct model_summary sum = run_model(b, s, 0);
+	ck_assert_uint_eq(sum.threads, 1);
+	ck_assert_uint_eq(sum.lost, 5);
+	ck_assert_uint_eq(s->n_tasks, 1);
+	ck_assert_str_eq(s->task_names[0], "main");
+	ck_assert_uint_eq(s->task_state[0][MODEL_RUNNING], 4 * MS);
+	for (size_t i = 0; i < s->n_ivs; i++)
+		ck_assert_uint_eq(s->ivs[i].tid, 10);
+	seen_free(s);
+	lot_tb_free(b);
+}
+END_TEST
+
+START_TEST(show_tracer_reports_the_tracer_threads)
+{
+	struct lot_tb *b = build_with_tracer_thread();
+	struct seen *s = calloc(1, sizeof *s);
+	struct model_opts o = {.show_tracer = true};
+	struct model_summary sum = run_model_opts(b, s, &o);
+	ck_assert_uint_eq(sum.threads, 2);
+	ck_assert_uint_eq(sum.lost, 5);
+	ck_assert_uint_eq(s->n_tasks, 2);
 	seen_free(s);
 	lot_tb_free(b);
 }
@@ -534,6 +596,8 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, task_totals_cover_each_state);
 	tcase_add_test(tc, late_events_are_counted_and_sums_hold);
 	tcase_add_test(tc, self_unblock_resumes_without_runnable_time);
+	tcase_add_test(tc, tracer_threads_are_left_out_but_their_losses_count);
+	tcase_add_test(tc, show_tracer_reports_the_tracer_threads);
 }
 
 #include "tests/support/check_main.h"

@@ -42,6 +42,16 @@ path=$("$LOTRACE" trigger "$pid") || fail "trigger: status $?"
 path2=$("$LOTRACE" trigger "$pid" --for 200ms) || fail "trigger --for: status $?"
 [ "$path" != "$path2" ] || fail "trigger twice: same file"
 "$LOTRACE" info "$path2" | grep -q 'window_ms *200' || fail "trigger --for: not a 200ms window"
+# a trigger during a window is refused; a plain kill ends the window early
+"$LOTRACE" trigger "$pid" --for 60s >bg.txt 2>bgerr.txt &
+bg=$!
+for i in $(seq 200); do grep -q '^window /' "$TMP/lotrace/$pid" 2>/dev/null && break; sleep 0.05; done
+"$LOTRACE" trigger "$pid" --for 200ms >out.txt 2>err.txt
+[ $? = 3 ] || fail "trigger during a window: status"
+grep -q 'a window is open' err.txt || fail "trigger during a window: message: $(cat err.txt)"
+kill -USR2 "$pid"
+wait "$bg" || fail "trigger --for 60s, ended early by kill: status $? $(cat bgerr.txt)"
+"$LOTRACE" info "$(cat bg.txt)" | grep -q 'window_ended_early *1' || fail "kill during a window: not ended early"
 "$LOTRACE" trigger "$pid" --snapshot 2>err.txt
 [ $? = 2 ] || fail "trigger --snapshot without flight recorder: status"
 grep -q 'flight' err.txt || fail "trigger --snapshot: message"

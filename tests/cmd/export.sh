@@ -22,6 +22,52 @@ checked chrome "$TMP/story.json" story
 "$LOTRACE" export --format perfetto "$TMP/story.lot" -o "$TMP/story.pftrace" 2>"$TMP/err" ||
 	fail "export perfetto: status $?"
 checked perfetto "$TMP/story.pftrace" story
+# and protoc's own parser reads it as protobuf (the wire format, not the schema)
+if command -v protoc >/dev/null 2>&1; then
+	protoc --decode_raw <"$TMP/story.pftrace" >/dev/null 2>"$TMP/err" ||
+		fail "export perfetto: protoc --decode_raw: $(head -1 "$TMP/err")"
+fi
+# a host up 200 days: no slice overlaps its neighbour (or is lost)
+"$top_builddir/tests/cmd/make_trace" uptime "$TMP/uptime.lot" || fail "make_trace uptime"
+"$LOTRACE" export "$TMP/uptime.lot" -o "$TMP/uptime.json" 2>/dev/null || fail "export uptime: status $?"
+checked chrome "$TMP/uptime.json" uptime
+"$LOTRACE" export --format perfetto "$TMP/uptime.lot" -o "$TMP/uptime.pftrace" 2>/dev/null ||
+	fail "export perfetto uptime: status $?"
+checked perfetto "$TMP/uptime.pftrace"
+# names, reasons and frames that are not UTF-8: SVGs stay XML, JSON stays UTF-8
+"$top_builddir/tests/cmd/make_trace" odd-names "$TMP/odd.lot" || fail "make_trace odd-names"
+for run in "timeline --svg $TMP/odd.svg" "timeline --tasks --svg $TMP/odd.svg" \
+	"flame --svg $TMP/odd.svg" "flame --state blocked --svg $TMP/odd.svg"; do
+	rm -f "$TMP/odd.svg"
+	# shellcheck disable=SC2086
+	"$LOTRACE" $run "$TMP/odd.lot" >/dev/null 2>&1 || fail "$run (odd names): status $?"
+	if command -v xmllint >/dev/null 2>&1; then
+		xmllint --noout "$TMP/odd.svg" 2>"$TMP/err" || fail "$run (odd names): not XML: $(head -1 "$TMP/err")"
+	elif have_python; then
+		python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$TMP/odd.svg" ||
+			fail "$run (odd names): not XML"
+	fi
+done
+if have_python; then
+	for run in "export" "timeline --json" "timeline --tasks --json" "spans --json" "tasks --json" \
+		"flame --json" "info --json"; do
+		# shellcheck disable=SC2086
+		"$LOTRACE" $run "$TMP/odd.lot" 2>/dev/null >"$TMP/odd.json"
+		python3 -c 'import json, sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$TMP/odd.json" ||
+			fail "$run (odd names): not UTF-8 JSON"
+	done
+	"$LOTRACE" dump --json "$TMP/odd.lot" 2>/dev/null >"$TMP/odd.json"
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    json.loads(line)' "$TMP/odd.json" || fail "dump --json (odd names): not UTF-8 JSON lines"
+fi
+# a trace that a full disk ended: info says so, and the losses
+"$top_builddir/tests/cmd/make_trace" write-error "$TMP/werr.lot" || fail "make_trace write-error"
+"$LOTRACE" info "$TMP/werr.lot" >"$TMP/info.txt" 2>&1 || fail "info of a write-error trace: status $?"
+grep -q "^write error    $(python3 -c 'import os; print(os.strerror(28))' 2>/dev/null || echo 'No space left on device')" "$TMP/info.txt" ||
+	fail "info: no write error line: $(grep -i error "$TMP/info.txt")"
+grep -q "1234" "$TMP/info.txt" || fail "info: the trailer's losses are not shown"
 # standard output works too, and gives the same bytes
 "$LOTRACE" export --format chrome "$TMP/story.lot" >"$TMP/stdout.json" 2>/dev/null || fail "export to stdout"
 cmp -s "$TMP/stdout.json" "$TMP/story.json" || fail "export to stdout differs from -o"
@@ -45,6 +91,34 @@ checked svg "$TMP/story.svg" story
 # a window: the header names it
 "$LOTRACE" timeline --from 0 --to 1s "$TMP/story.lot" | grep -q "^window 0 to 1.000 s" ||
 	fail "timeline --from/--to: no window line"
+# --tasks with a window: the rows are the tasks in the window (3 of 600)
+"$top_builddir/tests/cmd/make_trace" many-tasks "$TMP/many.lot" || fail "make_trace many-tasks"
+"$LOTRACE" timeline --tasks --color=never --from 500.2ms --to 502.8ms "$TMP/many.lot" >"$TMP/tl.txt" 2>&1 ||
+	fail "timeline --tasks --from/--to: status $?"
+for id in 500 501 502; do
+	grep -q "^job #1$id " "$TMP/tl.txt" || fail "timeline --tasks --from/--to: no row for job #1$id"
+done
+[ "$(grep -c '^job #' "$TMP/tl.txt")" = 3 ] || fail "timeline --tasks --from/--to: rows of tasks outside the window"
+"$LOTRACE" export --format perfetto "$TMP/many.lot" -o "$TMP/many.pftrace" 2>/dev/null ||
+	fail "export perfetto many-tasks: status $?"
+checked perfetto "$TMP/many.pftrace" many
+# export --from/--to: what happens in the window only, cut at its edges
+"$LOTRACE" export --from 500.2ms --to 502.8ms "$TMP/many.lot" -o "$TMP/win.json" 2>/dev/null ||
+	fail "export --from/--to: status $?"
+checked chrome "$TMP/win.json"
+if have_python; then
+	python3 -c '
+import json, sys
+evs = [e for e in json.load(open(sys.argv[1]))["traceEvents"] if e["ph"] != "M"]
+assert evs, "nothing exported"
+for e in evs:
+    assert 500200 <= e["ts"] and e["ts"] + e.get("dur", 0) <= 502800.0005, e
+steps = [e for e in evs if e["name"] == "step"]
+assert len(steps) == 3, "%d step spans, not 3" % len(steps)
+' "$TMP/win.json" || fail "export --from/--to: events outside the window"
+fi
+"$LOTRACE" export --from 2ms --to 1ms "$TMP/many.lot" >/dev/null 2>&1
+[ $? = 1 ] || fail "export --from 2ms --to 1ms: not a usage error"
 for bad in "--from x" "--to -1" "--width 3" "--color=sometimes" "--from 2ms --to 1ms"; do
 	"$LOTRACE" timeline $bad "$TMP/story.lot" >/dev/null 2>&1
 	[ $? = 1 ] || fail "timeline $bad: not a usage error"

@@ -5,7 +5,8 @@
     export_check.py perfetto OUT.pftrace Perfetto protobuf (framing decoded here)
     export_check.py svg OUT.svg          well-formed XML with the picture's parts
     export_check.py timeline-json OUT    timeline --json intervals
-A trailing "story" argument also checks what tests/cmd/story_prog records.
+A trailing "story" argument also checks what tests/cmd/story_prog records,
+"uptime" what tests/cmd/uptime_trace writes (chrome only).
 Exits 1 with the reasons on stderr."""
 import json
 import sys
@@ -17,6 +18,10 @@ problems = []
 def check(cond, what):
     if not cond:
         problems.append(what)
+
+
+def ns(us):
+    return int(round(float(us) * 1000))
 
 
 def chrome(path, story):
@@ -40,7 +45,7 @@ def chrome(path, story):
         check(isinstance(e.get("ts"), (int, float)) and e["ts"] >= 0, "ts: %r" % e)
         if ph == "X":
             check(e.get("dur", -1) >= 0, "X without dur: %r" % e)
-            slices.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"], e["name"]))
+            slices.setdefault((e["pid"], e["tid"]), []).append((e["ts"], ns(e["dur"]), e["name"]))
         elif ph in "be":
             key = (e["cat"], e["id"])
             async_open[key] = async_open.get(key, 0) + (1 if ph == "b" else -1)
@@ -54,24 +59,28 @@ def chrome(path, story):
             check(ph in ("i", "C"), "unexpected phase %r" % ph)
     check(all(v == 0 for v in async_open.values()), "async b/e unpaired: %r" % async_open)
     check(all(sorted(v) == ["f", "s"] for v in flows.values()), "flows unpaired: %r" % flows)
-    # X slices nest per track (what B/E nesting would require); ts + dur
-    # is rounded in floating point, hence the tolerance (below a nanosecond)
-    eps = 0.0005
+    # X slices nest per track (what B/E nesting would require), in whole
+    # nanoseconds as a viewer reads them: the JSON number as a double, times
+    # 1000, rounded (a slice that overlaps its neighbour by 1 ns is dropped)
     for track, v in slices.items():
+        v = [(ns(b), ns(b) + d, n) for b, d, n in v]
         v.sort(key=lambda s: (s[0], -s[1]))
         stack = []
         for b, e, n in v:
-            while stack and stack[-1] <= b + eps:
+            while stack and stack[-1] <= b:
                 stack.pop()
-            check(not stack or e <= stack[-1] + eps, "X %r overlaps its parent on %r" % (n, track))
+            check(not stack or e <= stack[-1], "X %r overlaps its parent on %r at %d ns" % (n, track, b))
             stack.append(e)
-    if story:
+    if story == "uptime":
+        ticks = [s for v in slices.values() for s in v if s[2] == "tick"]
+        check(len(ticks) == 2000, "%d tick slices, not 2000" % len(ticks))
+    if story == "story":
         tnames = set(names.values())
         check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
-        spans = {n: (b, e) for v in slices.values() for b, e, n in v}
+        spans = {n: d for v in slices.values() for b, d, n in v}
         check("handle" in spans and "parse" in spans, "spans handle/parse as X")
         if "parse" in spans:
-            dur = spans["parse"][1] - spans["parse"][0]
+            dur = spans["parse"] / 1000
             check(250 <= dur <= 1e6, "parse lasts %r us: ts/dur not in microseconds?" % dur)
         asyncs = {e["name"] for e in evs if e.get("ph") == "b"}
         check("handoff" in asyncs, "handoff (ends on another thread) not async: %r" % asyncs)
@@ -136,6 +145,8 @@ def perfetto(path, story):
     tracks = {}
     names = {}
     ann_names = {}
+    strings = {}  # interned debug-annotation strings (stacks)
+    thread_descs = {}
     events = []  # (ts, order, track, type, name, flows, term)
     for n, p in enumerate(packets):
         fs = fields(p)
@@ -143,9 +154,20 @@ def perfetto(path, story):
         flags = get(fs, 13)
         if n == 0:
             check(flags == [1], "first packet must clear incremental state")
+            cs = get(fs, 6)
+            check(cs and get(fields(cs[0]), 2) == [3], "first packet: no ClockSnapshot with "
+                  "primary_trace_clock MONOTONIC (3)")
+        if get(fs, 8):
+            check(get(fs, 58) == [3], "packet %d: timestamp without timestamp_clock_id 3" % n)
         for idata in get(fs, 12):
             for dn in get(fields(idata), 3):
                 ann_names[get(fields(dn), 1)[0]] = get(fields(dn), 2)[0].decode("utf-8")
+            for sv in get(fields(idata), 29):
+                iid, text = get(fields(sv), 1)[0], get(fields(sv), 2)[0].decode("utf-8")
+                check(iid not in strings, "string iid %d defined twice" % iid)
+                check(text not in strings.values(), "string %r interned twice" % text)
+                check("\\n" not in text and "\\x0a" not in text, "escaped newline in %r" % text)
+                strings[iid] = text
             for en in get(fields(idata), 2):
                 ef = fields(en)
                 iid, name = get(ef, 1)[0], get(ef, 2)[0].decode("utf-8")
@@ -157,6 +179,8 @@ def perfetto(path, story):
             name = get(tf, 2)
             for th in get(tf, 4):
                 name = get(fields(th), 5) or name
+                tid = get(fields(th), 2)[0]
+                thread_descs[tid] = thread_descs.get(tid, 0) + 1
             for pr in get(tf, 3):
                 name = get(fields(pr), 6) or name
             tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
@@ -174,6 +198,9 @@ def perfetto(path, story):
                 af = fields(da)
                 check(get(af, 10) or get(af, 1) and get(af, 1)[0] in ann_names,
                       "packet %d: annotation name not interned" % n)
+                for v in get(af, 17):
+                    check(v in strings, "packet %d: string iid %d not interned" % (n, v))
+                    check(flags == [2], "packet %d uses an interned string without flag 2" % n)
             if typ == 4:
                 check(get(ef, 30) != [] and tracks.get(track, {}).get("counter"), "counter event")
             events.append((get(fs, 8)[0], n, track, typ, names.get(iid[0]) if iid else None,
@@ -194,7 +221,15 @@ def perfetto(path, story):
         flow_dst.update(term)
     check(all(v == 0 for v in depth.values()), "unbalanced slices: %r" % depth)
     check(flow_src == flow_dst, "flows unpaired: %r / %r" % (flow_src, flow_dst))
-    if story:
+    src_track = {f: tr for ts, n, tr, typ, name, fl, term in events for f in fl}
+    for ts, n, tr, typ, name, fl, term in events:
+        for f in term:
+            check(src_track.get(f) != tr, "flow %d from a track to itself" % f)
+    check(all(v == 1 for v in thread_descs.values()), "thread descriptors: %r" % thread_descs)
+    if story == "many":
+        lanes = [t for t in tracks.values() if t["name"].startswith("job ")]
+        check(len(lanes) == 1, "600 tasks one after the other: %d tracks, not 1" % len(lanes))
+    if story == "story":
         tnames = {t["name"] for t in tracks.values()}
         check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
         check(any(t["counter"] and t["name"] == "queue_depth" for t in tracks.values()), "counter track")
@@ -210,7 +245,7 @@ def svg(path, story):
     texts = [t.text or "" for t in root.iter() if t.tag.endswith("text")]
     check(any("running" == t for t in texts), "no legend")
     check(any("events lost" in t for t in texts), "no header with the losses")
-    if story:
+    if story == "story":
         check(any("main" in t for t in texts), "no row for main")
         check(any(r.tag.endswith("rect") and r.get("fill") == "#43a047" for r in root.iter()),
               "no running bar")
@@ -224,13 +259,13 @@ def timeline_json(path, story):
     for iv in d.get("intervals", []):
         check(isinstance(iv["start_ns"], int) and iv["start_ns"] <= iv["end_ns"], "interval %r" % iv)
         check(iv["state"] in ("running", "runnable", "blocked"), "state %r" % iv["state"])
-    if story:
+    if story == "story":
         check(any(iv["state"] == "blocked" and iv["reason"] == "io" for iv in d["intervals"]),
               "no blocked: io interval")
 
 
 kind, path = sys.argv[1], sys.argv[2]
-story = len(sys.argv) > 3 and sys.argv[3] == "story"
+story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
 {"chrome": chrome, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
 for p in problems[:20]:
     print("%s %s: %s" % (kind, path, p), file=sys.stderr)

@@ -78,6 +78,7 @@ static bool emit(struct lot_tb *b, struct lot_writer *w, const struct xev *e)
 	case LOT_EV_instant: return lot_write_instant(w, t, id[0], id[1]);
 	case LOT_EV_counter: return lot_write_counter(w, t, id[0], a[1].i);
 	case LOT_EV_cpu_sample: return lot_write_cpu_sample(w, t, id[0], a[1].u);
+	case LOT_EV_tracer_thread: return lot_write_tracer_thread(w, t);
 	case LOT_EV_lost: return lot_write_lost(w, t, a[0].u);
 	case LOT_EV_clock_sync: return lot_write_clock_sync(w, t, a[0].u, a[1].u, a[2].u);
 	default: ck_abort_msg("no writer for 0x%02x", e->code); return false;
@@ -730,6 +731,17 @@ START_TEST(header_carries_clock_metadata_and_type_table)
 }
 END_TEST
 
+START_TEST(every_kind_has_its_name)
+{
+	static const char *const want[] = {NULL,    "uvar",  "svar",  "string", "stack", "trace",
+					   "span",  "bytes", "pcs",   "id128",  "value", "task"};
+	for (unsigned k = 1; k < sizeof want / sizeof want[0]; k++)
+		ck_assert_str_eq(lot_kind_name(k), want[k]);
+	ck_assert_str_eq(lot_kind_name(0), "unknown");
+	ck_assert_str_eq(lot_kind_name(LOT_KIND_MAX_ + 1), "unknown");
+}
+END_TEST
+
 START_TEST(ticks_convert_to_ns_since_start)
 {
 	struct lot_clock_info c = {.freq_hz = 3000000000u, .start_ticks = 3000};
@@ -825,6 +837,7 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, count_events_matches_next_event);
 	tcase_add_test(tc, chunk_index_is_built_on_demand);
 	tcase_add_test(tc, header_carries_clock_metadata_and_type_table);
+	tcase_add_test(tc, every_kind_has_its_name);
 	tcase_add_test(tc, ticks_convert_to_ns_since_start);
 	tcase_add_test(tc, file_reader_reads_what_the_memory_reader_reads);
 }

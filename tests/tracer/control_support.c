@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "trace-format/reader.h"
-#include "tracer/state_file.h"
+#include "lib/control_state.h"
 
 extern char **environ;
 
@@ -41,7 +41,7 @@ const char *control_dir(void)
 
 static void state_path(pid_t pid, char *out, size_t cap)
 {
-	lot_state_file_path(out, cap, getenv("XDG_RUNTIME_DIR"), (unsigned)getuid(), pid);
+	lot_control_state_path(out, cap, getenv("XDG_RUNTIME_DIR"), (unsigned)getuid(), pid);
 }
 
 static bool signal_ignored(void)
@@ -102,6 +102,17 @@ long long state_number(pid_t pid, const char *key)
 bool state_last(pid_t pid, char *out, size_t cap)
 {
 	return state_value(pid, "last", out, cap);
+}
+
+bool wait_window_open(pid_t pid, int timeout_s)
+{
+	char v[PATH_MAX];
+	for (int i = 0; i < timeout_s * 100; i++) {
+		if (state_value(pid, "window", v, sizeof v) && v[0])
+			return true;
+		usleep(10000);
+	}
+	return false;
 }
 
 bool wait_state(pid_t pid, const char *key, long long n, int timeout_s)

@@ -17,6 +17,8 @@ pid_t control_child(int seconds);
 long long state_number(pid_t pid, const char *key);
 /* The "last" path of the state file into out. */
 bool state_last(pid_t pid, char *out, size_t cap);
+/* Wait (up to timeout_s) until the state file names an open window. */
+bool wait_window_open(pid_t pid, int timeout_s);
 /* Wait (up to timeout_s) until state_number(key) >= n. */
 bool wait_state(pid_t pid, const char *key, long long n, int timeout_s);
 void child_end(pid_t pid);

@@ -113,6 +113,27 @@ START_TEST(second_signal_ends_the_window_early)
 }
 END_TEST
 
+/* lotrace trigger (sigqueue) during a window is refused, as lotrace(1)
+ * says; the window runs its whole length. */
+START_TEST(trigger_during_a_window_is_refused)
+{
+	signal_env("60s");
+	pid_t pid = control_child(30);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(sigqueue(pid, SIGUSR2, (union sigval){.sival_int = 700}), 0);
+	ck_assert(wait_window_open(pid, 20));
+	ck_assert_int_eq(sigqueue(pid, SIGUSR2, (union sigval){.sival_int = 100}), 0);
+	ck_assert(wait_state(pid, "failed", 1, 20));
+	ck_assert(wait_state(pid, "completed", 1, 20));
+	char path[4096];
+	ck_assert(state_last(pid, path, sizeof path));
+	ck_assert_int_eq(trailer_stat(path, "window_ms"), 700);
+	ck_assert_int_eq(trailer_stat(path, "window_ended_early"), 0);
+	ck_assert_int_eq(trailer_stat(path, "control_signals_refused"), 1);
+	child_end(pid);
+}
+END_TEST
+
 START_TEST(signal_bursts_neither_crash_nor_leak)
 {
 	signal_env("100ms");
@@ -224,6 +245,7 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, plain_kill_records_a_window_of_LOTRACE_WINDOW);
 	tcase_add_test(tc, sigqueue_value_sets_the_window_length_in_ms);
 	tcase_add_test(tc, second_signal_ends_the_window_early);
+	tcase_add_test(tc, trigger_during_a_window_is_refused);
 	tcase_add_test(tc, signal_bursts_neither_crash_nor_leak);
 	tcase_add_test(tc, signal_in_flight_mode_writes_a_snapshot);
 	tcase_add_test(tc, snapshot_request_without_flight_recorder_is_refused);

@@ -5,7 +5,8 @@
  * blocks on the recorder (the worst single-event latency is measured and
  * must stay far below the stall), what cannot be written is counted as
  * lost, a write error is said once on stderr, and the file on disk reads
- * up to its last whole chunk.
+ * up to its last whole chunk; after a write error a trailer there says so
+ * (stat write_error) with every thread's exact losses.
  *
  * Faults that cannot be undone (a seccomp filter, a file-size limit, another
  * user) are set up in a forked child; parent and child share `struct load`.
@@ -187,6 +188,25 @@ static uint64_t check_accounting(const char *path, const struct load *l)
 	return lost;
 }
 
+/* A stat of the file's trailer, -1 if none. */
+static long long trailer_stat_of(const char *path, const char *key)
+{
+	struct lot_read_error e;
+	struct lot_reader *r = lot_reader_open(path, NULL, &e);
+	if (!r)
+		return -1;
+	long long v = -1;
+	struct lot_chunk *c;
+	while (lot_reader_next_chunk(r, &c) == 1) /* the trailer comes after them */
+		;
+	const struct lot_trailer *t = lot_reader_trailer_summary(r);
+	for (size_t i = 0; t && i < t->n_stats; i++)
+		if (!strcmp(t->stats[i].key, key))
+			v = (long long)t->stats[i].value;
+	lot_reader_close(r);
+	return v;
+}
+
 /* ---- disk full ---- */
 
 #define FSIZE_LIMIT (64 * 1024)
@@ -220,18 +240,21 @@ static void disk_full(const char *io)
 	ck_assert_int_eq(lines_with(err, "", NULL, 0), 1);
 	ck_assert_int_eq(lines_with(err, strerror(EFBIG), line, sizeof line), 1);
 	ck_assert_ptr_nonnull(strstr(line, path));
-	/* the file holds what fitted, read up to its last whole chunk */
+	/* the file holds what fitted, up to its last whole chunk, then a trailer
+	 * that says why it ends there and what every thread lost */
 	struct stat st;
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_le(st.st_size, FSIZE_LIMIT);
 	struct ttrace t;
 	ck_assert(trace_load(path, false, &t));
-	ck_assert(!t.has_trailer);
-	ck_assert(t.damaged);
+	ck_assert(t.has_trailer);
+	ck_assert(!t.damaged);
 	uint64_t in_file = trace_events(&t);
 	ck_assert_uint_gt(in_file, 0);
 	ck_assert_uint_lt(in_file, l->recorded[0] + l->recorded[1]);
 	trace_free(&t);
+	ck_assert_int_eq(trailer_stat_of(path, "write_error"), EFBIG);
+	ck_assert_uint_gt(check_accounting(path, l), 0);
 	fprintf(stderr, "disk full (%s): %llu of %llu events in the file, worst event %llu us\n", io,
 		(unsigned long long)in_file, (unsigned long long)(l->recorded[0] + l->recorded[1]),
 		(unsigned long long)(l->worst_ns / 1000));
@@ -302,7 +325,7 @@ START_TEST(full_file_system_ends_the_file_and_says_so_once)
 	ck_assert_int_eq(l->stop_rc, -ENOSPC);
 	ck_assert_int_eq(lines_with(err, "lotrace:", NULL, 0), 1); /* (the rest: its reader) */
 	ck_assert_int_eq(lines_with(err, strerror(ENOSPC), NULL, 0), 1);
-	ck_assert(l->damaged && !l->has_trailer);
+	ck_assert(!l->damaged && l->has_trailer); /* the trailer says why it ends */
 	ck_assert_uint_gt(l->events_in_file, 0);
 	fprintf(stderr, "tmpfs full: %llu of %llu events in the file, worst event %llu us\n",
 		(unsigned long long)l->events_in_file,
