@@ -1,0 +1,310 @@
+/* CPU samples: who is sampled, where the stacks start, when nothing is. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/support/check_main.h"
+#include "support.h"
+#include "tracer/lotrace.h"
+#include "tracer/sampler.h"
+
+/* The handler's code (tracer/sampler.c puts it in this section). */
+extern const char __start_lot_sampler_text[], __stop_lot_sampler_text[];
+
+/* Exported (-export-dynamic) so that dladdr names them. */
+void burn(uint64_t ns);
+void *burner(void *arg);
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Spins on the thread's own CPU clock without calling anything while it
+ * spins but the clock (a vDSO call every 4096 turns). */
+__attribute__((noinline, visibility("default"))) void burn(uint64_t ns)
+{
+	uint64_t end = cpu_ns() + ns;
+	volatile uint64_t x = 0;
+	for (;;) {
+		for (int i = 0; i < 4096; i++)
+			x = x * 31 + (uint64_t)i;
+		if (cpu_ns() >= end)
+			break;
+	}
+}
+
+struct burn_arg {
+	uint64_t ns;
+	bool probe;              /* call a probe first */
+	_Atomic int go;          /* wait for it before burning */
+	_Atomic pid_t tid;
+};
+
+__attribute__((noinline, visibility("default"))) void *burner(void *arg)
+{
+	struct burn_arg *a = arg;
+	atomic_store(&a->tid, gettid());
+	while (!atomic_load(&a->go))
+		usleep(1000);
+	if (a->probe)
+		lot_instant("burner");
+	burn(a->ns);
+	__asm__ volatile("" ::: "memory"); /* keep burner's frame around the call */
+	return NULL;
+}
+
+static const char *func_of(uint64_t pc)
+{
+	Dl_info info;
+	if (!dladdr((void *)(uintptr_t)pc, &info) || !info.dli_sname)
+		return "?";
+	return info.dli_sname;
+}
+
+static bool in_handler(uint64_t pc)
+{
+	return pc >= (uintptr_t)__start_lot_sampler_text && pc < (uintptr_t)__stop_lot_sampler_text;
+}
+
+static void sampling_env(const char *hz)
+{
+	setenv("LOTRACE_STACKS", "1", 1);
+	setenv("LOTRACE_CPU_HZ", hz, 1);
+	unsetenv("LOTRACE_CPU_SIGNAL");
+}
+
+/* The samples of thread tid: count, and how many have burn() on top and
+ * burner() under it (the frame-pointer chain from the interrupted PC). */
+struct samples {
+	size_t n, in_burn, burn_under_burner, in_handler, weight;
+	bool begin_first; /* the thread's first event is thread_begin */
+};
+
+static struct samples samples_of(const struct ttrace *t, uint64_t tid)
+{
+	struct samples s = {0};
+	bool seen = false;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tev *e = &t->ev[i];
+		if (e->tid != tid || e->synthetic)
+			continue;
+		if (!seen && (e->code == LOT_EV_thread_begin))
+			s.begin_first = true;
+		seen = true;
+		if (e->code != LOT_EV_cpu_sample)
+			continue;
+		s.n++;
+		s.weight += e->a[LOT_ARG_cpu_sample_weight].u;
+		const struct targ *st = &e->a[LOT_ARG_cpu_sample_stack];
+		for (size_t k = 0; k < st->n_pcs; k++)
+			if (in_handler(st->pcs[k]) || (k && in_handler(st->pcs[k] - 1)))
+				s.in_handler++;
+		if (st->n_pcs && !strcmp(func_of(st->pcs[0]), "burn")) {
+			s.in_burn++;
+			/* a return address: the call is the byte before */
+			if (st->n_pcs > 1 && !strcmp(func_of(st->pcs[1] - 1), "burner"))
+				s.burn_under_burner++;
+		}
+	}
+	return s;
+}
+
+/* Run one burner thread for `ns` of CPU while tracing; its tid. */
+static pid_t run_burner(const char *path, uint64_t ns, bool probe, bool before_start)
+{
+	struct burn_arg a = {.ns = ns, .probe = probe};
+	pthread_t th;
+	if (before_start)
+		ck_assert_int_eq(pthread_create(&th, NULL, burner, &a), 0);
+	ck_assert_int_eq(lot_start(path), 0);
+	if (!before_start)
+		ck_assert_int_eq(pthread_create(&th, NULL, burner, &a), 0);
+	while (!atomic_load(&a.tid))
+		usleep(1000);
+	usleep(300000); /* the flusher's rescan arms the new thread's timer */
+	atomic_store(&a.go, 1);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(lot_stop(), 0);
+	return atomic_load(&a.tid);
+}
+
+static void check_burner_samples(const char *path, pid_t tid)
+{
+	struct ttrace t;
+	ck_assert(trace_load(path, true, &t));
+	struct samples s = samples_of(&t, (uint64_t)tid);
+	ck_assert_uint_gt(s.n, 5);
+	ck_assert(s.begin_first);
+	ck_assert_uint_eq(s.in_handler, 0);
+	ck_assert_uint_ge(s.weight, s.n);
+	/* nearly all of its CPU time is in burn (a few samples land in the clock
+	 * read or the thread's start) */
+	ck_assert_uint_ge(s.in_burn * 10, s.n * 8);
+	ck_assert_uint_eq(s.burn_under_burner, s.in_burn);
+	trace_free(&t);
+}
+
+START_TEST(samples_of_a_burning_thread_start_at_the_interrupted_function)
+{
+	sampling_env("1000");
+	const char *path = test_path("burn");
+	pid_t tid = run_burner(path, 300000000, true, false);
+	check_burner_samples(path, tid);
+}
+END_TEST
+
+START_TEST(a_thread_that_never_calls_a_probe_is_sampled)
+{
+	sampling_env("1000");
+	const char *path = test_path("noprobe");
+	pid_t tid = run_burner(path, 300000000, false, false);
+	check_burner_samples(path, tid);
+}
+END_TEST
+
+START_TEST(a_thread_created_before_lot_start_is_sampled)
+{
+	sampling_env("1000");
+	const char *path = test_path("before");
+	pid_t tid = run_burner(path, 300000000, false, true);
+	check_burner_samples(path, tid);
+}
+END_TEST
+
+START_TEST(cpu_hz_0_records_no_sample)
+{
+	sampling_env("0");
+	const char *path = test_path("hz0");
+	run_burner(path, 200000000, true, false);
+	struct ttrace t;
+	ck_assert(trace_load(path, true, &t));
+	for (size_t i = 0; i < t.n; i++)
+		ck_assert_int_ne(t.ev[i].code, LOT_EV_cpu_sample);
+	trace_free(&t);
+	struct lot_read_error err;
+	struct lot_reader *r = lot_reader_open(path, NULL, &err);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(lot_reader_meta(r, "cpu_hz"), "0");
+	ck_assert_ptr_null(lot_reader_meta(r, "cpu_signal"));
+	lot_reader_close(r);
+}
+END_TEST
+
+static void *sleeper(void *arg)
+{
+	_Atomic pid_t *tid = arg;
+	lot_instant("sleeper");
+	atomic_store(tid, gettid());
+	usleep(400000);
+	return NULL;
+}
+
+START_TEST(a_sleeping_thread_gets_no_sample)
+{
+	sampling_env("1000");
+	const char *path = test_path("sleep");
+	ck_assert_int_eq(lot_start(path), 0);
+	_Atomic pid_t tid = 0;
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, sleeper, &tid), 0);
+	burn(300000000); /* the main thread runs meanwhile */
+	pthread_join(th, NULL);
+	ck_assert_int_eq(lot_stop(), 0);
+	struct ttrace t;
+	ck_assert(trace_load(path, true, &t));
+	ck_assert_uint_eq(samples_of(&t, (uint64_t)atomic_load(&tid)).n, 0);
+	ck_assert_uint_gt(samples_of(&t, (uint64_t)gettid()).n, 5);
+	trace_free(&t);
+}
+END_TEST
+
+START_TEST(nothing_is_sampled_after_lot_stop_returns)
+{
+	sampling_env("1000");
+	ck_assert_int_eq(lot_start(test_path("after")), 0);
+	burn(100000000);
+	ck_assert_int_eq(lot_stop(), 0);
+	uint64_t at_stop = lot_sampler_recorded();
+	ck_assert_uint_gt(at_stop, 0);
+	burn(200000000);
+	ck_assert_uint_eq(lot_sampler_recorded(), at_stop);
+}
+END_TEST
+
+static void app_handler(int sig)
+{
+	(void)sig;
+}
+
+START_TEST(an_application_handler_on_the_signal_is_kept)
+{
+	sampling_env("1000");
+	int sig = SIGRTMIN + 8; /* the first one lotrace would choose */
+	struct sigaction sa = {.sa_handler = app_handler}, now;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(sig, &sa, NULL), 0);
+	/* asked for explicitly: no sampling, the handler stays */
+	setenv("LOTRACE_CPU_SIGNAL", "RTMIN+8", 1);
+	const char *path = test_path("apphandler");
+	ck_assert_int_eq(lot_start(path), 0);
+	ck_assert_int_eq(lot_stop(), 0);
+	ck_assert_int_eq(sigaction(sig, NULL, &now), 0);
+	ck_assert(now.sa_handler == app_handler);
+	struct lot_read_error err;
+	struct lot_reader *r = lot_reader_open(path, NULL, &err);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(lot_reader_meta(r, "cpu_hz"), "0");
+	lot_reader_close(r);
+	/* chosen by lotrace: another signal */
+	unsetenv("LOTRACE_CPU_SIGNAL");
+	path = test_path("apphandler2");
+	ck_assert_int_eq(lot_start(path), 0);
+	burn(50000000);
+	ck_assert_int_eq(lot_stop(), 0);
+	ck_assert_int_eq(sigaction(sig, NULL, &now), 0);
+	ck_assert(now.sa_handler == app_handler);
+	r = lot_reader_open(path, NULL, &err);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(lot_reader_meta(r, "cpu_hz"), "1000");
+	ck_assert_str_eq(lot_reader_meta(r, "cpu_signal"), "SIGRTMIN+9");
+	lot_reader_close(r);
+}
+END_TEST
+
+START_TEST(bad_cpu_sampling_values_are_rejected)
+{
+	static const char *const hz[] = {"abc", "-1", "10001", "99 ", "", "1e3", "0x10"};
+	for (size_t i = 0; i < sizeof hz / sizeof hz[0]; i++) {
+		sampling_env(hz[i]);
+		ck_assert_int_eq(lot_start(test_path("badhz")), -EINVAL);
+	}
+	sampling_env("99");
+	static const char *const sig[] = {"FOO", "KILL", "SEGV", "RTMIN+99", ""};
+	for (size_t i = 0; i < sizeof sig / sizeof sig[0]; i++) {
+		setenv("LOTRACE_CPU_SIGNAL", sig[i], 1);
+		ck_assert_int_eq(lot_start(test_path("badsig")), -EINVAL);
+	}
+	unsetenv("LOTRACE_CPU_SIGNAL");
+}
+END_TEST
+
+static void add_tests(TCase *tc)
+{
+	tcase_add_test(tc, samples_of_a_burning_thread_start_at_the_interrupted_function);
+	tcase_add_test(tc, a_thread_that_never_calls_a_probe_is_sampled);
+	tcase_add_test(tc, a_thread_created_before_lot_start_is_sampled);
+	tcase_add_test(tc, cpu_hz_0_records_no_sample);
+	tcase_add_test(tc, a_sleeping_thread_gets_no_sample);
+	tcase_add_test(tc, nothing_is_sampled_after_lot_stop_returns);
+	tcase_add_test(tc, an_application_handler_on_the_signal_is_kept);
+	tcase_add_test(tc, bad_cpu_sampling_values_are_rejected);
+}
