@@ -397,3 +397,10 @@ uint64_t lot_sampler_recorded(void)
 {
 	return atomic_load_explicit(&recorded, memory_order_relaxed);
 }
+
+void lot_sampler_thread_counts(uint64_t *samples, uint64_t *dropped)
+{
+	struct lot_thread *t = lot_self;
+	*samples = t ? atomic_load_explicit(&t->samples, memory_order_relaxed) : 0;
+	*dropped = t ? atomic_load_explicit(&t->samples_dropped, memory_order_relaxed) : 0;
+}

@@ -61,6 +61,9 @@ uint64_t lot_sampler_no_state(void);
 /* Samples recorded (written or lost) by any thread since the process
  * started: for tests (nothing is recorded after lot_stop returns). */
 uint64_t lot_sampler_recorded(void);
+/* The calling thread's samples of this session so far, recorded and
+ * dropped (0 if it has no state): for tests. */
+void lot_sampler_thread_counts(uint64_t *samples, uint64_t *dropped);
 /* The signal's name, e.g. "SIGRTMIN+8", into buf. */
 void lot_sampler_signal_name(int signo, char *buf, unsigned cap);
 

@@ -297,6 +297,72 @@ START_TEST(bad_cpu_sampling_values_are_rejected)
 }
 END_TEST
 
+/* Two threads record many events each while sampled at 1000 Hz: samples
+ * that land in a probe are dropped and counted, and for each thread
+ * written + lost = what it recorded, samples included. */
+#define STRESS_EVENTS 10000000u
+
+struct recorder {
+	pthread_t th;
+	pid_t tid;
+	uint64_t samples, dropped; /* its own counts, read when it is done */
+};
+
+static void *record_many(void *arg)
+{
+	struct recorder *r = arg;
+	r->tid = gettid();
+	for (uint32_t i = 0; i < STRESS_EVENTS; i++) {
+		if (i % 64)
+			lot_counter("n", i);
+		else
+			lot_instant("tick"); /* with a stack: a longer probe */
+	}
+	/* no more samples here: the counts are final */
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGRTMIN + 8);
+	pthread_sigmask(SIG_BLOCK, &s, NULL);
+	lot_sampler_thread_counts(&r->samples, &r->dropped);
+	return NULL;
+}
+
+START_TEST(sampling_at_1000_hz_during_heavy_recording_keeps_every_count)
+{
+	sampling_env("1000");
+	setenv("LOTRACE_CPU_SIGNAL", "RTMIN+8", 1);
+	const char *path = test_path("stress");
+	ck_assert_int_eq(lot_start(path), 0);
+	struct recorder r[2];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&r[i].th, NULL, record_many, &r[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(r[i].th, NULL);
+	ck_assert_int_eq(lot_stop(), 0);
+	unsetenv("LOTRACE_CPU_SIGNAL");
+	struct ttrace t;
+	ck_assert(trace_load_code(path, LOT_EV_cpu_sample, &t));
+	ck_assert(t.has_trailer);
+	ck_assert(!t.damaged);
+	for (int i = 0; i < 2; i++) {
+		const struct lot_thread_total *tot = trace_total(&t, (uint64_t)r[i].tid);
+		struct tthread *th = trace_thread(&t, (uint64_t)r[i].tid);
+		ck_assert_ptr_nonnull(tot);
+		ck_assert_ptr_nonnull(th);
+		ck_assert_uint_eq(th->events, tot->written); /* every written event decodes */
+		/* thread_begin, the events, its samples, thread_end */
+		ck_assert_uint_eq(tot->written + tot->lost, STRESS_EVENTS + 2 + r[i].samples);
+		ck_assert_uint_ge(tot->lost, r[i].dropped);
+		struct samples s = samples_of(&t, (uint64_t)r[i].tid);
+		ck_assert_uint_gt(r[i].samples, 0);
+		ck_assert_uint_le(s.n, r[i].samples - r[i].dropped);
+		ck_assert_uint_eq(s.in_handler, 0);
+	}
+	trace_free(&t);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, samples_of_a_burning_thread_start_at_the_interrupted_function);
@@ -307,4 +373,5 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, nothing_is_sampled_after_lot_stop_returns);
 	tcase_add_test(tc, an_application_handler_on_the_signal_is_kept);
 	tcase_add_test(tc, bad_cpu_sampling_values_are_rejected);
+	tcase_add_test(tc, sampling_at_1000_hz_during_heavy_recording_keeps_every_count);
 }
