@@ -134,6 +134,7 @@ static void adopt_new(struct lot_session *s, uint64_t now)
 	struct lot_thread *t = lot_threads_take_new();
 	while (t) {
 		struct lot_thread *n = t->pending_next;
+		t->f_scan = lot_sampler_scans();
 		t->next = all_threads;
 		all_threads = t;
 		t = n;
@@ -303,12 +304,13 @@ static void take_live(struct lot_session *s, struct lot_thread *t)
 	t->cur = NULL;
 }
 
-/* A thread that was only ever sampled has no exit hook: it is done when it
- * is gone from /proc/self/task (then it runs no handler any more). */
+/* A thread that was only ever sampled has no exit hook: it is done when a
+ * scan of /proc/self/task made after the flusher learnt of it (when the
+ * thread was alive) misses it; then it runs no handler any more. */
 static bool foreign_gone(const struct lot_thread *t)
 {
 	return atomic_load_explicit(&t->foreign, memory_order_acquire) &&
-	       !lot_sampler_tid_alive(t->tid);
+	       lot_sampler_scans() > t->f_scan && !lot_sampler_tid_alive(t->tid);
 }
 
 /* One pass over every thread while recording runs. */

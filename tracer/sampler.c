@@ -230,6 +230,7 @@ static struct {
 	pid_t self;
 	uint64_t last_ns;
 	uint64_t no_state0; /* no_state when the session began */
+	uint64_t scans;
 } tm;
 
 static int cmp_tid(const void *a, const void *b)
@@ -310,6 +311,7 @@ static void rescan(void)
 {
 	if (!(tm.live_ok = scan()))
 		return;
+	tm.scans++;
 	/* merge the sorted lists: keep the living, arm the new, drop the gone */
 	size_t cap = tm.n + tm.n_live, n = 0, i = 0, j = 0;
 	struct armed_thread *v = malloc((cap ? cap : 1) * sizeof *v);
@@ -345,6 +347,11 @@ bool lot_sampler_tid_alive(uint64_t tid)
 {
 	pid_t t = (pid_t)tid;
 	return !tm.live_ok || bsearch(&t, tm.live, tm.n_live, sizeof t, cmp_tid);
+}
+
+uint64_t lot_sampler_scans(void)
+{
+	return tm.scans;
 }
 
 void lot_sampler_begin(uint64_t gen, unsigned hz, int signo)
@@ -403,4 +410,10 @@ void lot_sampler_thread_counts(uint64_t *samples, uint64_t *dropped)
 	struct lot_thread *t = lot_self;
 	*samples = t ? atomic_load_explicit(&t->samples, memory_order_relaxed) : 0;
 	*dropped = t ? atomic_load_explicit(&t->samples_dropped, memory_order_relaxed) : 0;
+}
+
+void lot_sampler_signal(int *signo, int *value)
+{
+	*value = atomic_load_explicit(&armed, memory_order_acquire);
+	*signo = *value ? tm.signo : 0;
 }

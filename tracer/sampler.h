@@ -50,6 +50,9 @@ void lot_sampler_begin(uint64_t gen, unsigned hz, int signo);
 void lot_sampler_rescan(uint64_t now_ns);
 /* Whether tid was in /proc/self/task at the last rescan (true when unknown). */
 bool lot_sampler_tid_alive(uint64_t tid);
+/* Rescans done so far: a thread missing from a scan numbered after the
+ * flusher learnt of it is gone (one that started since was not seen yet). */
+uint64_t lot_sampler_scans(void);
 /* Disarm and delete every timer; later signals are ignored. */
 void lot_sampler_end(void);
 /* After fork, in the child: the parent's timers are not ours. */
@@ -64,6 +67,9 @@ uint64_t lot_sampler_recorded(void);
 /* The calling thread's samples of this session so far, recorded and
  * dropped (0 if it has no state): for tests. */
 void lot_sampler_thread_counts(uint64_t *samples, uint64_t *dropped);
+/* The running session's signal and the value its timers send (0, 0 when
+ * not sampling): for benchmarks that queue a timer's signal to themselves. */
+void lot_sampler_signal(int *signo, int *value);
 /* The signal's name, e.g. "SIGRTMIN+8", into buf. */
 void lot_sampler_signal_name(int signo, char *buf, unsigned cap);
 

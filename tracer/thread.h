@@ -136,6 +136,7 @@ struct lot_thread {
 	uint64_t f_gen;          /* session the totals below belong to */
 	uint64_t f_written, f_lost, f_chunks;
 	uint64_t f_last_chunk_ns; /* CLOCK_MONOTONIC of the last chunk taken */
+	uint64_t f_scan;          /* the sampler's scan count when it was adopted */
 };
 
 extern __thread struct lot_thread *lot_self __attribute__((tls_model("initial-exec")));
