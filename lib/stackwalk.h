@@ -14,6 +14,11 @@
  *        lot_hash_words(pcs, n) (lib/hash.h), computed on the way: its
  *        short dependency chain hides behind the walk's frame-to-frame
  *        loads, where a second pass would wait for both in turn.
+ *   size_t lot_stack_walk_at(b, fp, skip, pcs, n0, max, h, hash, readable);
+ *        the same from a given frame pointer (a signal handler walking the
+ *        interrupted code: tracer/sampler.c), after n0 PCs already in pcs
+ *        and hashed into h, optionally asking readable(fp) before each
+ *        record is read.
  *
  * The frame record is the same on x86-64 and aarch64: the frame pointer
  * points at {saved frame pointer of the caller, return address}.  Because
