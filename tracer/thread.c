@@ -89,13 +89,17 @@ struct lot_thread *lot_thread_create(void)
 	}
 	creating.busy = true;
 	atomic_signal_fence(memory_order_seq_cst);
-	struct lot_thread *t = sampled; /* made for its samples: adopt it */
-	if (!t && !(t = state_alloc())) {
-		creating.busy = false;
-		return NULL;
+	/* A state made for its samples is adopted as it is: the flusher knows
+	 * it already (and may read its name), its tid and name are set. */
+	struct lot_thread *t = sampled;
+	if (!t) {
+		if (!(t = state_alloc())) {
+			creating.busy = false;
+			return NULL;
+		}
+		t->tid = (uint64_t)gettid();
+		prctl(PR_GET_NAME, t->name, 0, 0, 0);
 	}
-	t->tid = (uint64_t)gettid();
-	prctl(PR_GET_NAME, t->name, 0, 0, 0);
 	if (lot_stack_bounds_current(&t->bounds))
 		t->bounds.lo = t->bounds.hi = 0; /* walks then find no frame */
 	pthread_once(&exit_key_once, make_key);
