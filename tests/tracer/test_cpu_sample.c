@@ -6,6 +6,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -297,6 +299,54 @@ START_TEST(bad_cpu_sampling_values_are_rejected)
 }
 END_TEST
 
+/* Nothing here needs perf_event_open: a container's seccomp profile that
+ * refuses it changes nothing (Check runs each test in a child process). */
+START_TEST(sampling_works_where_perf_event_open_is_refused)
+{
+	long nr = SYS_perf_event_open;
+	ck_assert_int_eq(refuse_syscalls(&nr, 1, EPERM), 0);
+	ck_assert_int_eq(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0), -1);
+	sampling_env("1000");
+	const char *path = test_path("noperf");
+	pid_t tid = run_burner(path, 300000000, false, false);
+	check_burner_samples(path, tid);
+}
+END_TEST
+
+/* The child of a fork has no timer of the parent's (POSIX timers are not
+ * inherited) and samples its own session; the parent goes on sampling. */
+START_TEST(a_child_forked_while_sampling_samples_its_own_session)
+{
+	sampling_env("1000");
+	const char *path = test_path("parent");
+	ck_assert_int_eq(lot_start(path), 0);
+	burn(50000000);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		const char *cpath = test_path("child");
+		int ok = lot_start(cpath) == 0;
+		usleep(300000); /* the child's flusher arms its timers */
+		burn(200000000);
+		ok = ok && lot_stop() == 0;
+		struct ttrace t;
+		ok = ok && trace_load(cpath, true, &t);
+		ok = ok && samples_of(&t, (uint64_t)gettid()).n > 0;
+		_exit(ok ? 0 : 1);
+	}
+	burn(100000000);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(lot_stop(), 0);
+	struct ttrace t;
+	ck_assert(trace_load(path, true, &t));
+	ck_assert_uint_gt(samples_of(&t, (uint64_t)gettid()).n, 3);
+	trace_free(&t);
+}
+END_TEST
+
 /* Two threads record many events each while sampled at 1000 Hz: samples
  * that land in a probe are dropped and counted, and for each thread
  * written + lost = what it recorded, samples included. */
@@ -374,4 +424,6 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, an_application_handler_on_the_signal_is_kept);
 	tcase_add_test(tc, bad_cpu_sampling_values_are_rejected);
 	tcase_add_test(tc, sampling_at_1000_hz_during_heavy_recording_keeps_every_count);
+	tcase_add_test(tc, sampling_works_where_perf_event_open_is_refused);
+	tcase_add_test(tc, a_child_forked_while_sampling_samples_its_own_session);
 }
