@@ -296,7 +296,6 @@ END_TEST
 
 static void add_tests(TCase *tc)
 {
-	setenv("LOTRACE_CPU_HZ", "0", 1); /* exact counts of probe events: no samples */
 	tcase_add_test(tc, ten_thousand_short_lived_threads_leave_no_trace_in_memory);
 	tcase_add_test(tc, an_hour_of_steady_load_keeps_memory_and_fds_flat);
 }

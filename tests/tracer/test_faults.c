@@ -565,7 +565,6 @@ END_TEST
 
 static void add_tests(TCase *tc)
 {
-	setenv("LOTRACE_CPU_HZ", "0", 1); /* exact counts of probe events: no samples */
 	tcase_add_test(tc, disk_full_ends_the_file_says_so_once_and_never_blocks_pwrite);
 	tcase_add_test(tc, disk_full_ends_the_file_says_so_once_and_never_blocks_io_uring);
 	tcase_add_test(tc, full_file_system_ends_the_file_and_says_so_once);
