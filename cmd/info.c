@@ -98,6 +98,9 @@ static void cpu_line(const struct info *in)
 		out_printf("; %" PRIu64 " taken, %" PRIu64 " dropped inside probes", *rec, *drop);
 	if (none && *none)
 		out_printf(", %" PRIu64 " with no thread state", *none);
+	const uint64_t *unarmed = stat_value(in->trailer, "cpu_threads_unarmed");
+	if (unarmed && *unarmed)
+		out_printf(", %" PRIu64 " threads not sampled (no timer)", *unarmed);
 	out_str("\n");
 }
 

@@ -390,7 +390,7 @@ static void finish(struct lot_session *s)
 	}
 	struct lot_trailer_info tr = {.threads = s->done, .n_threads = s->n_done,
 				      .index = s->index, .n_index = s->n_index};
-	struct lot_stat stats[LOT_COUNT_N + 9];
+	struct lot_stat stats[LOT_COUNT_N + 10];
 	lot_counts_stats(stats);
 	size_t m = LOT_COUNT_N;
 	stats[m++] = (struct lot_stat){"pool_chunks", s->pool.n};
@@ -400,6 +400,7 @@ static void finish(struct lot_session *s)
 		stats[m++] = (struct lot_stat){"cpu_samples", s->cpu_samples};
 		stats[m++] = (struct lot_stat){"cpu_samples_dropped", s->cpu_samples_dropped};
 		stats[m++] = (struct lot_stat){"cpu_samples_no_state", lot_sampler_no_state()};
+		stats[m++] = (struct lot_stat){"cpu_threads_unarmed", lot_sampler_unarmed()};
 	}
 	if (s->by == LOT_BY_SIGNAL) {
 		stats[m++] = (struct lot_stat){"window_seq", s->window_seq};

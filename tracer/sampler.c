@@ -231,6 +231,7 @@ static struct {
 	uint64_t last_ns;
 	uint64_t no_state0; /* no_state when the session began */
 	uint64_t scans;
+	uint64_t unarmed;   /* threads left unsampled: timer_create refused */
 } tm;
 
 static int cmp_tid(const void *a, const void *b)
@@ -271,8 +272,11 @@ static void arm(struct armed_thread *a)
 	ev.sigev_value.sival_int = tm.gen;
 	ev._sigev_un._tid = a->tid; /* sigev_notify_thread_id */
 	clockid_t clock = (clockid_t)((~(unsigned)a->tid << 3) | 6); /* PERTHREAD | SCHED */
-	if (timer_create(clock, &ev, &a->id))
-		return; /* gone already, or out of pending-signal quota */
+	if (timer_create(clock, &ev, &a->id)) {
+		if (errno != EINVAL && errno != ESRCH) /* not just gone already */
+			tm.unarmed++; /* out of pending-signal quota (RLIMIT_SIGPENDING) */
+		return;
+	}
 	struct itimerspec its = {.it_interval = tm.period, .it_value = tm.period};
 	if (timer_settime(a->id, 0, &its, NULL)) {
 		timer_delete(a->id);
@@ -366,6 +370,7 @@ void lot_sampler_begin(uint64_t gen, unsigned hz, int signo)
 	tm.self = gettid();
 	tm.last_ns = lot_clock_monotonic_ns();
 	tm.no_state0 = atomic_load_explicit(&no_state, memory_order_relaxed);
+	tm.unarmed = 0;
 	atomic_store_explicit(&armed, tm.gen, memory_order_release);
 	lot_thread_spares_fill();
 	rescan();
@@ -398,6 +403,11 @@ void lot_sampler_forget(void)
 uint64_t lot_sampler_no_state(void)
 {
 	return atomic_load_explicit(&no_state, memory_order_relaxed) - tm.no_state0;
+}
+
+uint64_t lot_sampler_unarmed(void)
+{
+	return tm.unarmed;
 }
 
 uint64_t lot_sampler_recorded(void)

@@ -61,6 +61,9 @@ void lot_sampler_forget(void);
 /* Samples of this session that the handler could not record for want of a
  * thread state (no spare ready: a burst of new threads sampled at once). */
 uint64_t lot_sampler_no_state(void);
+/* Threads of this session that got no timer (timer_create refused, e.g.
+ * RLIMIT_SIGPENDING reached): they are not sampled. */
+uint64_t lot_sampler_unarmed(void);
 /* Samples recorded (written or lost) by any thread since the process
  * started: for tests (nothing is recorded after lot_stop returns). */
 uint64_t lot_sampler_recorded(void);
