@@ -40,6 +40,13 @@
  * flusher's, the thread forgets it and stores steal = 0.  Only the thread's `live` pointer and
  * the chunk itself are read by the flusher, never the writer.
  *
+ * CPU SAMPLES (tracer/sampler.c) are recorded by the thread itself, from
+ * its signal handler, through the same entry (lot_probe_enter_thread): a
+ * sample that finds in_probe set is dropped and counted in nested_lost, so
+ * it never touches a half-written event.  A thread that never called a probe
+ * gets a state from a spare the flusher keeps ready (`foreign` set) and has
+ * no exit hook: the flusher retires it once /proc/self/task no longer lists it.
+ *
  * LOSS.  An event that finds no room and no free chunk is dropped and
  * counted in `lost`; the next chunk's header carries that count (and the
  * count restarts).  A chunk the ring cannot take is dropped whole: its
