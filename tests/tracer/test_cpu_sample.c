@@ -155,30 +155,29 @@ static void check_burner_samples(const char *path, pid_t tid)
 	trace_free(&t);
 }
 
-START_TEST(samples_of_a_burning_thread_start_at_the_interrupted_function)
+/* A burner thread traced at 1000 Hz: its samples are checked. */
+static void burner_is_sampled(const char *name, bool probe, bool before_start)
 {
 	sampling_env("1000");
-	const char *path = test_path("burn");
-	pid_t tid = run_burner(path, 300000000, true, false);
-	check_burner_samples(path, tid);
+	const char *path = test_path(name);
+	check_burner_samples(path, run_burner(path, 300000000, probe, before_start));
+}
+
+START_TEST(samples_of_a_burning_thread_start_at_the_interrupted_function)
+{
+	burner_is_sampled("burn", true, false);
 }
 END_TEST
 
 START_TEST(a_thread_that_never_calls_a_probe_is_sampled)
 {
-	sampling_env("1000");
-	const char *path = test_path("noprobe");
-	pid_t tid = run_burner(path, 300000000, false, false);
-	check_burner_samples(path, tid);
+	burner_is_sampled("noprobe", false, false);
 }
 END_TEST
 
 START_TEST(a_thread_created_before_lot_start_is_sampled)
 {
-	sampling_env("1000");
-	const char *path = test_path("before");
-	pid_t tid = run_burner(path, 300000000, false, true);
-	check_burner_samples(path, tid);
+	burner_is_sampled("before", false, true);
 }
 END_TEST
 
@@ -306,10 +305,7 @@ START_TEST(sampling_works_where_perf_event_open_is_refused)
 	long nr = SYS_perf_event_open;
 	ck_assert_int_eq(refuse_syscalls(&nr, 1, EPERM), 0);
 	ck_assert_int_eq(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0), -1);
-	sampling_env("1000");
-	const char *path = test_path("noperf");
-	pid_t tid = run_burner(path, 300000000, false, false);
-	check_burner_samples(path, tid);
+	burner_is_sampled("noperf", false, false);
 }
 END_TEST
 
