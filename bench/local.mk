@@ -45,3 +45,10 @@ BENCH_BINS += bench/bench_control
 bench_bench_control_SOURCES = bench/bench_control.c
 bench_bench_control_LDFLAGS = -no-install
 bench_bench_control_LDADD = liblotrace.la liblotreader.la liblotcore.la -lpthread
+
+# One CPU sample's cost at depth 16, delivery included (links the recorder's
+# objects: it asks the sampler for its signal).
+BENCH_BINS += bench/bench_sample
+bench_bench_sample_SOURCES = bench/bench_sample.c
+bench_bench_sample_LDFLAGS = -no-install
+bench_bench_sample_LDADD = liblotrace-internal.la liblotcore.la -lpthread

@@ -63,6 +63,50 @@ static void note_end(struct info *in, uint64_t ticks)
 		in->end_ticks = ticks;
 }
 
+static const char *meta_value(const struct lot_file_header *h, const char *key)
+{
+	for (size_t i = 0; i < h->n_meta; i++)
+		if (!strcmp(h->meta[i].key, key))
+			return h->meta[i].value;
+	return NULL;
+}
+
+static const uint64_t *stat_value(const struct lot_trailer *tr, const char *key)
+{
+	for (size_t i = 0; tr && i < tr->n_stats; i++)
+		if (!strcmp(tr->stats[i].key, key))
+			return &tr->stats[i].value;
+	return NULL;
+}
+
+/* CPU sampling in one line: its rate and signal (header), the samples in
+ * the file, and the recorder's counts (trailer): recorded, dropped because
+ * they landed inside a probe (counted as lost), without a thread state. */
+static void cpu_line(const struct info *in)
+{
+	const char *hz = meta_value(in->hdr, "cpu_hz");
+	if (!hz)
+		return; /* a recorder without CPU sampling */
+	const char *sig = meta_value(in->hdr, "cpu_signal");
+	if (!strcmp(hz, "0") || !sig) {
+		out_str("cpu samples    off\n");
+		return;
+	}
+	out_printf("cpu samples    %" PRIu64 " in the file, %s Hz of CPU time, signal %s",
+		   in->by_type[LOT_EV_cpu_sample], hz, sig);
+	const uint64_t *rec = stat_value(in->trailer, "cpu_samples");
+	const uint64_t *drop = stat_value(in->trailer, "cpu_samples_dropped");
+	const uint64_t *none = stat_value(in->trailer, "cpu_samples_no_state");
+	if (rec && drop)
+		out_printf("; %" PRIu64 " taken, %" PRIu64 " dropped inside probes", *rec, *drop);
+	if (none && *none)
+		out_printf(", %" PRIu64 " with no thread state", *none);
+	const uint64_t *unarmed = stat_value(in->trailer, "cpu_threads_unarmed");
+	if (unarmed && *unarmed)
+		out_printf(", %" PRIu64 " threads not sampled (no timer)", *unarmed);
+	out_str("\n");
+}
+
 static int gather(struct info *in, struct lot_reader *r)
 {
 	struct lot_chunk *ch;
@@ -204,6 +248,7 @@ static void print_text(const struct info *in)
 	out_printf("lost           %" PRIu64 " (%" PRIu64 " in chunk headers, %" PRIu64
 		   " in the trailer only)\n",
 		   in->lost_chunks + in->lost_trailer, in->lost_chunks, in->lost_trailer);
+	cpu_line(in);
 	per_event("compressed", in->comp_bytes, in->events);
 	per_event("raw", in->raw_bytes, in->events);
 

@@ -14,6 +14,11 @@
  *        lot_hash_words(pcs, n) (lib/hash.h), computed on the way: its
  *        short dependency chain hides behind the walk's frame-to-frame
  *        loads, where a second pass would wait for both in turn.
+ *   size_t lot_stack_walk_at(b, fp, skip, pcs, n0, max, h, hash, readable);
+ *        the same from a given frame pointer (a signal handler walking the
+ *        interrupted code: tracer/sampler.c), after n0 PCs already in pcs
+ *        and hashed into h, optionally asking readable(fp) before each
+ *        record is read.
  *
  * The frame record is the same on x86-64 and aarch64: the frame pointer
  * points at {saved frame pointer of the caller, return address}.  Because
@@ -32,6 +37,7 @@
 #ifndef LOT_LIB_STACKWALK_H
 #define LOT_LIB_STACKWALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,18 +49,26 @@ struct lot_stack_bounds {
 
 int lot_stack_bounds_current(struct lot_stack_bounds *b);
 
+/*
+ * The walk itself, from the frame record at fp: its return address is
+ * pcs[n0] (after skipping `skip` frames), pcs[0..n0) are already filled and
+ * hashed into the running hash h (LOT_HASH_WORDS_SEED if none).  `readable`,
+ * when not NULL, is asked before each record is read (a signal handler
+ * walking a thread whose bounds it does not know: tracer/sampler.c); it is a
+ * constant at every call site, so the common walk has no call.
+ */
 static inline __attribute__((always_inline)) size_t
-lot_stack_walk(const struct lot_stack_bounds *b, unsigned skip, uint64_t *pcs, size_t max,
-	       uint64_t *hash)
+lot_stack_walk_at(const struct lot_stack_bounds *b, uintptr_t fp, unsigned skip, uint64_t *pcs,
+		  size_t n0, size_t max, uint64_t h, uint64_t *hash, bool (*readable)(uintptr_t))
 {
-	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
 	/* the 16-byte record at fp must lie inside [lo, hi) */
 	uintptr_t hi = b->hi >= 16 ? b->hi - 16 : 0;
-	uint64_t h = LOT_HASH_WORDS_SEED;
-	size_t n = 0;
+	size_t n = n0;
 	if (fp < b->lo || fp >= hi || (fp & 7))
-		max = 0;
+		max = n0;
 	while (n < max) {
+		if (readable && !readable(fp))
+			break;
 		const uintptr_t *rec = (const uintptr_t *)fp;
 		uintptr_t next = rec[0], ret = rec[1];
 		if (ret == 0)
@@ -73,6 +87,14 @@ lot_stack_walk(const struct lot_stack_bounds *b, unsigned skip, uint64_t *pcs, s
 	}
 	*hash = lot_hash_words_end(h, n);
 	return n;
+}
+
+static inline __attribute__((always_inline)) size_t
+lot_stack_walk(const struct lot_stack_bounds *b, unsigned skip, uint64_t *pcs, size_t max,
+	       uint64_t *hash)
+{
+	return lot_stack_walk_at(b, (uintptr_t)__builtin_frame_address(0), skip, pcs, 0, max,
+				 LOT_HASH_WORDS_SEED, hash, NULL);
 }
 
 #endif

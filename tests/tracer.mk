@@ -5,6 +5,7 @@ TRACER_TESTS = \
 	tests/tracer/test_tasks \
 	tests/tracer/test_spans \
 	tests/tracer/test_stack \
+	tests/tracer/test_cpu_sample \
 	tests/tracer/test_stress \
 	tests/tracer/test_startstop \
 	tests/tracer/test_fork \
@@ -45,6 +46,12 @@ tests_tracer_test_stack_SOURCES = tests/tracer/test_stack.c
 tests_tracer_test_stack_CFLAGS = $(TRACER_TEST_CFLAGS)
 tests_tracer_test_stack_LDFLAGS = -export-dynamic
 tests_tracer_test_stack_LDADD = $(TRACER_TEST_LIBS) -ldl
+
+# -export-dynamic: the test names its own frames with dladdr.
+tests_tracer_test_cpu_sample_SOURCES = tests/tracer/test_cpu_sample.c
+tests_tracer_test_cpu_sample_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_cpu_sample_LDFLAGS = -export-dynamic
+tests_tracer_test_cpu_sample_LDADD = $(TRACER_TEST_LIBS) -ldl
 
 tests_tracer_test_stress_SOURCES = tests/tracer/test_stress.c
 tests_tracer_test_stress_CFLAGS = $(TRACER_TEST_CFLAGS)

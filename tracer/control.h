@@ -21,10 +21,13 @@
 #define LOT_TRACER_CONTROL_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 /* At load, after LOTRACE_START/LOTRACE_MODE started session env_gen (0: none)
  * writing env_path: install the handler and start the control thread if the
  * environment asks for either. */
 void lot_control_init(uint64_t env_gen, const char *env_path);
+/* The control thread's tid (0: none), which is never sampled. */
+pid_t lot_control_tid(void);
 
 #endif

@@ -105,6 +105,26 @@ static int env_duration(const char *var, uint64_t dflt, uint64_t *ms)
 	return 0;
 }
 
+/* LOTRACE_CPU_HZ: a whole number of samples per second of a thread's CPU
+ * time, 0 (off) to LOT_MAX_CPU_HZ. */
+static int env_cpu_hz(unsigned *hz)
+{
+	const char *v = getenv("LOTRACE_CPU_HZ");
+	*hz = LOT_DEFAULT_CPU_HZ;
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (end == v || *end || errno || v[0] < '0' || v[0] > '9' || n > LOT_MAX_CPU_HZ) {
+		bad("LOTRACE_CPU_HZ", v, "expected a number of samples per CPU second from 0 (off) "
+		    "to 10000");
+		return -EINVAL;
+	}
+	*hz = (unsigned)n;
+	return 0;
+}
+
 int lot_env_signal(int *signo)
 {
 	const char *v = getenv("LOTRACE_SIGNAL");
@@ -163,6 +183,15 @@ int lot_config_from_env(struct lot_config *c)
 	int signo;
 	if (lot_env_signal(&signo))
 		err = -EINVAL;
+	if (env_cpu_hz(&c->cpu_hz))
+		err = -EINVAL;
+	const char *cs = getenv("LOTRACE_CPU_SIGNAL");
+	if (cs && (c->cpu_signal = lot_parse_signal(cs)) <= 0) {
+		bad("LOTRACE_CPU_SIGNAL", cs, "expected a signal name or number such as RTMIN+4, "
+		    "PROF or 38 (not KILL, STOP or a fault signal)");
+		c->cpu_signal = 0;
+		err = -EINVAL;
+	}
 	if (env_size("LOTRACE_CHUNK_SIZE", LOT_DEFAULT_CHUNK_SIZE, LOT_CHUNK_MIN,
 		     LOT_CHUNK_RAW_MAX, &c->chunk_size))
 		err = -EINVAL;

@@ -31,6 +31,8 @@ struct lot_config {
 	size_t flight_size;     /* LOTRACE_FLIGHT_SIZE: all the flight recorder's buffers */
 	uint64_t duration_ms;   /* LOTRACE_DURATION, 0: none */
 	uint64_t idle_flush_ms; /* LOTRACE_IDLE_FLUSH */
+	unsigned cpu_hz;        /* LOTRACE_CPU_HZ, 0: no CPU sampling */
+	int cpu_signal;         /* LOTRACE_CPU_SIGNAL, 0: a free real-time signal */
 };
 
 #define LOT_DEFAULT_CHUNK_SIZE (64u << 10)
@@ -39,6 +41,8 @@ struct lot_config {
 #define LOT_DEFAULT_WINDOW_MS 5000u
 #define LOT_DEFAULT_FLIGHT_AGE_MS 10000u
 #define LOT_DEFAULT_IDLE_FLUSH_MS 1000u
+#define LOT_DEFAULT_CPU_HZ 99u
+#define LOT_MAX_CPU_HZ 10000u
 #define LOT_DEFAULT_FLIGHT_SIZE (64u << 20)
 #define LOT_DEFAULT_OUTPUT "lotrace-%s-%p-%t.lot"
 

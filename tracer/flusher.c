@@ -17,6 +17,7 @@
 #include "trace-format/types.h"
 #include "tracer/control_stats.h"
 #include "tracer/flight.h"
+#include "tracer/sampler.h"
 #include "tracer/session.h"
 #include "tracer/snapshot.h"
 #include "tracer/thread.h"
@@ -119,6 +120,8 @@ static void add_total(struct lot_session *s, struct lot_thread *t)
 {
 	t->f_lost += t->lost + atomic_exchange_explicit(&t->nested_lost, 0, memory_order_relaxed);
 	t->lost = 0;
+	s->cpu_samples += atomic_exchange_explicit(&t->samples, 0, memory_order_relaxed);
+	s->cpu_samples_dropped += atomic_exchange_explicit(&t->samples_dropped, 0, memory_order_relaxed);
 	if (!grow((void **)&s->done, &s->cap_done, s->n_done, sizeof *s->done))
 		return;
 	char *name = strdup(t->name);
@@ -133,6 +136,7 @@ static void adopt_new(struct lot_session *s, uint64_t now)
 	struct lot_thread *t = lot_threads_take_new();
 	while (t) {
 		struct lot_thread *n = t->pending_next;
+		t->f_scan = lot_sampler_scans();
 		t->next = all_threads;
 		all_threads = t;
 		t = n;
@@ -273,6 +277,44 @@ static void steal_idle(struct lot_session *s, uint64_t now)
 	}
 }
 
+/* A thread's counts that belong to no session of its own (it recorded
+ * nothing in session s): forgotten, they are no one's. */
+static void forget_counts(struct lot_thread *t)
+{
+	atomic_store_explicit(&t->nested_lost, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->samples, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->samples_dropped, 0, memory_order_relaxed);
+}
+
+/* The live chunk of a thread that is quiescent or gone: written, and its
+ * totals added. */
+static void take_live(struct lot_session *s, struct lot_thread *t)
+{
+	if (atomic_load_explicit(&t->steal, memory_order_relaxed) == 2) {
+		/* its live chunk was taken by an idle flush it has not seen yet */
+		lot_thread_detach(t);
+		atomic_store_explicit(&t->steal, 0, memory_order_relaxed);
+	}
+	if (t->gen == s->gen) {
+		struct lot_chunk *c = lot_thread_seal(t);
+		if (c)
+			write_chunk(s, t, c);
+		add_total(s, t);
+	} else {
+		forget_counts(t);
+	}
+	t->cur = NULL;
+}
+
+/* A thread that was only ever sampled has no exit hook: it is done when a
+ * scan of /proc/self/task made after the flusher learnt of it (when the
+ * thread was alive) misses it; then it runs no handler any more. */
+static bool foreign_gone(const struct lot_thread *t)
+{
+	return atomic_load_explicit(&t->foreign, memory_order_acquire) &&
+	       lot_sampler_scans() > t->f_scan && !lot_sampler_tid_alive(t->tid);
+}
+
 /* One pass over every thread while recording runs. */
 static void cycle(struct lot_session *s, bool idle_check)
 {
@@ -281,6 +323,12 @@ static void cycle(struct lot_session *s, bool idle_check)
 	for (struct lot_thread **pp = &all_threads, *t; (t = *pp);) {
 		bool exited = atomic_load_explicit(&t->exited, memory_order_acquire);
 		drain(s, t, now);
+		if (!exited && foreign_gone(t)) {
+			take_live(s, t);
+			*pp = t->next;
+			free(t);
+			continue;
+		}
 		if (exited) {
 			/* Its last chunk is drained; nothing touches the state any more. */
 			if (t->gen == s->gen)
@@ -354,6 +402,7 @@ static void salvage(struct lot_session *s, struct lot_trailer_info *tr)
 
 static void finish(struct lot_session *s)
 {
+	lot_sampler_end(); /* no timer left; a queued signal is ignored */
 	clock_sync(); /* the last one, while still recording */
 	lot_set_enabled(false);
 	adopt_new(s, mono_ns());
@@ -363,18 +412,7 @@ static void finish(struct lot_session *s)
 	for (struct lot_thread **pp = &all_threads, *t; (t = *pp);) {
 		bool exited = atomic_load_explicit(&t->exited, memory_order_acquire);
 		drain(s, t, now);
-		if (atomic_load_explicit(&t->steal, memory_order_relaxed) == 2) {
-			/* its live chunk was taken by an idle flush it has not seen yet */
-			lot_thread_detach(t);
-			atomic_store_explicit(&t->steal, 0, memory_order_relaxed);
-		}
-		if (t->gen == s->gen) {
-			struct lot_chunk *c = lot_thread_seal(t);
-			if (c)
-				write_chunk(s, t, c);
-			add_total(s, t);
-		}
-		t->cur = NULL;
+		take_live(s, t);
 		if (exited) {
 			*pp = t->next;
 			free(t);
@@ -394,12 +432,18 @@ static void finish(struct lot_session *s)
 	}
 	struct lot_trailer_info tr = {.threads = s->done, .n_threads = s->n_done,
 				      .index = s->index, .n_index = s->n_index};
-	struct lot_stat stats[LOT_COUNT_N + 7];
+	struct lot_stat stats[LOT_COUNT_N + 11];
 	lot_counts_stats(stats);
 	size_t m = LOT_COUNT_N;
 	stats[m++] = (struct lot_stat){"pool_chunks", s->pool.n};
 	stats[m++] = (struct lot_stat){"chunk_size", s->pool.chunk_size};
 	stats[m++] = (struct lot_stat){"chunks_dropped", s->chunks_dropped};
+	if (s->cpu_signal) {
+		stats[m++] = (struct lot_stat){"cpu_samples", s->cpu_samples};
+		stats[m++] = (struct lot_stat){"cpu_samples_dropped", s->cpu_samples_dropped};
+		stats[m++] = (struct lot_stat){"cpu_samples_no_state", lot_sampler_no_state()};
+		stats[m++] = (struct lot_stat){"cpu_threads_unarmed", lot_sampler_unarmed()};
+	}
 	if (s->by == LOT_BY_SIGNAL) {
 		stats[m++] = (struct lot_stat){"window_seq", s->window_seq};
 		stats[m++] = (struct lot_stat){"window_ms", s->window_ms};
@@ -435,6 +479,7 @@ void *lot_flusher_main(void *arg)
 	lot_thread_mark_tracer();
 	lot_thread_name("lotrace-flusher");
 	clock_sync();
+	lot_sampler_begin(s->gen, s->cfg.cpu_hz, s->cpu_signal);
 	uint64_t last_sync = mono_ns(), last_idle = last_sync;
 	/* idle threads are looked for as often as the idle period, at most
 	 * once a pass and at least once a second */
@@ -454,6 +499,7 @@ void *lot_flusher_main(void *arg)
 			clock_sync();
 			last_sync = now;
 		}
+		lot_sampler_rescan(now);
 		bool idle_check = now - last_idle >= idle_check_ns;
 		if (idle_check)
 			last_idle = now;

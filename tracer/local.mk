@@ -10,6 +10,7 @@ TRACER_SOURCES = \
 	tracer/ids.c tracer/ids.h \
 	tracer/io.c tracer/io.h \
 	tracer/pool.c tracer/pool.h \
+	tracer/sampler.c tracer/sampler.h \
 	tracer/session.c tracer/session.h \
 	tracer/thread.c tracer/thread.h \
 	tracer/control.c tracer/control.h \

@@ -23,6 +23,7 @@
 #include "tracer/lotrace.h"
 #include "tracer/modules.h"
 #include "tracer/output_path.h"
+#include "tracer/sampler.h"
 #include "tracer/snapshot.h"
 #include "tracer/thread.h"
 
@@ -130,6 +131,7 @@ static void fork_child(void)
 	lot_rt.pool = NULL;
 	lot_threads_forget_all();
 	lot_flusher_forget_threads();
+	lot_sampler_forget();
 	lot_snapshot_forget();
 	/* fork_prepare locked it in this very thread: unlock (initialising a
 	 * locked mutex again is undefined, and TSan reports the next lock) */
@@ -151,6 +153,7 @@ int lot_session_header(const struct lot_session *s, struct lot_buf *b,
 		       const struct lot_kv *extra, size_t n_extra)
 {
 	char pid[24], exe[4096] = "", host[256] = "", chunk[24], depth[8], wseq[24], wms[24];
+	char cpu_hz[16], cpu_period[24], cpu_sig[24];
 	snprintf(pid, sizeof pid, "%d", (int)getpid());
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = 0;
@@ -163,7 +166,7 @@ int lot_session_header(const struct lot_session *s, struct lot_buf *b,
 		for (size_t i = 0; i + 1 < cl.len; i++)
 			if (!cmdline[i])
 				cmdline[i] = ' ';
-	struct lot_kv meta[24];
+	struct lot_kv meta[32];
 	size_t m = 0;
 	meta[m++] = (struct lot_kv){"pid", pid};
 	meta[m++] = (struct lot_kv){"exe", exe};
@@ -182,6 +185,15 @@ int lot_session_header(const struct lot_session *s, struct lot_buf *b,
 	meta[m++] = (struct lot_kv){"io", s->io ? lot_io_name(s->io) : "none"};
 	meta[m++] = (struct lot_kv){"chunk_size", chunk};
 	meta[m++] = (struct lot_kv){"stack_depth", depth};
+	snprintf(cpu_hz, sizeof cpu_hz, "%u", s->cpu_signal ? s->cfg.cpu_hz : 0);
+	meta[m++] = (struct lot_kv){"cpu_hz", cpu_hz};
+	if (s->cpu_signal) {
+		snprintf(cpu_period, sizeof cpu_period, "%llu",
+			 1000000000ull / s->cfg.cpu_hz);
+		lot_sampler_signal_name(s->cpu_signal, cpu_sig, sizeof cpu_sig);
+		meta[m++] = (struct lot_kv){"cpu_period_ns", cpu_period};
+		meta[m++] = (struct lot_kv){"cpu_signal", cpu_sig};
+	}
 	meta[m++] = (struct lot_kv){"mode", mode};
 	meta[m++] = (struct lot_kv){"started_by", started_by_name[s->by]};
 	if (s->by == LOT_BY_SIGNAL) {
@@ -296,6 +308,8 @@ static int start_locked(const struct lot_start_req *r)
 		err = lot_pool_init(&s->pool, s->cfg.chunk_size, s->cfg.buffer_size);
 	if (!err)
 		err = new_trace_key();
+	if (!err)
+		s->cpu_signal = lot_sampler_prepare(&s->cfg);
 	if (!err && !flight)
 		err = write_header(s);
 	int efd = -1;

@@ -45,6 +45,7 @@ struct lot_session {
 	struct lot_pool pool;
 	struct lot_compressor *comp;
 	struct lot_clock_info clock;
+	int cpu_signal;            /* CPU sampling's signal, 0: no sampling */
 	uint64_t gen;
 	pthread_t flusher;
 	_Atomic int stop_req;
@@ -62,6 +63,7 @@ struct lot_session {
 	struct lot_thread_total *done; /* threads that ended during the session */
 	size_t n_done, cap_done;
 	uint64_t chunks_dropped;       /* could not be encoded or written */
+	uint64_t cpu_samples, cpu_samples_dropped; /* of the threads' totals */
 };
 
 /* Start a session: 0 and *gen (its number) and path_out (the file, "" in

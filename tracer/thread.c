@@ -37,10 +37,11 @@ static void make_key(void)
 /* A probe in a signal handler that interrupts this thread's first probe
  * while it creates the thread's state must not create it again (the
  * interrupted pthread_getattr_np or allocation holds a lock): it is dropped
- * and counted here, then handed to the new state's nested_lost. */
+ * and counted here, then handed to the new state's nested_lost (and, for
+ * CPU samples, to its sample counts). */
 static __thread struct {
 	bool busy;
-	uint64_t lost;
+	uint64_t lost, samples;
 } creating __attribute__((tls_model("initial-exec")));
 
 static __thread bool tracer_self __attribute__((tls_model("initial-exec")));
@@ -52,6 +53,43 @@ void lot_thread_mark_tracer(void)
 		lot_self->tracer = true;
 }
 
+/* A state made for this thread's CPU samples before it called a probe
+ * (lot_thread_for_sample); its first probe adopts it. */
+static __thread struct lot_thread *sampled __attribute__((tls_model("initial-exec")));
+/* The thread has ended for the recorder (thread_exit): no more samples. */
+static __thread bool sample_off __attribute__((tls_model("initial-exec")));
+
+/* States the flusher keeps ready for threads that are sampled before they
+ * call a probe: a signal handler cannot allocate.  Taken by exchange (no
+ * ABA), refilled by the flusher only. */
+#define N_SPARES 16
+static _Atomic(struct lot_thread *) spares[N_SPARES];
+
+/* What any state starts with, whichever thread makes it. */
+static struct lot_thread *state_alloc(void)
+{
+	struct lot_thread *t = aligned_alloc(64, (sizeof *t + 63) & ~(size_t)63);
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof *t);
+	lot_rng_seed(&t->rng);
+	t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
+	t->task_next = lot_task_block_reserve();
+	t->task_limit = t->task_next + LOT_TASK_BLOCK;
+	t->task_self = t->task_cur = t->task_next++;
+	return t;
+}
+
+/* Make t known to the flusher (a lock-free push: also from a handler). */
+static void state_register(struct lot_thread *t)
+{
+	struct lot_thread *h = atomic_load_explicit(&pending.head, memory_order_relaxed);
+	do
+		t->pending_next = h;
+	while (!atomic_compare_exchange_weak_explicit(&pending.head, &h, t, memory_order_seq_cst,
+						      memory_order_relaxed));
+}
+
 struct lot_thread *lot_thread_create(void)
 {
 	if (creating.busy) {
@@ -60,20 +98,18 @@ struct lot_thread *lot_thread_create(void)
 	}
 	creating.busy = true;
 	atomic_signal_fence(memory_order_seq_cst);
-	struct lot_thread *t = aligned_alloc(64, (sizeof *t + 63) & ~(size_t)63);
+	/* A state made for its samples is adopted as it is: the flusher knows
+	 * it already (and may read its name), its tid and name are set. */
+	struct lot_thread *t = sampled;
 	if (!t) {
-		creating.busy = false;
-		return NULL;
+		if (!(t = state_alloc())) {
+			creating.busy = false;
+			return NULL;
+		}
+		t->tid = (uint64_t)gettid();
+		prctl(PR_GET_NAME, t->name, 0, 0, 0);
 	}
-	memset(t, 0, sizeof *t);
-	t->tid = (uint64_t)gettid();
 	t->tracer = tracer_self;
-	prctl(PR_GET_NAME, t->name, 0, 0, 0);
-	lot_rng_seed(&t->rng);
-	t->span_salt = lot_rng_next(&t->rng) & ~0xffffffffull;
-	t->task_next = lot_task_block_reserve();
-	t->task_limit = t->task_next + LOT_TASK_BLOCK;
-	t->task_self = t->task_cur = t->task_next++;
 	if (lot_stack_bounds_current(&t->bounds))
 		t->bounds.lo = t->bounds.hi = 0; /* walks then find no frame */
 	pthread_once(&exit_key_once, make_key);
@@ -82,14 +118,64 @@ struct lot_thread *lot_thread_create(void)
 	lot_self = t; /* from here a handler's probe uses t, not this function */
 	atomic_signal_fence(memory_order_seq_cst);
 	atomic_fetch_add_explicit(&t->nested_lost, creating.lost, memory_order_relaxed);
-	creating.lost = 0;
+	atomic_fetch_add_explicit(&t->samples, creating.samples, memory_order_relaxed);
+	atomic_fetch_add_explicit(&t->samples_dropped, creating.samples, memory_order_relaxed);
+	creating.lost = creating.samples = 0;
 	creating.busy = false;
-	struct lot_thread *h = atomic_load_explicit(&pending.head, memory_order_relaxed);
-	do
-		t->pending_next = h;
-	while (!atomic_compare_exchange_weak_explicit(&pending.head, &h, t, memory_order_seq_cst,
-						      memory_order_relaxed));
+	if (sampled) {
+		sampled = NULL;
+		atomic_store_explicit(&t->foreign, false, memory_order_release);
+	} else {
+		state_register(t);
+	}
 	return t;
+}
+
+/*
+ * From the thread's CPU-sample handler: everything here is async-signal-
+ * safe (TLS, atomics, gettid and prctl system calls).  A thread that never
+ * called a probe takes a spare state, named and numbered here; its stack
+ * bounds stay unknown (the sampler checks each page it reads instead) until
+ * its first probe adopts the state in lot_thread_create.
+ */
+struct lot_thread *lot_thread_for_sample(_Atomic uint64_t *no_state)
+{
+	struct lot_thread *t = lot_self;
+	if (t)
+		return t;
+	if (sample_off)
+		return NULL;
+	if (creating.busy) { /* interrupted lot_thread_create: dropped, counted */
+		creating.lost++;
+		creating.samples++;
+		return NULL;
+	}
+	if ((t = sampled))
+		return t;
+	for (unsigned i = 0; i < N_SPARES && !t; i++)
+		t = atomic_exchange_explicit(&spares[i], NULL, memory_order_acquire);
+	if (!t) {
+		atomic_fetch_add_explicit(no_state, 1, memory_order_relaxed);
+		return NULL;
+	}
+	t->tid = (uint64_t)gettid();
+	prctl(PR_GET_NAME, t->name, 0, 0, 0);
+	atomic_store_explicit(&t->foreign, true, memory_order_relaxed);
+	sampled = t;
+	state_register(t);
+	return t;
+}
+
+void lot_thread_spares_fill(void)
+{
+	for (unsigned i = 0; i < N_SPARES; i++) {
+		if (atomic_load_explicit(&spares[i], memory_order_relaxed))
+			continue;
+		struct lot_thread *t = state_alloc();
+		if (!t)
+			return;
+		atomic_store_explicit(&spares[i], t, memory_order_release);
+	}
 }
 
 struct lot_thread *lot_threads_take_new(void)
@@ -101,6 +187,7 @@ void lot_threads_forget_all(void)
 {
 	orphans = atomic_exchange_explicit(&pending.head, NULL, memory_order_relaxed);
 	lot_self = NULL;
+	sampled = NULL; /* the parent's states are not this process's */
 	if (have_key) /* never someone else's key 0 */
 		pthread_setspecific(exit_key, NULL);
 }
@@ -200,7 +287,9 @@ static void session_begin(struct lot_thread *t)
 	t->gen = lot_rt.gen;
 	t->seq = 0;
 	t->lost = 0;
-	atomic_store_explicit(&t->nested_lost, 0, memory_order_relaxed);
+	/* nested_lost is not reset: a probe or sample dropped since the session
+	 * began (even inside this very probe) belongs to it; the flusher took
+	 * the previous session's at its end. */
 	t->need_begin = true;
 	writer_detach(t); /* the old chunk went with the old session's pool */
 }
@@ -266,5 +355,6 @@ static void thread_exit(void *arg)
 		lot_probe_exit(p);
 	}
 	lot_self = NULL; /* later destructors that record start a new state */
+	sample_off = true; /* but are not sampled: the thread is ending */
 	atomic_store_explicit(&t->exited, 1, memory_order_release);
 }

@@ -40,6 +40,13 @@
  * flusher's, the thread forgets it and stores steal = 0.  Only the thread's `live` pointer and
  * the chunk itself are read by the flusher, never the writer.
  *
+ * CPU SAMPLES (tracer/sampler.c) are recorded by the thread itself, from
+ * its signal handler, through the same entry (lot_probe_enter_thread): a
+ * sample that finds in_probe set is dropped and counted in nested_lost, so
+ * it never touches a half-written event.  A thread that never called a probe
+ * gets a state from a spare the flusher keeps ready (`foreign` set) and has
+ * no exit hook: the flusher retires it once /proc/self/task no longer lists it.
+ *
  * LOSS.  An event that finds no room and no free chunk is dropped and
  * counted in `lost`; the next chunk's header carries that count (and the
  * count restarts).  A chunk the ring cannot take is dropped whole: its
@@ -113,6 +120,16 @@ struct lot_thread {
 	unsigned n_spans;
 	lot_span spans[LOT_OPEN_SPANS];
 	char name[LOT_THREAD_NAME_MAX + 1];
+	/* CPU samples of this session (tracer/sampler.c): recorded (written or
+	 * lost), and of those dropped because they interrupted a probe.
+	 * Written by the thread's signal handler, taken by the flusher while
+	 * the thread is quiescent or gone. */
+	_Atomic uint64_t samples, samples_dropped;
+	/* Made for a sample (a thread that never called a probe): no stack
+	 * bounds, no exit hook.  Cleared (release) when the thread's first
+	 * probe adopts it; while set, the flusher retires the state when the
+	 * thread is gone from /proc/self/task. */
+	_Atomic bool foreign;
 	_Atomic(struct lot_chunk *) live; /* cur, for the idle flush */
 	_Atomic uint32_t ring_head;
 	_Atomic int exited;      /* release: the last chunk is in the ring */
@@ -127,6 +144,7 @@ struct lot_thread {
 	uint64_t f_gen;          /* session the totals below belong to */
 	uint64_t f_written, f_lost, f_chunks;
 	uint64_t f_last_chunk_ns; /* CLOCK_MONOTONIC of the last chunk taken */
+	uint64_t f_scan;          /* the sampler's scan count when it was adopted */
 };
 
 extern __thread struct lot_thread *lot_self __attribute__((tls_model("initial-exec")));
@@ -136,6 +154,15 @@ struct lot_thread *lot_thread_create(void);
  * carry a tracer_thread event, so that reports leave it out.  Creates no
  * state: a thread that never records stays out of the trace anyway. */
 void lot_thread_mark_tracer(void);
+
+/* The calling thread's state for a CPU sample, from its signal handler:
+ * the thread's own, or one made for it from a spare (a thread that never
+ * called a probe), or NULL when there is none (the thread is creating its
+ * state: the sample is counted as lost into it; it has exited; no spare:
+ * counted in *no_state). */
+struct lot_thread *lot_thread_for_sample(_Atomic uint64_t *no_state);
+/* Keep spare states ready for lot_thread_for_sample (the flusher). */
+void lot_thread_spares_fill(void);
 
 /* Registered threads not yet seen by the flusher (a lock-free stack). */
 struct lot_thread *lot_threads_take_new(void);
@@ -180,14 +207,8 @@ static inline void lot_probe_mark(struct lot_thread *t)
  * store-fence-load pair.  So the common path loads one
  * read-mostly word of the library's own (no GOT indirection, unlike the
  * public lot__enabled) and no separate full_fence flag. */
-static inline struct lot_thread *lot_probe_enter(void)
+static inline struct lot_thread *lot_probe_enter_thread(struct lot_thread *t)
 {
-	struct lot_thread *t = lot_self;
-	if (__builtin_expect(!t, 0)) {
-		t = lot_thread_create();
-		if (!t)
-			return NULL;
-	}
 	if (__builtin_expect(atomic_load_explicit(&t->in_probe, memory_order_relaxed), 0)) {
 		atomic_fetch_add_explicit(&t->nested_lost, 1, memory_order_relaxed);
 		return NULL;
@@ -212,6 +233,17 @@ static inline struct lot_thread *lot_probe_enter(void)
 	if (__builtin_expect(atomic_load_explicit(&t->steal, memory_order_seq_cst), 0))
 		lot_thread_steal_seen(t);
 	return t;
+}
+
+static inline struct lot_thread *lot_probe_enter(void)
+{
+	struct lot_thread *t = lot_self;
+	if (__builtin_expect(!t, 0)) {
+		t = lot_thread_create();
+		if (!t)
+			return NULL;
+	}
+	return lot_probe_enter_thread(t);
 }
 
 /* The fast entry of a probe whose common case needs no call: true when t

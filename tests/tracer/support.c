@@ -80,7 +80,8 @@ static void keep_event(struct ttrace *t, const struct lot_event *e, uint64_t tas
 	}
 }
 
-bool trace_load(const char *path, bool keep, struct ttrace *t)
+/* keep_code: -1 every event, -2 none, else that code only */
+static bool load(const char *path, int keep_code, struct ttrace *t)
 {
 	memset(t, 0, sizeof *t);
 	struct lot_reader_opts opts = {.diag = diag};
@@ -107,7 +108,7 @@ bool trace_load(const char *path, bool keep, struct ttrace *t)
 		while ((er = lot_chunk_next_event(r, &e)) == 1) {
 			if (!e.synthetic)
 				th->events++;
-			if (keep)
+			if (keep_code == -1 || keep_code == e.code)
 				keep_event(t, &e, c->info.task, &cap);
 		}
 		if (er < 0)
@@ -128,6 +129,16 @@ bool trace_load(const char *path, bool keep, struct ttrace *t)
 		t->damaged = true;
 	lot_reader_close(r);
 	return true;
+}
+
+bool trace_load(const char *path, bool keep, struct ttrace *t)
+{
+	return load(path, keep ? -1 : -2, t);
+}
+
+bool trace_load_code(const char *path, uint8_t code, struct ttrace *t)
+{
+	return load(path, code, t);
 }
 
 void trace_free(struct ttrace *t)
@@ -208,4 +219,11 @@ int count_fds(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n - 1; /* the directory's own */
+}
+
+/* The tracer tests count their events exactly: no CPU samples unless a test
+ * asks for them (tests/tracer/test_cpu_sample.c sets LOTRACE_CPU_HZ). */
+__attribute__((constructor)) static void no_cpu_samples_by_default(void)
+{
+	setenv("LOTRACE_CPU_HZ", "0", 0);
 }

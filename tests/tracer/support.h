@@ -47,6 +47,8 @@ struct ttrace {
 
 /* Read path into *t (events kept when keep).  false (and a message) on failure. */
 bool trace_load(const char *path, bool keep, struct ttrace *t);
+/* The same, keeping only the events of one type (a big trace's samples). */
+bool trace_load_code(const char *path, uint8_t code, struct ttrace *t);
 void trace_free(struct ttrace *t);
 struct tthread *trace_thread(struct ttrace *t, uint64_t tid);
 const struct lot_thread_total *trace_total(const struct ttrace *t, uint64_t tid);

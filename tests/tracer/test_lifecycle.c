@@ -166,7 +166,10 @@ static void on_signal(int sig)
 static void *recorder(void *arg)
 {
 	(void)arg;
-	lot_instant("first"); /* a thread's first event allocates: not in a handler */
+	/* a thread's state is made (allocated) here, not in a handler, even if
+	 * the warm-up session stopped before this thread ran */
+	lot_thread_name("recorder");
+	lot_instant("first");
 	for (int64_t i = 0; atomic_load(&recording); i++)
 		lot_counter("between-signals", i);
 	return NULL;
