@@ -1,0 +1,125 @@
+/*
+ * Mutexes, condition variables and rwlocks.  A mutex or rwlock is a block
+ * only when it is contended: the wrapper tries first and records nothing
+ * when that succeeds (or fails otherwise than EBUSY: the real call then
+ * says why).  A waiter registers itself (waiters.c) before it blocks, so
+ * that the thread that unlocks the mutex or signals the condition records
+ * the unblock of its task with its own stack, before the real release: the
+ * waker's event always precedes the waiter's running again.
+ */
+#include <stdio.h>
+
+#include "tracer/auto/auto.h"
+
+static void addr_detail(char *out, size_t cap, const void *p)
+{
+	snprintf(out, cap, "%p", p);
+}
+
+AUTO_API int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	if (__builtin_expect(!auto_on(), 1))
+		return REAL(pthread_mutex_lock)(m);
+	int r = REAL(pthread_mutex_trylock)(m);
+	if (__builtin_expect(r != EBUSY, 1))
+		return r;
+	uint64_t me = lot_task_current();
+	int slot = auto_waiter_add(m, me);
+	char d[32];
+	addr_detail(d, sizeof d, m);
+	auto_block("mutex", d, 0);
+	r = REAL(pthread_mutex_lock)(m);
+	auto_waiter_remove(slot, m, me);
+	auto_resume();
+	return r;
+}
+
+AUTO_API int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	if (__builtin_expect(auto_on() && auto_any_waiting(), 0)) {
+		uint64_t w = auto_waiter_take(m);
+		if (w)
+			auto_unblock(w);
+	}
+	return REAL(pthread_mutex_unlock)(m);
+}
+
+AUTO_API int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	if (__builtin_expect(!auto_on(), 1))
+		return REAL(pthread_cond_wait)(c, m);
+	uint64_t me = lot_task_current();
+	int slot = auto_waiter_add(c, me);
+	char d[32];
+	addr_detail(d, sizeof d, c);
+	auto_block("cond", d, 0);
+	int r = REAL(pthread_cond_wait)(c, m);
+	auto_waiter_remove(slot, c, me);
+	auto_resume();
+	return r;
+}
+
+AUTO_API int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts)
+{
+	if (__builtin_expect(!auto_on(), 1))
+		return REAL(pthread_cond_timedwait)(c, m, ts);
+	uint64_t me = lot_task_current();
+	int slot = auto_waiter_add(c, me);
+	char d[32];
+	addr_detail(d, sizeof d, c);
+	auto_block("cond", d, 0);
+	int r = REAL(pthread_cond_timedwait)(c, m, ts);
+	auto_waiter_remove(slot, c, me);
+	auto_resume();
+	return r;
+}
+
+AUTO_API int pthread_cond_signal(pthread_cond_t *c)
+{
+	if (__builtin_expect(auto_on() && auto_any_waiting(), 0)) {
+		uint64_t w = auto_waiter_take(c);
+		if (w)
+			auto_unblock(w);
+	}
+	return REAL(pthread_cond_signal)(c);
+}
+
+AUTO_API int pthread_cond_broadcast(pthread_cond_t *c)
+{
+	if (__builtin_expect(auto_on() && auto_any_waiting(), 0)) {
+		uint64_t w;
+		while ((w = auto_waiter_take(c)))
+			auto_unblock(w);
+	}
+	return REAL(pthread_cond_broadcast)(c);
+}
+
+AUTO_API int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+	if (__builtin_expect(!auto_on(), 1))
+		return REAL(pthread_rwlock_rdlock)(l);
+	int r = REAL(pthread_rwlock_tryrdlock)(l);
+	if (r != EBUSY)
+		return r;
+	char d[32];
+	addr_detail(d, sizeof d, l);
+	auto_block("rwlock", d, 0);
+	r = REAL(pthread_rwlock_rdlock)(l);
+	auto_resume();
+	return r;
+}
+
+AUTO_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+	if (__builtin_expect(!auto_on(), 1))
+		return REAL(pthread_rwlock_wrlock)(l);
+	int r = REAL(pthread_rwlock_trywrlock)(l);
+	if (r != EBUSY)
+		return r;
+	char d[32];
+	addr_detail(d, sizeof d, l);
+	auto_block("rwlock", d, 0);
+	r = REAL(pthread_rwlock_wrlock)(l);
+	auto_resume();
+	return r;
+}
