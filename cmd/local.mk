@@ -20,6 +20,7 @@ cmd_lotrace_SOURCES = \
 	cmd/span_copy.c cmd/span_copy.h \
 	cmd/spans.c \
 	cmd/tasks.c \
+	cmd/thread_blocks.c cmd/thread_blocks.h \
 	cmd/flame.c \
 	cmd/record.c \
 	cmd/trigger.c

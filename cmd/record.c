@@ -26,15 +26,22 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/out.h"
+#include "cmd/record_auto.h"
 #include "lib/parse.h"
 #include "trace-format/reader.h"
 
-static const char usage[] = "lotrace record [-o FILE] [--for DURATION] -- CMD [ARGS...]";
+static const char usage[] =
+	"lotrace record [-o FILE] [--for DURATION] [--auto|--no-auto] -- CMD [ARGS...]";
 static const char help[] =
 	"Run CMD (linked with liblotrace) with tracing on from its start; print the trace's path.\n"
 	"  -o, --output FILE  the trace file (default lotrace-<program>-<pid>.lot, in $LOTRACE_DIR\n"
 	"                     if set, else here); it must not exist\n"
 	"  --for DURATION     stop tracing after DURATION (500ms, 5s, 2m); default: until exit\n"
+	"  --auto             trace CMD with no code change: preload liblotrace-auto.so, which\n"
+	"                     records threads, blocks (mutex, cond, rwlock, sleep, io, poll,\n"
+	"                     fsync) and who woke whom.  The default when CMD does not link\n"
+	"                     liblotrace (read from its ELF: DT_NEEDED, or lot_start defined)\n"
+	"  --no-auto          never preload: CMD must link liblotrace\n"
 	"  --help             this text\n";
 
 /* The child's file name when none is given. */
@@ -72,8 +79,10 @@ static void final_path(char *out, size_t cap, const char *path)
 		snprintf(out, cap, "%s", path);
 }
 
-static int exec_child(char **cmd, const char *out_path, const char *duration)
+static int exec_child(char **cmd, const char *out_path, const char *duration, bool preload)
 {
+	if (preload && record_auto_preload())
+		_exit(127);
 	char name[PATH_MAX + 1], tmpl[2 * PATH_MAX];
 	if (out_path)
 		snprintf(name, sizeof name, "%.*s", PATH_MAX, out_path);
@@ -97,10 +106,13 @@ int cmd_record(int argc, char **argv)
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"for", required_argument, NULL, 'f'},
+		{"auto", no_argument, NULL, 'A'},
+		{"no-auto", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *out_path = NULL, *duration = NULL;
+	int want_auto = -1; /* -1: when CMD does not link liblotrace */
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -116,6 +128,10 @@ int cmd_record(int argc, char **argv)
 				return cmd_usage_error("record", usage, "bad duration '%s' (e.g. 500ms, 5s, 2m)",
 						       optarg);
 			duration = optarg;
+			break;
+		case 'A':
+		case 'N':
+			want_auto = c == 'A';
 			break;
 		case 'h':
 			out_printf("usage: %s\n%s", usage, help);
@@ -134,6 +150,14 @@ int cmd_record(int argc, char **argv)
 	if (optind == argc)
 		return cmd_usage_error("record", usage, "missing CMD");
 	char **cmd = argv + optind;
+	enum record_links links = record_links(cmd[0]);
+	if (want_auto == 1 && links == RECORD_LINKS_STATIC)
+		return cmd_usage_error("record", usage, "%s contains liblotrace (linked statically): "
+				       "--auto would record twice", cmd[0]);
+	/* a program linked with the shared liblotrace shares it with the
+	 * interposer (one recorder); one linked statically is never preloaded */
+	bool preload = want_auto == 1 ||
+		       (want_auto == -1 && (links == RECORD_LINKS_NONE || links == RECORD_LINKS_UNKNOWN));
 
 	fflush(NULL);
 	pid_t pid = fork();
@@ -142,7 +166,7 @@ int cmd_record(int argc, char **argv)
 		return CMD_EXIT_UNREADABLE;
 	}
 	if (pid == 0)
-		exec_child(cmd, out_path, duration);
+		exec_child(cmd, out_path, duration, preload);
 	/* ^C and ^\ go to the whole foreground group: the program decides */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
