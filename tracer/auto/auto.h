@@ -65,6 +65,7 @@
 	X(int, execv, (const char *, char *const[]))                                            \
 	X(int, execvp, (const char *, char *const[]))                                           \
 	X(int, execvpe, (const char *, char *const[], char *const[]))                           \
+	X(void, _exit, (int))                                                                    \
 	X(int, pthread_mutex_lock, (pthread_mutex_t *))                                         \
 	X(int, pthread_mutex_trylock, (pthread_mutex_t *))                                      \
 	X(int, pthread_mutex_unlock, (pthread_mutex_t *))                                       \

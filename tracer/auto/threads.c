@@ -9,8 +9,8 @@
  * fork: a child of a process that traces from its environment
  * (LOTRACE_START=1 or LOTRACE_MODE=flight) traces too, into its own file:
  * the LOTRACE_OUTPUT template (whose %p makes it the child's), or, for a
- * plain path, that path with "-<pid>" before its extension.  The parent's
- * file is untouched.  exec: the running session is finished first (the
+ * plain path, that path with "-<pid>" before its extension; its _exit
+ * finishes the file.  The parent's file is untouched.  exec: the running session is finished first (the
  * file is complete); the new image, preloaded again by LD_PRELOAD, traces
  * again if the variables still say so, into a plain path with "-exec"
  * before its extension (the old image's file has the name).
@@ -86,6 +86,7 @@ AUTO_API int pthread_setname_np(pthread_t th, const char *name)
  * (or none: the default template). */
 static char out_plain[PATH_MAX + 64];
 static bool fork_traced;
+static bool fork_started; /* this process is a child that started tracing at fork */
 
 static bool env_traced(void)
 {
@@ -135,7 +136,20 @@ static void fork_child(void)
 			strerror(-err));
 	else
 		lot__auto_thread();
+	fork_started = !err;
 	auto_self.off = false;
+}
+
+/* A forked child usually leaves with _exit, which skips liblotrace's exit
+ * hook: finish the child's trace first. */
+AUTO_API void _exit(int status)
+{
+	if (fork_started && lot_enabled()) {
+		auto_self.off = true;
+		lot_stop();
+	}
+	REAL(_exit)(status);
+	__builtin_unreachable();
 }
 
 void auto_threads_init(void)

@@ -1,0 +1,17 @@
+# tests for tracer/auto/ (liblotrace-auto.so, `lotrace record --auto`):
+# unmodified programs and real Debian servers traced with no code change.
+AUTO_TESTS = \
+	tests/auto/handoff.sh \
+	tests/auto/process.sh
+TESTS += $(AUTO_TESTS)
+EXTRA_DIST += $(AUTO_TESTS) tests/auto/lib.sh tests/auto/check_blocks.py
+
+# The traced programs contain no lotrace (linked only links it, to show that
+# preloading it as well records once).
+check_PROGRAMS += tests/auto/handoff tests/auto/forker tests/auto/linked
+tests_auto_handoff_SOURCES = tests/auto/handoff.c
+tests_auto_handoff_LDADD = -lpthread
+tests_auto_forker_SOURCES = tests/auto/forker.c
+tests_auto_linked_SOURCES = tests/auto/linked.c
+tests_auto_linked_LDFLAGS = -no-install
+tests_auto_linked_LDADD = liblotrace.la

@@ -1,0 +1,33 @@
+# Sourced by the tests in tests/auto/ (zero-code tracing with
+# liblotrace-auto.so): tests/cmd/lib.sh's helpers, free loopback ports, and
+# servers that are always stopped.
+. "${srcdir:-.}/tests/cmd/lib.sh"
+unset LOTRACE_DIR LOTRACE_OUTPUT LOTRACE_SIGNAL LOTRACE_MODE LOTRACE_START LOTRACE_DURATION
+AUTO_PIDS=""
+trap 'for p in $AUTO_PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+
+# A TCP port nobody listens on now (the kernel's choice).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Wait until 127.0.0.1:$1 accepts connections (at most 5 s).
+wait_port() {
+	python3 - "$1" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+# Skip (77) when a tool the test drives is not installed.
+need() {
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t is not installed (bash .ci/deps.sh)"; exit 77; }
+	done
+}
