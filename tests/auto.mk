@@ -2,7 +2,9 @@
 # unmodified programs and real Debian servers traced with no code change.
 AUTO_TESTS = \
 	tests/auto/handoff.sh \
-	tests/auto/process.sh
+	tests/auto/process.sh \
+	tests/auto/memcached.sh \
+	tests/auto/redis.sh
 TESTS += $(AUTO_TESTS)
 EXTRA_DIST += $(AUTO_TESTS) tests/auto/lib.sh tests/auto/check_blocks.py
 

@@ -4,7 +4,7 @@
 . "${srcdir:-.}/tests/cmd/lib.sh"
 unset LOTRACE_DIR LOTRACE_OUTPUT LOTRACE_SIGNAL LOTRACE_MODE LOTRACE_START LOTRACE_DURATION
 AUTO_PIDS=""
-trap 'for p in $AUTO_PIDS; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+trap 'for p in $AUTO_PIDS; do kill -9 "$p" 2>/dev/null; done; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 
 # A TCP port nobody listens on now (the kernel's choice).
 free_port() {
@@ -30,4 +30,10 @@ need() {
 	for t in "$@"; do
 		command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t is not installed (bash .ci/deps.sh)"; exit 77; }
 	done
+}
+
+# True when `lotrace info` counts no lost event in the trace $1.
+no_loss() {
+	"$LOTRACE" info --json "$1" >"$TMP/info.json" &&
+		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["lost"] != 0)' "$TMP/info.json"
 }

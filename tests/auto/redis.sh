@@ -1,0 +1,34 @@
+#!/bin/sh
+# redis-server (Debian's, unmodified) under `lotrace record --auto`, loaded
+# by redis-benchmark -n 20000: the trace holds the main thread's poll
+# blocks (epoll_wait) and `lotrace timeline --svg` renders it.  Nothing lost.
+. "${srcdir:-.}/tests/auto/lib.sh"
+need redis-server redis-benchmark python3
+cd "$TMP" || exit 1
+port=$(free_port)
+"$LOTRACE" record --auto -o redis.lot -- redis-server --port "$port" --bind 127.0.0.1 \
+	--save '' --appendonly no --daemonize no >rec.out 2>rec.err &
+rec=$!
+AUTO_PIDS="$rec"
+wait_port "$port" || { fail "redis-server did not listen on $port: $(cat rec.err)"; finish; }
+server=$(pgrep -P "$rec")
+AUTO_PIDS="$rec $server"
+timeout 30 redis-benchmark -p "$port" -n 20000 -t ping,set,get -q >bench.out 2>&1 ||
+	fail "redis-benchmark: status $?"
+kill -TERM "$server"
+wait "$rec" || fail "record redis-server: status $? ($(tail -3 rec.out))"
+
+"$LOTRACE" tasks --json redis.lot >tasks.json || fail "tasks --json: status $?"
+python3 - tasks.json <<'PY' || fail "redis-server's main thread has no poll blocks"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+main = [t for t in doc["threads"] if t["name"] == "redis-server"]
+sys.exit(0 if main and main[0]["blocked_by"].get("poll", {}).get("count", 0) > 10 else 1)
+PY
+"$LOTRACE" dump redis.lot | grep -q 'task_block .*poll.*epoll_wait' || fail "no poll in epoll_wait"
+"$LOTRACE" timeline --svg redis.svg redis.lot >/dev/null || fail "timeline --svg: status $?"
+if command -v xmllint >/dev/null 2>&1; then
+	xmllint --noout redis.svg || fail "timeline --svg: not well-formed XML"
+fi
+no_loss redis.lot || fail "events lost"
+finish
