@@ -9,7 +9,7 @@
  *              once), pthread_setname_np, fork (the child traces to its own
  *              file) and the exec family (the file is finished first; the
  *              new image traces again to a file of its own);
- *   sync.c     mutex (recorded only when trylock fails: contended), cond,
+ *   sync.c     mutex (recorded only when contended: held, and trylock fails), cond,
  *              rwlock; the waker of a recorded waiter (unlock, signal,
  *              broadcast) records the unblock of the waiter's task;
  *   wait.c     sleeps (always block); read, write, recv*, send*, accept*,
@@ -31,8 +31,9 @@
  * call returns (with the time it began).
  *
  * Cost while tracing is off: each wrapper loads lot__enabled (one relaxed
- * load) and calls the real function.  While on, a call that does not block
- * adds a trylock (mutex), a load of the waiter count (unlock, signal) or two
+ * load) and calls the real function; an unlock or signal loads the waiter
+ * count instead (0: nobody registers while tracing is off).  While on, a
+ * call that does not block adds a peek at the mutex word (sync.c) or two
  * clock reads (io, poll).  The tracer's own threads (the flusher, the
  * control thread) and the recording itself are never traced (auto_self.off).
  */
