@@ -20,6 +20,7 @@
 #include "cmd/escape.h"
 #include "cmd/out.h"
 #include "cmd/threads.h"
+#include "cmd/stack_depth.h"
 #include "trace-format/reader.h"
 
 static const char usage[] = "lotrace info [--json] FILE";
@@ -40,6 +41,7 @@ struct info {
 	uint64_t read_at;   /* the last chunk read, for an I/O error */
 	uint64_t by_type[256];
 	struct thread_table threads;
+	struct stack_depth depth; /* of the first chunks' stacks */
 	bool damaged;
 	uint64_t warnings;
 };
@@ -78,7 +80,16 @@ static int gather(struct info *in, struct lot_reader *r)
 		/* The reader's count-only path: validates like a full decode, fills no
 		 * events.  The chunk header's losses are taken from ci->lost below. */
 		uint64_t counts[256] = {0}, n = 0;
-		lot_chunk_count_events(r, counts);
+		if (in->depth.chunks < STACK_DEPTH_CHUNKS) { /* decoded, for the stacks' depths */
+			in->depth.chunks++;
+			while (lot_chunk_next_event(r, &ev) == 1) {
+				if (!ev.synthetic)
+					counts[ev.code]++;
+				stack_depth_add(&in->depth, &ev);
+			}
+		} else {
+			lot_chunk_count_events(r, counts);
+		}
 		for (unsigned c = 0; c < 256; c++) {
 			in->by_type[c] += counts[c];
 			n += counts[c];
@@ -222,6 +233,7 @@ static void print_text(const struct info *in)
 		out_char('\n');
 	}
 
+	stack_depth_text(&in->depth);
 	if (in->events)
 		out_str("events by type\n");
 	for (unsigned c = 0; c < 256; c++) {
@@ -326,6 +338,7 @@ static void print_json(const struct info *in)
 	out_str(",\"raw\":");
 	json_ratio(in->raw_bytes, in->events);
 	out_char('}');
+	stack_depth_json(&in->depth);
 
 	json_key("threads", false);
 	out_char('[');
