@@ -87,6 +87,10 @@ AUTO_API int pthread_setname_np(pthread_t th, const char *name)
 static char out_plain[PATH_MAX + 64];
 static bool fork_traced;
 static bool fork_started; /* this process is a child that started tracing at fork */
+/* The process these settings are for: a vfork child (which shares our
+ * memory, and whose exec or _exit must not stop the parent's session) has
+ * another pid. */
+static pid_t auto_pid;
 
 static bool env_traced(void)
 {
@@ -109,6 +113,7 @@ static void fork_prepare(void)
 
 static void fork_child(void)
 {
+	auto_pid = getpid();
 	if (!fork_traced)
 		return;
 	fork_traced = false;
@@ -144,7 +149,7 @@ static void fork_child(void)
  * hook: finish the child's trace first. */
 AUTO_API void _exit(int status)
 {
-	if (fork_started && lot_enabled()) {
+	if (fork_started && lot_enabled() && getpid() == auto_pid) {
 		auto_self.off = true;
 		lot_stop();
 	}
@@ -154,6 +159,7 @@ AUTO_API void _exit(int status)
 
 void auto_threads_init(void)
 {
+	auto_pid = getpid();
 	const char *o = getenv("LOTRACE_OUTPUT");
 	if (o && !strchr(o, '%'))
 		snprintf(out_plain, sizeof out_plain, "%s", o);
@@ -190,7 +196,9 @@ static bool runnable(const char *file)
  * the new image, with its own plain output path (NULL: envp as it is). */
 static char **before_exec(const char *path, char *const envp[])
 {
-	if (auto_self.off || !path || !runnable(path))
+	if (auto_self.off || getpid() != auto_pid)
+		return NULL; /* the tracer's own, or a vfork child: not ours to stop */
+	if (!path || !runnable(path))
 		return NULL; /* it will fail: keep tracing */
 	if (lot_enabled()) {
 		auto_self.off = true;
