@@ -37,3 +37,23 @@ no_loss() {
 	"$LOTRACE" info --json "$1" >"$TMP/info.json" &&
 		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["lost"] != 0)' "$TMP/info.json"
 }
+
+# Start `lotrace record --auto -o TRACE -- SERVER...` in the background and
+# wait until the server listens on PORT: sets $rec (the record) and $server
+# (its child); both are killed on exit.  stop_traced ends the server with
+# SIGTERM (it finishes its trace at exit) and waits for the record.
+start_traced() {
+	trace=$1 port=$2
+	shift 2
+	"$LOTRACE" record --auto -o "$trace" -- "$@" >rec.out 2>rec.err &
+	rec=$!
+	AUTO_PIDS="$rec"
+	wait_port "$port" || { fail "$1 did not listen on $port: $(tail -3 rec.err)"; finish; }
+	server=$(pgrep -P "$rec")
+	AUTO_PIDS="$rec $server"
+}
+
+stop_traced() {
+	kill -TERM "$server"
+	wait "$rec" || fail "record $1: status $? ($(tail -3 rec.err))"
+}

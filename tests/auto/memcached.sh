@@ -9,17 +9,10 @@ cd "$TMP" || exit 1
 port=$(free_port)
 user=""
 [ "$(id -u)" = 0 ] && user="-u root" # memcached refuses root without it
-"$LOTRACE" record --auto -o mc.lot -- memcached -t 4 -p "$port" -l 127.0.0.1 -U 0 $user \
-	>rec.out 2>rec.err &
-rec=$!
-AUTO_PIDS="$rec"
-wait_port "$port" || { fail "memcached did not listen on $port: $(cat rec.err)"; finish; }
-server=$(pgrep -P "$rec")
-AUTO_PIDS="$rec $server"
+start_traced mc.lot "$port" memcached -t 4 -p "$port" -l 127.0.0.1 -U 0 $user
 timeout 20 "$LOTRACE" record --auto -o load.lot -- memcslap --servers="127.0.0.1:$port" \
 	--concurrency=4 --execute-number=2000 >load.out 2>&1 || fail "memcslap: status $?"
-kill -TERM "$server"
-wait "$rec" || fail "record memcached: status $? ($(cat rec.err))"
+stop_traced memcached
 
 "$LOTRACE" tasks --json mc.lot >tasks.json || fail "tasks --json: status $?"
 python3 - tasks.json <<'PY' || fail "memcached's workers"

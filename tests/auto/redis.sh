@@ -6,17 +6,11 @@
 need redis-server redis-benchmark python3
 cd "$TMP" || exit 1
 port=$(free_port)
-"$LOTRACE" record --auto -o redis.lot -- redis-server --port "$port" --bind 127.0.0.1 \
-	--save '' --appendonly no --daemonize no >rec.out 2>rec.err &
-rec=$!
-AUTO_PIDS="$rec"
-wait_port "$port" || { fail "redis-server did not listen on $port: $(cat rec.err)"; finish; }
-server=$(pgrep -P "$rec")
-AUTO_PIDS="$rec $server"
+start_traced redis.lot "$port" redis-server --port "$port" --bind 127.0.0.1 --save '' \
+	--appendonly no --daemonize no
 timeout 30 redis-benchmark -p "$port" -n 20000 -t ping,set,get -q >bench.out 2>&1 ||
 	fail "redis-benchmark: status $?"
-kill -TERM "$server"
-wait "$rec" || fail "record redis-server: status $? ($(tail -3 rec.out))"
+stop_traced redis-server
 
 "$LOTRACE" tasks --json redis.lot >tasks.json || fail "tasks --json: status $?"
 python3 - tasks.json <<'PY' || fail "redis-server's main thread has no poll blocks"

@@ -55,34 +55,35 @@ AUTO_API int pthread_mutex_unlock(pthread_mutex_t *m)
 	return REAL(pthread_mutex_unlock)(m);
 }
 
-AUTO_API int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+/* A wait on c, registered so that its signaller can name this task.
+ * Inline in both wrappers: one interposer frame above the probe. */
+static inline __attribute__((always_inline)) int cond_wait_traced(pthread_cond_t *c,
+								  pthread_mutex_t *m,
+								  const struct timespec *ts)
 {
-	if (__builtin_expect(!auto_on(), 1))
-		return REAL(pthread_cond_wait)(c, m);
 	uint64_t me = lot_task_current();
 	int slot = auto_waiter_add(c, me);
 	char d[32];
 	addr_detail(d, sizeof d, c);
 	auto_block("cond", d, 0);
-	int r = REAL(pthread_cond_wait)(c, m);
+	int r = ts ? REAL(pthread_cond_timedwait)(c, m, ts) : REAL(pthread_cond_wait)(c, m);
 	auto_waiter_remove(slot, c, me);
 	auto_resume();
 	return r;
+}
+
+AUTO_API int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	if (__builtin_expect(!auto_on(), 1))
+		return REAL(pthread_cond_wait)(c, m);
+	return cond_wait_traced(c, m, NULL);
 }
 
 AUTO_API int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts)
 {
 	if (__builtin_expect(!auto_on(), 1))
 		return REAL(pthread_cond_timedwait)(c, m, ts);
-	uint64_t me = lot_task_current();
-	int slot = auto_waiter_add(c, me);
-	char d[32];
-	addr_detail(d, sizeof d, c);
-	auto_block("cond", d, 0);
-	int r = REAL(pthread_cond_timedwait)(c, m, ts);
-	auto_waiter_remove(slot, c, me);
-	auto_resume();
-	return r;
+	return cond_wait_traced(c, m, ts);
 }
 
 AUTO_API int pthread_cond_signal(pthread_cond_t *c)
