@@ -26,22 +26,39 @@ static inline bool looks_free(pthread_mutex_t *m)
 	return atomic_load_explicit((_Atomic int *)&m->__data.__lock, memory_order_relaxed) == 0;
 }
 
+/* Lock m with CALL (the real lock, timed lock or clock lock); a block only
+ * when it is held and a trylock fails. */
+#define LOCK(m, CALL)                                          \
+	do {                                                         \
+		if (__builtin_expect(!auto_on() || looks_free(m), 1)) \
+			return CALL;                                 \
+		int r_ = REAL(pthread_mutex_trylock)(m);             \
+		if (r_ != EBUSY)                                     \
+			return r_;                                   \
+		uint64_t me_ = lot_task_current();                   \
+		int slot_ = auto_waiter_add(m, me_);                 \
+		char d_[32];                                         \
+		addr_detail(d_, sizeof d_, m);                       \
+		auto_block("mutex", d_, 0);                          \
+		r_ = CALL;                                           \
+		auto_waiter_remove(slot_, m, me_);                   \
+		auto_resume();                                       \
+		return r_;                                           \
+	} while (0)
+
 AUTO_API int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	if (__builtin_expect(!auto_on() || looks_free(m), 1))
-		return REAL(pthread_mutex_lock)(m);
-	int r = REAL(pthread_mutex_trylock)(m);
-	if (r != EBUSY)
-		return r;
-	uint64_t me = lot_task_current();
-	int slot = auto_waiter_add(m, me);
-	char d[32];
-	addr_detail(d, sizeof d, m);
-	auto_block("mutex", d, 0);
-	r = REAL(pthread_mutex_lock)(m);
-	auto_waiter_remove(slot, m, me);
-	auto_resume();
-	return r;
+	LOCK(m, REAL(pthread_mutex_lock)(m));
+}
+
+AUTO_API int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
+{
+	LOCK(m, REAL(pthread_mutex_timedlock)(m, ts));
+}
+
+AUTO_API int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *ts)
+{
+	LOCK(m, REAL(pthread_mutex_clocklock)(m, clk, ts));
 }
 
 AUTO_API int pthread_mutex_unlock(pthread_mutex_t *m)
@@ -58,7 +75,7 @@ AUTO_API int pthread_mutex_unlock(pthread_mutex_t *m)
 /* A wait on c, registered so that its signaller can name this task.
  * Inline in both wrappers: one interposer frame above the probe. */
 static inline __attribute__((always_inline)) int cond_wait_traced(pthread_cond_t *c,
-								  pthread_mutex_t *m,
+								  pthread_mutex_t *m, int clk,
 								  const struct timespec *ts)
 {
 	uint64_t me = lot_task_current();
@@ -66,7 +83,9 @@ static inline __attribute__((always_inline)) int cond_wait_traced(pthread_cond_t
 	char d[32];
 	addr_detail(d, sizeof d, c);
 	auto_block("cond", d, 0);
-	int r = ts ? REAL(pthread_cond_timedwait)(c, m, ts) : REAL(pthread_cond_wait)(c, m);
+	int r = clk >= 0 ? REAL(pthread_cond_clockwait)(c, m, (clockid_t)clk, ts)
+		: ts    ? REAL(pthread_cond_timedwait)(c, m, ts)
+			: REAL(pthread_cond_wait)(c, m);
 	auto_waiter_remove(slot, c, me);
 	auto_resume();
 	return r;
@@ -76,14 +95,24 @@ AUTO_API int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	if (__builtin_expect(!auto_on(), 1))
 		return REAL(pthread_cond_wait)(c, m);
-	return cond_wait_traced(c, m, NULL);
+	return cond_wait_traced(c, m, -1, NULL);
 }
 
 AUTO_API int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *ts)
 {
 	if (__builtin_expect(!auto_on(), 1))
 		return REAL(pthread_cond_timedwait)(c, m, ts);
-	return cond_wait_traced(c, m, ts);
+	return cond_wait_traced(c, m, -1, ts);
+}
+
+/* C++'s condition_variable::wait_for and wait_until (libstdc++ on glibc
+ * 2.30 and later). */
+AUTO_API int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
+				    const struct timespec *ts)
+{
+	if (__builtin_expect(!auto_on(), 1))
+		return REAL(pthread_cond_clockwait)(c, m, clk, ts);
+	return cond_wait_traced(c, m, (int)clk, ts);
 }
 
 AUTO_API int pthread_cond_signal(pthread_cond_t *c)
