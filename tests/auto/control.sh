@@ -41,7 +41,7 @@ out=$("$LOTRACE" trigger "$pid" --snapshot) || fail "trigger --snapshot: status 
 wait "$pid"
 
 for v in LOTRACE_AUTO_MIN_BLOCK=10parsecs LOTRACE_UNWIND=guess; do
-	env "$v" LD_PRELOAD="$LIBS/liblotrace.so.0 $LIBS/liblotrace-auto.so" /bin/true 2>err.txt ||
+	env "$v" LD_PRELOAD="$LIBS/liblotrace.so.0 $LIBS/liblotrace-auto.so" "$TICKER" 0 2>err.txt ||
 		fail "$v: the program did not run"
 	grep -q "lotrace: ${v%%=*}=.* rejected" err.txt || fail "$v: no message"
 done

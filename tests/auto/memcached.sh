@@ -4,6 +4,7 @@
 # workers, holds their poll waits in epoll_wait, the load's io blocks, and
 # `lotrace tasks` gives each worker's blocked time by reason.  Nothing lost.
 . "${srcdir:-.}/tests/auto/lib.sh"
+need_plain_build memcached
 need memcached memcslap python3
 cd "$TMP" || exit 1
 port=$(free_port)

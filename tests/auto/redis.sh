@@ -3,6 +3,7 @@
 # by redis-benchmark -n 20000: the trace holds the main thread's poll
 # blocks (epoll_wait) and `lotrace timeline --svg` renders it.  Nothing lost.
 . "${srcdir:-.}/tests/auto/lib.sh"
+need_plain_build redis-server
 need redis-server redis-benchmark python3
 cd "$TMP" || exit 1
 port=$(free_port)
