@@ -4,6 +4,10 @@
  * frame-pointer walks (stacks stop early, and `lotrace info` says so) and
  * with LOTRACE_UNWIND=dwarf (the whole chain, from .eh_frame).
  */
+/* whatever CFLAGS say (a sanitizer build's -fno-omit-frame-pointer comes
+ * after the target's flags) */
+#pragma GCC optimize("omit-frame-pointer")
+
 #include <unistd.h>
 
 __attribute__((noinline)) static void nofp_level3(int i)
