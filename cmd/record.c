@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -89,6 +90,8 @@ static int exec_child(char **cmd, const char *out_path, const char *duration, bo
 	else
 		default_path(name, sizeof name, cmd[0], getpid());
 	escape_percent(tmpl, sizeof tmpl, name);
+	if (preload && !out_path)
+		record_auto_template(tmpl, sizeof tmpl, (int)getpid());
 	setenv("LOTRACE_OUTPUT", tmpl, 1);
 	setenv("LOTRACE_START", "1", 1);
 	setenv("LOTRACE_MODE", "stream", 1);
@@ -160,6 +163,7 @@ int cmd_record(int argc, char **argv)
 		       (want_auto == -1 && (links == RECORD_LINKS_NONE || links == RECORD_LINKS_UNKNOWN));
 
 	fflush(NULL);
+	time_t started = time(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "lotrace record: fork: %s\n", strerror(errno));
@@ -195,6 +199,8 @@ int cmd_record(int argc, char **argv)
 		return status ? status : CMD_EXIT_UNREADABLE;
 	}
 	lot_reader_close(r);
+	if (preload)
+		record_auto_others(path, (long long)started, !out_path);
 	out_printf("%s\n", path);
 	return status;
 }

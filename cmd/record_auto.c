@@ -2,7 +2,9 @@
  * preload (record_auto.h). */
 #include "cmd/record_auto.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -137,4 +139,60 @@ int record_auto_preload(void)
 	setenv("LD_PRELOAD", v, 1);
 	free(v);
 	return 0;
+}
+
+void record_auto_template(char *tmpl, size_t cap, int pid)
+{
+	char tail[40];
+	snprintf(tail, sizeof tail, "%d.lot", pid);
+	size_t n = strlen(tmpl), t = strlen(tail);
+	if (n < t || strcmp(tmpl + n - t, tail) || n - t + 7 > cap)
+		return;
+	strcpy(tmpl + n - t, "%p.lot");
+}
+
+void record_auto_others(const char *path, long long since, bool default_name)
+{
+	char dir[PATH_MAX], stem[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : path;
+	if (slash)
+		*slash = 0;
+	else
+		strcpy(dir, ".");
+	snprintf(stem, sizeof stem, "%s", base);
+	char *dot = strrchr(stem, '.');
+	if (dot && dot != stem)
+		*dot = 0;
+	size_t n = strlen(stem);
+	if (default_name) /* lotrace-prog-PID: the others are lotrace-prog-* */
+		while (n && stem[n - 1] >= '0' && stem[n - 1] <= '9')
+			stem[--n] = 0;
+	else if (n + 1 < sizeof stem)
+		stem[n++] = '-', stem[n] = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	unsigned shown = 0, more = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (strncmp(e->d_name, stem, n) || len < 4 || strcmp(e->d_name + len - 4, ".lot") ||
+		    !strcmp(e->d_name, base))
+			continue;
+		char full[2 * PATH_MAX + 2];
+		snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (stat(full, &st) || (long long)st.st_mtime < since)
+			continue;
+		if (shown++ < 20)
+			fprintf(stderr, "lotrace record: also traced (another process): %s\n",
+				slash ? full : e->d_name);
+		else
+			more++;
+	}
+	closedir(d);
+	if (more)
+		fprintf(stderr, "lotrace record: ... and %u more\n", more);
 }

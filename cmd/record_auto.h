@@ -5,6 +5,7 @@
 #ifndef LOT_CMD_RECORD_AUTO_H
 #define LOT_CMD_RECORD_AUTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum record_links {
@@ -26,3 +27,14 @@ enum record_links record_links(const char *cmd);
 int record_auto_preload(void);
 
 #endif
+
+/* The default output of an interposed run is a template: its %p gives each
+ * process (forked children, programs started with posix_spawn or system())
+ * a file of its own, and liblotrace's retry names a same-pid exec's file
+ * NAME-1.lot; the main process's file keeps the plain default name.  tmpl
+ * holds the escaped default name, ending in "<pid>.lot": the pid becomes %p. */
+void record_auto_template(char *tmpl, size_t cap, int pid);
+
+/* After an interposed run: name on stderr the other traces its processes
+ * wrote beside `path` (same stem, written since `since`). */
+void record_auto_others(const char *path, long long since, bool default_name);

@@ -2,7 +2,9 @@
 # Processes under `lotrace record --auto`: a forked child traces into its
 # own file (the plain output path with -PID), the parent's is untouched; an
 # exec finishes the old image's file and the new image traces again into
-# PATH-exec; a program linked with liblotrace and preloaded records once.
+# PATH-exec; with the default name (a %p template) every process has its
+# own file and record names them; a program linked with liblotrace and
+# preloaded records once.
 . "${srcdir:-.}/tests/auto/lib.sh"
 cd "$TMP" || exit 1
 
@@ -19,6 +21,18 @@ grep -q '"10us\|10ms' p.lot.txt || fail "p.lot: not the parent's 10 ms sleep"
 grep -q '20ms' "p-$child.lot.txt" || fail "child's file: not its 20 ms sleep"
 grep -q '30ms' p-exec.lot.txt || fail "exec'd image's file: not its 30 ms sleep"
 grep -q '20ms' p.lot.txt && fail "the child's sleep is in the parent's file"
+
+# the default name is a template: every process of a shell's pipeline
+# (same-pid execs, forks) gets its own file, and record names them
+mkdir def && cd def || exit 1
+"$LOTRACE" record -- sh -c "$top_builddir/tests/auto/forker" >out.txt 2>err.txt ||
+	fail "record sh -c forker: status $?"
+grep -q 'cannot start' err.txt && fail "default name: a process could not start: $(cat err.txt)"
+[ "$(grep -c 'also traced' err.txt)" -ge 3 ] || fail "default name: others not named: $(cat err.txt)"
+main=$(tail -1 out.txt)
+case $main in lotrace-sh-*.lot) ;; *) fail "default name: printed '$main'" ;; esac
+[ "$(ls *.lot | wc -l)" -ge 4 ] || fail "default name: files $(ls)"
+cd .. || exit 1
 
 # linked with liblotrace (shared) and preloaded: one recorder, one file
 "$LOTRACE" record --auto -o l.lot -- "$top_builddir/tests/auto/linked" >out.txt 2>err.txt ||

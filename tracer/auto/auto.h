@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -67,6 +68,12 @@
 	X(int, execvp, (const char *, char *const[]))                                           \
 	X(int, execvpe, (const char *, char *const[], char *const[]))                           \
 	X(void, _exit, (int))                                                                    \
+	X(int, posix_spawn,                                                                     \
+	  (pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *, \
+	   char *const[], char *const[]))                                                       \
+	X(int, posix_spawnp,                                                                    \
+	  (pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *, \
+	   char *const[], char *const[]))                                                       \
 	X(int, pthread_mutex_lock, (pthread_mutex_t *))                                         \
 	X(int, pthread_mutex_trylock, (pthread_mutex_t *))                                      \
 	X(int, pthread_mutex_unlock, (pthread_mutex_t *))                                       \

@@ -13,7 +13,8 @@
  * finishes the file.  The parent's file is untouched.  exec: the running session is finished first (the
  * file is complete); the new image, preloaded again by LD_PRELOAD, traces
  * again if the variables still say so, into a plain path with "-exec"
- * before its extension (the old image's file has the name).
+ * before its extension (the old image's file has the name).  posix_spawn:
+ * the child's LOTRACE_OUTPUT becomes the plain path with "-%p", a template.
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -192,6 +193,8 @@ static bool runnable(const char *file)
 	return false;
 }
 
+static char **env_with_output(char *const envp[], const char *suffix);
+
 /* Before an exec that will happen: finish the trace; the environment for
  * the new image, with its own plain output path (NULL: envp as it is). */
 static char **before_exec(const char *path, char *const envp[])
@@ -205,6 +208,14 @@ static char **before_exec(const char *path, char *const envp[])
 		lot_stop();
 		auto_self.off = false;
 	}
+	return env_with_output(envp, "-exec");
+}
+
+/* envp with LOTRACE_OUTPUT set to this process's plain path with `suffix`
+ * before its extension (a template when the suffix holds %p); NULL when
+ * there is nothing to change (no plain path, or no LOTRACE_OUTPUT). */
+static char **env_with_output(char *const envp[], const char *suffix)
+{
 	if (!envp || !out_plain[0])
 		return NULL;
 	size_t n = 0, at = (size_t)-1;
@@ -214,7 +225,7 @@ static char **before_exec(const char *path, char *const envp[])
 	if (at == (size_t)-1 || strchr(envp[at] + 15, '%'))
 		return NULL;
 	char **env = malloc((n + 1) * sizeof *env);
-	char *var = malloc(PATH_MAX + 16);
+	char *var = malloc(PATH_MAX + 80);
 	if (!env || !var) {
 		free(env);
 		free(var);
@@ -222,9 +233,39 @@ static char **before_exec(const char *path, char *const envp[])
 	}
 	memcpy(env, envp, (n + 1) * sizeof *env);
 	strcpy(var, "LOTRACE_OUTPUT=");
-	with_suffix(var + 15, PATH_MAX, out_plain, "-exec");
+	with_suffix(var + 15, PATH_MAX + 64, out_plain, suffix);
 	env[at] = var;
 	return env; /* freed by the exec, or leaked on failure (rare, small) */
+}
+
+/* posix_spawn (and so what uses it inside glibc's callers that go through
+ * the dynamic linker): the child gets a file of its own, by pid. */
+static void free_env(char **env)
+{
+	if (!env)
+		return;
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], "LOTRACE_OUTPUT=", 15) && strstr(env[i], "-%p"))
+			free(env[i]);
+	free(env);
+}
+
+AUTO_API int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	char **env = auto_self.off ? NULL : env_with_output(envp, "-%p");
+	int r = REAL(posix_spawn)(pid, path, fa, attr, argv, env ? env : envp);
+	free_env(env);
+	return r;
+}
+
+AUTO_API int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	char **env = auto_self.off ? NULL : env_with_output(envp, "-%p");
+	int r = REAL(posix_spawnp)(pid, file, fa, attr, argv, env ? env : envp);
+	free_env(env);
+	return r;
 }
 
 extern char **environ;
