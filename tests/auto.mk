@@ -12,10 +12,12 @@ EXTRA_DIST += $(AUTO_TESTS) tests/auto/lib.sh tests/auto/check_blocks.py
 
 # The traced programs contain no lotrace (linked only links it, to show that
 # preloading it as well records once).
-check_PROGRAMS += tests/auto/handoff tests/auto/forker tests/auto/linked tests/auto/ticker \
+check_PROGRAMS += tests/auto/handoff tests/auto/queue tests/auto/forker tests/auto/linked tests/auto/ticker \
 	tests/auto/nofp
 tests_auto_handoff_SOURCES = tests/auto/handoff.c
 tests_auto_handoff_LDADD = -lpthread
+tests_auto_queue_SOURCES = tests/auto/queue.c
+tests_auto_queue_LDADD = -lpthread
 tests_auto_forker_SOURCES = tests/auto/forker.c
 tests_auto_ticker_SOURCES = tests/auto/ticker.c
 tests_auto_ticker_LDADD = -lpthread

@@ -1,13 +1,14 @@
 """Compare what tests/auto/handoff measured (stdin of the program: one line
 per thread, "NAME reason=ns ...") with `lotrace tasks --json`'s per-thread
-blocked time by reason and wakers.  Usage: check_blocks.py MEASURED TASKS_JSON.
-Exit 1 with a line per difference."""
+blocked time by reason and wakers.  Usage: check_blocks.py MEASURED TASKS_JSON
+[THREAD:REASON:WAKER ...]: each such block must be woken, every time, by the
+thread named WAKER.  Exit 1 with a line per difference."""
 import json
 import sys
 
 TOLERANCE = 0.10      # of the measured time
 SLACK_NS = 2_000_000  # and 2 ms (scheduling on a loaded machine)
-WAKERS = {("contender", "mutex"): "holder", ("consumer", "cond"): "producer"}
+WAKERS = {tuple(a.split(":")[:2]): a.split(":")[2] for a in sys.argv[3:]}
 
 measured = {}
 for line in open(sys.argv[1]):

@@ -1,8 +1,9 @@
 #!/bin/sh
-# An unmodified threaded program (tests/auto/handoff.c: contended mutex,
-# condition-variable hand-offs, sleeps, pipe reads) under `lotrace record
-# --auto`: each thread's blocked time by reason in `lotrace tasks --json`
-# matches what the program measured itself, with the right wakers.
+# Unmodified threaded programs (tests/auto/handoff.c: contended mutex,
+# condition-variable hand-offs, sleeps, pipe reads; tests/auto/queue.c: two
+# waiters queued on a mutex) under `lotrace record --auto`: each thread's
+# blocked time by reason in `lotrace tasks --json` matches what the program
+# measured itself, with the right wakers.
 . "${srcdir:-.}/tests/auto/lib.sh"
 need python3
 PROG=$top_builddir/tests/auto/handoff
@@ -11,8 +12,8 @@ PROG=$top_builddir/tests/auto/handoff
 	fail "record (default: --auto for a program without liblotrace): status $?"
 sed -i '$d' "$TMP/measured.txt" # the trace's path, printed last
 "$LOTRACE" tasks --json "$TMP/h.lot" >"$TMP/tasks.json" || fail "tasks --json: status $?"
-python3 "$srcdir/tests/auto/check_blocks.py" "$TMP/measured.txt" "$TMP/tasks.json" ||
-	fail "traced blocks differ from measured ones"
+python3 "$srcdir/tests/auto/check_blocks.py" "$TMP/measured.txt" "$TMP/tasks.json" \
+	contender:mutex:holder consumer:cond:producer || fail "traced blocks differ from measured ones"
 "$LOTRACE" tasks "$TMP/h.lot" >"$TMP/tasks.txt" || fail "tasks: status $?"
 grep -q 'mutex .* woken by "holder"' "$TMP/tasks.txt" || fail "tasks: no mutex waker in the text"
 
@@ -21,4 +22,12 @@ grep -q 'mutex .* woken by "holder"' "$TMP/tasks.txt" || fail "tasks: no mutex w
 "$LOTRACE" flame --state blocked "$TMP/h.lot" >"$TMP/flame.txt" || fail "flame: status $?"
 grep -q 'contender' "$TMP/flame.txt" || fail "flame: the contender's frames are missing"
 grep -q 'pthread_mutex_lock' "$TMP/flame.txt" && fail "flame: interposer frames at the top of stacks"
+
+# two waiters queued on one mutex: each is woken by the one before it
+"$LOTRACE" record -o "$TMP/q.lot" -- "$top_builddir/tests/auto/queue" >"$TMP/qm.txt" ||
+	fail "record queue: status $?"
+sed -i '$d' "$TMP/qm.txt"
+"$LOTRACE" tasks --json "$TMP/q.lot" >"$TMP/q.json" || fail "tasks --json (queue): status $?"
+python3 "$srcdir/tests/auto/check_blocks.py" "$TMP/qm.txt" "$TMP/q.json" \
+	first:mutex:holder second:mutex:first || fail "queued waiters: blocks or wakers differ"
 finish

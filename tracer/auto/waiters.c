@@ -12,8 +12,9 @@
  * lines are written only by threads about to sleep.  A full window (more
  * than AUTO_PROBE waiters hashed together) leaves the waiter unregistered:
  * its block then ends without a waker, as for a sleep.  Which of several
- * waiters the kernel wakes is not known here: the first registered in the
- * window is named.
+ * waiters the kernel wakes is not known here: the oldest registered is
+ * named, as the kernel's futex queue and glibc's condition variables wake
+ * in arrival order (a barging third thread can still take a mutex first).
  */
 #include <stdint.h>
 
@@ -26,10 +27,12 @@
 struct slot {
 	_Atomic uintptr_t obj;
 	_Atomic uint64_t task;
+	_Atomic uint64_t seq; /* arrival order */
 };
 
 static struct slot slots[AUTO_SLOTS];
 _Atomic unsigned auto_n_waiting;
+static _Atomic uint64_t arrivals;
 
 static inline unsigned hash(const void *obj)
 {
@@ -46,6 +49,9 @@ int auto_waiter_add(const void *obj, uint64_t task)
 		if (atomic_compare_exchange_strong_explicit(&slots[k].obj, &expect, BEING_WRITTEN,
 							    memory_order_acquire, memory_order_relaxed)) {
 			atomic_store_explicit(&slots[k].task, task, memory_order_relaxed);
+			atomic_store_explicit(&slots[k].seq,
+					      atomic_fetch_add_explicit(&arrivals, 1, memory_order_relaxed),
+					      memory_order_relaxed);
 			atomic_store_explicit(&slots[k].obj, (uintptr_t)obj, memory_order_release);
 			atomic_fetch_add_explicit(&auto_n_waiting, 1, memory_order_relaxed);
 			return (int)k;
@@ -70,17 +76,29 @@ void auto_waiter_remove(int k, const void *obj, uint64_t task)
 uint64_t auto_waiter_take(const void *obj)
 {
 	unsigned h = hash(obj);
-	for (unsigned i = 0; i < AUTO_PROBE; i++) {
-		unsigned k = (h + i) & (AUTO_SLOTS - 1);
+	for (;;) {
+		/* the oldest waiter of obj in the window */
+		unsigned best = AUTO_SLOTS;
+		uint64_t best_seq = UINT64_MAX;
+		for (unsigned i = 0; i < AUTO_PROBE; i++) {
+			unsigned k = (h + i) & (AUTO_SLOTS - 1);
+			if (atomic_load_explicit(&slots[k].obj, memory_order_acquire) != (uintptr_t)obj)
+				continue;
+			uint64_t seq = atomic_load_explicit(&slots[k].seq, memory_order_relaxed);
+			if (seq < best_seq) {
+				best_seq = seq;
+				best = k;
+			}
+		}
+		if (best == AUTO_SLOTS)
+			return 0;
 		uintptr_t expect = (uintptr_t)obj;
-		if (atomic_load_explicit(&slots[k].obj, memory_order_acquire) != expect)
-			continue;
-		uint64_t task = atomic_load_explicit(&slots[k].task, memory_order_relaxed);
-		if (atomic_compare_exchange_strong_explicit(&slots[k].obj, &expect, 0,
+		uint64_t task = atomic_load_explicit(&slots[best].task, memory_order_relaxed);
+		if (atomic_compare_exchange_strong_explicit(&slots[best].obj, &expect, 0,
 							    memory_order_acq_rel, memory_order_relaxed)) {
 			atomic_fetch_sub_explicit(&auto_n_waiting, 1, memory_order_relaxed);
 			return task;
 		}
+		/* its waiter left meanwhile: look again */
 	}
-	return 0;
 }
