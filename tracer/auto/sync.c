@@ -135,32 +135,28 @@ AUTO_API int pthread_cond_broadcast(pthread_cond_t *c)
 	return REAL(pthread_cond_broadcast)(c);
 }
 
+/* A read or write lock: a block only when the try fails. */
+#define RWLOCK(l, TRY, CALL)                                  \
+	do {                                                  \
+		if (__builtin_expect(!auto_on(), 1))          \
+			return CALL;                          \
+		int r_ = TRY;                                 \
+		if (r_ != EBUSY)                              \
+			return r_;                            \
+		char d_[32];                                  \
+		addr_detail(d_, sizeof d_, l);                \
+		auto_block("rwlock", d_, 0);                  \
+		r_ = CALL;                                    \
+		auto_resume();                                \
+		return r_;                                    \
+	} while (0)
+
 AUTO_API int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	if (__builtin_expect(!auto_on(), 1))
-		return REAL(pthread_rwlock_rdlock)(l);
-	int r = REAL(pthread_rwlock_tryrdlock)(l);
-	if (r != EBUSY)
-		return r;
-	char d[32];
-	addr_detail(d, sizeof d, l);
-	auto_block("rwlock", d, 0);
-	r = REAL(pthread_rwlock_rdlock)(l);
-	auto_resume();
-	return r;
+	RWLOCK(l, REAL(pthread_rwlock_tryrdlock)(l), REAL(pthread_rwlock_rdlock)(l));
 }
 
 AUTO_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	if (__builtin_expect(!auto_on(), 1))
-		return REAL(pthread_rwlock_wrlock)(l);
-	int r = REAL(pthread_rwlock_trywrlock)(l);
-	if (r != EBUSY)
-		return r;
-	char d[32];
-	addr_detail(d, sizeof d, l);
-	auto_block("rwlock", d, 0);
-	r = REAL(pthread_rwlock_wrlock)(l);
-	auto_resume();
-	return r;
+	RWLOCK(l, REAL(pthread_rwlock_trywrlock)(l), REAL(pthread_rwlock_wrlock)(l));
 }

@@ -250,22 +250,25 @@ static void free_env(char **env)
 	free(env);
 }
 
+/* The spawn functions differ in how they find the program only. */
+#define SPAWN(FN, pid, prog, fa, attr, argv, envp)                                       \
+	do {                                                                             \
+		char **env_ = auto_self.off ? NULL : env_with_output(envp, "-%p");       \
+		int r_ = REAL(FN)(pid, prog, fa, attr, argv, env_ ? env_ : envp);        \
+		free_env(env_);                                                          \
+		return r_;                                                               \
+	} while (0)
+
 AUTO_API int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 			 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	char **env = auto_self.off ? NULL : env_with_output(envp, "-%p");
-	int r = REAL(posix_spawn)(pid, path, fa, attr, argv, env ? env : envp);
-	free_env(env);
-	return r;
+	SPAWN(posix_spawn, pid, path, fa, attr, argv, envp);
 }
 
 AUTO_API int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	char **env = auto_self.off ? NULL : env_with_output(envp, "-%p");
-	int r = REAL(posix_spawnp)(pid, file, fa, attr, argv, env ? env : envp);
-	free_env(env);
-	return r;
+	SPAWN(posix_spawnp, pid, file, fa, attr, argv, envp);
 }
 
 extern char **environ;
