@@ -39,8 +39,8 @@ static const char help[] =
 	"                     if set, else here); it must not exist\n"
 	"  --for DURATION     stop tracing after DURATION (500ms, 5s, 2m); default: until exit\n"
 	"  --auto             trace CMD with no code change: preload liblotrace-auto.so, which\n"
-	"                     records threads, blocks (mutex, cond, rwlock, sleep, io, poll,\n"
-	"                     fsync) and who woke whom.  The default when CMD does not link\n"
+	"                     records threads, blocks (mutex, cond, rwlock, sem, sleep, io,\n"
+	"                     poll, fsync) and who woke whom.  The default when CMD does not link\n"
 	"                     liblotrace (read from its ELF: DT_NEEDED, or lot_start defined)\n"
 	"  --no-auto          never preload: CMD must link liblotrace\n"
 	"  --help             this text\n";

@@ -10,8 +10,9 @@
  *              file) and the exec family (the file is finished first; the
  *              new image traces again to a file of its own);
  *   sync.c     mutex (recorded only when contended: held, and trylock fails), cond,
- *              rwlock; the waker of a recorded waiter (unlock, signal,
- *              broadcast) records the unblock of the waiter's task;
+ *              rwlock, semaphore ("sem", when trywait fails); the waker of a
+ *              recorded waiter (unlock, signal, broadcast, sem_post) records
+ *              the unblock of the waiter's task;
  *   wait.c     sleeps (always block); read, write, recv*, send*, accept*,
  *              connect, pread, pwrite ("io"), poll/ppoll/select/pselect/
  *              epoll_wait/epoll_pwait with a non-zero timeout ("poll"),
@@ -42,6 +43,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <semaphore.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -86,6 +88,11 @@
 	X(int, pthread_mutex_clocklock, (pthread_mutex_t *, clockid_t, const struct timespec *)) \
 	X(int, pthread_cond_signal, (pthread_cond_t *))                                         \
 	X(int, pthread_cond_broadcast, (pthread_cond_t *))                                      \
+	X(int, sem_wait, (sem_t *))                                                              \
+	X(int, sem_trywait, (sem_t *))                                                           \
+	X(int, sem_timedwait, (sem_t *, const struct timespec *))                                \
+	X(int, sem_clockwait, (sem_t *, clockid_t, const struct timespec *))                     \
+	X(int, sem_post, (sem_t *))                                                              \
 	X(int, pthread_rwlock_rdlock, (pthread_rwlock_t *))                                     \
 	X(int, pthread_rwlock_wrlock, (pthread_rwlock_t *))                                     \
 	X(int, pthread_rwlock_tryrdlock, (pthread_rwlock_t *))                                  \

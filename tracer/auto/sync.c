@@ -160,3 +160,53 @@ AUTO_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
 	RWLOCK(l, REAL(pthread_rwlock_trywrlock)(l), REAL(pthread_rwlock_wrlock)(l));
 }
+
+/* A semaphore wait (what Python's locks and many queues are made of): a
+ * block when sem_trywait finds it at 0; sem_post names the oldest waiter. */
+#define SEM(sem, CALL)                                              \
+	do {                                                        \
+		if (__builtin_expect(!auto_on(), 1))                \
+			return CALL;                                \
+		int e_ = errno;                                     \
+		if (REAL(sem_trywait)(sem) == 0)                    \
+			return 0;                                   \
+		if (errno != EAGAIN)                                \
+			return CALL;                                \
+		errno = e_;                                         \
+		uint64_t me_ = lot_task_current();                  \
+		int slot_ = auto_waiter_add(sem, me_);              \
+		char d_[32];                                        \
+		addr_detail(d_, sizeof d_, sem);                    \
+		auto_block("sem", d_, 0);                           \
+		int r_ = CALL;                                      \
+		e_ = errno;                                         \
+		auto_waiter_remove(slot_, sem, me_);                \
+		auto_resume();                                      \
+		errno = e_;                                         \
+		return r_;                                          \
+	} while (0)
+
+AUTO_API int sem_wait(sem_t *sem)
+{
+	SEM(sem, REAL(sem_wait)(sem));
+}
+
+AUTO_API int sem_timedwait(sem_t *sem, const struct timespec *ts)
+{
+	SEM(sem, REAL(sem_timedwait)(sem, ts));
+}
+
+AUTO_API int sem_clockwait(sem_t *sem, clockid_t clk, const struct timespec *ts)
+{
+	SEM(sem, REAL(sem_clockwait)(sem, clk, ts));
+}
+
+AUTO_API int sem_post(sem_t *sem)
+{
+	if (__builtin_expect(auto_any_waiting() && auto_on(), 0)) {
+		uint64_t w = auto_waiter_take(sem);
+		if (w)
+			auto_unblock(w);
+	}
+	return REAL(sem_post)(sem);
+}
