@@ -23,11 +23,12 @@ grep -q 'mutex .* woken by "holder"' "$TMP/tasks.txt" || fail "tasks: no mutex w
 grep -q 'contender' "$TMP/flame.txt" || fail "flame: the contender's frames are missing"
 grep -q 'pthread_mutex_lock' "$TMP/flame.txt" && fail "flame: interposer frames at the top of stacks"
 
-# two waiters queued on one mutex: each is woken by the one before it
+# two waiters queued on one mutex: each is woken by the one before it;
+# a semaphore's waiter is woken by its poster
 "$LOTRACE" record -o "$TMP/q.lot" -- "$top_builddir/tests/auto/queue" >"$TMP/qm.txt" ||
 	fail "record queue: status $?"
 sed -i '$d' "$TMP/qm.txt"
 "$LOTRACE" tasks --json "$TMP/q.lot" >"$TMP/q.json" || fail "tasks --json (queue): status $?"
 python3 "$srcdir/tests/auto/check_blocks.py" "$TMP/qm.txt" "$TMP/q.json" \
-	first:mutex:holder second:mutex:first || fail "queued waiters: blocks or wakers differ"
+	first:mutex:holder second:mutex:first first:sem:holder || fail "queued waiters: blocks or wakers differ"
 finish
