@@ -7,6 +7,9 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(
 	build-essential autoconf automake libtool pkg-config git ca-certificates
 	liburing-dev liblz4-dev zlib1g-dev check libdw-dev libelf-dev
+	libunwind-dev               # LOTRACE_UNWIND=dwarf in liblotrace-auto.so
+	memcached redis-server redis-tools libmemcached-tools   # tests/auto: real servers, untouched
+	libxml2-utils               # xmllint: the auto tests check timeline SVGs
 	clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
 	python3 lz4                 # test scripts; stock lz4 reads our chunks
 	golang-go                   # go tool pprof reads `lotrace export --format pprof` back

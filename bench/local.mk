@@ -33,6 +33,13 @@ bench_bench_sustained_SOURCES = bench/bench_sustained.c
 bench_bench_sustained_LDFLAGS = -no-install
 bench_bench_sustained_LDADD = liblotrace.la liblotreader.la liblotcore.la -lpthread
 
+# The interposer's per-call cost: a plain program (no lotrace), run with and
+# without liblotrace-auto.so by bench/auto.
+BENCH_BINS += bench/bench_auto
+bench_bench_auto_SOURCES = bench/bench_auto.c
+bench_bench_auto_LDADD = -lpthread
+EXTRA_DIST += bench/auto
+
 bench_gen_trace_SOURCES = bench/gen_trace.c
 bench_gen_trace_LDADD = liblotcore.la -lm
 

@@ -20,6 +20,7 @@
 #include "cmd/escape.h"
 #include "cmd/out.h"
 #include "cmd/threads.h"
+#include "cmd/stack_depth.h"
 #include "trace-format/reader.h"
 
 static const char usage[] = "lotrace info [--json] [--show-tracer] FILE";
@@ -43,6 +44,7 @@ struct info {
 	struct thread_table threads;
 	bool show_tracer;   /* list the recorder's own threads too */
 	size_t tracer_threads;
+	struct stack_depth depth; /* of the first chunks' stacks */
 	bool damaged;
 	uint64_t warnings;
 };
@@ -125,7 +127,16 @@ static int gather(struct info *in, struct lot_reader *r)
 		/* The reader's count-only path: validates like a full decode, fills no
 		 * events.  The chunk header's losses are taken from ci->lost below. */
 		uint64_t counts[256] = {0}, n = 0;
-		lot_chunk_count_events(r, counts);
+		if (in->depth.chunks < STACK_DEPTH_CHUNKS) { /* decoded, for the stacks' depths */
+			in->depth.chunks++;
+			while (lot_chunk_next_event(r, &ev) == 1) {
+				if (!ev.synthetic)
+					counts[ev.code]++;
+				stack_depth_add(&in->depth, &ev);
+			}
+		} else {
+			lot_chunk_count_events(r, counts);
+		}
 		for (unsigned c = 0; c < 256; c++) {
 			in->by_type[c] += counts[c];
 			n += counts[c];
@@ -276,6 +287,7 @@ static void print_text(const struct info *in)
 		out_str(t->tracer ? "  (lotrace's own)\n" : "\n");
 	}
 
+	stack_depth_text(&in->depth);
 	if (in->events)
 		out_str("events by type\n");
 	for (unsigned c = 0; c < 256; c++) {
@@ -386,6 +398,7 @@ static void print_json(const struct info *in)
 	out_str(",\"raw\":");
 	json_ratio(in->raw_bytes, in->events);
 	out_char('}');
+	stack_depth_json(&in->depth);
 
 	if (in->tracer_threads && !in->show_tracer)
 		out_printf(",\"tracer_threads_not_listed\":%zu", in->tracer_threads);

@@ -8,6 +8,7 @@ cmd_lotrace_SOURCES = \
 	cmd/escape.c cmd/escape.h \
 	cmd/threads.c cmd/threads.h \
 	cmd/info.c \
+	cmd/stack_depth.c cmd/stack_depth.h \
 	cmd/dump.c \
 	cmd/intern.c cmd/intern.h \
 	cmd/idmap.c cmd/idmap.h \
@@ -23,6 +24,7 @@ cmd_lotrace_SOURCES = \
 	cmd/span_copy.c cmd/span_copy.h \
 	cmd/spans.c \
 	cmd/tasks.c \
+	cmd/thread_blocks.c cmd/thread_blocks.h \
 	cmd/flame.c \
 	cmd/record.c \
 	cmd/trigger.c

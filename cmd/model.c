@@ -1281,7 +1281,9 @@ static void read_chunk(struct model *m, unsigned proc, struct lot_chunk *ch, int
 			*last = e.ns;
 		if (e.ns < *first)
 			*first = e.ns;
-		if (ev.code == LOT_EV_thread_begin)
+		/* the chunk header's name is the later one (a thread named
+		 * after its begin, in the same chunk) */
+		if (ev.code == LOT_EV_thread_begin && !(ci->thread_name && *ci->thread_name))
 			note_thread_name(m, t, e.s1.s, e.s1.n);
 		if (ev.code == LOT_EV_tracer_thread)
 			t->pub.tracer = true;

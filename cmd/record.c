@@ -21,20 +21,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/out.h"
+#include "cmd/record_auto.h"
 #include "lib/parse.h"
 #include "trace-format/reader.h"
 
-static const char usage[] = "lotrace record [-o FILE] [--for DURATION] -- CMD [ARGS...]";
+static const char usage[] =
+	"lotrace record [-o FILE] [--for DURATION] [--auto|--no-auto] -- CMD [ARGS...]";
 static const char help[] =
 	"Run CMD (linked with liblotrace) with tracing on from its start; print the trace's path.\n"
 	"  -o, --output FILE  the trace file (default lotrace-<program>-<pid>.lot, in $LOTRACE_DIR\n"
 	"                     if set, else here); it must not exist\n"
 	"  --for DURATION     stop tracing after DURATION (500ms, 5s, 2m); default: until exit\n"
+	"  --auto             trace CMD with no code change: preload liblotrace-auto.so, which\n"
+	"                     records threads, blocks (mutex, cond, rwlock, sem, sleep, io,\n"
+	"                     poll, fsync) and who woke whom.  The default when CMD does not link\n"
+	"                     liblotrace (read from its ELF: DT_NEEDED, or lot_start defined)\n"
+	"  --no-auto          never preload: CMD must link liblotrace\n"
 	"  --help             this text\n";
 
 /* The child's file name when none is given. */
@@ -72,14 +80,18 @@ static void final_path(char *out, size_t cap, const char *path)
 		snprintf(out, cap, "%s", path);
 }
 
-static int exec_child(char **cmd, const char *out_path, const char *duration)
+static int exec_child(char **cmd, const char *out_path, const char *duration, bool preload)
 {
+	if (preload && record_auto_preload())
+		_exit(127);
 	char name[PATH_MAX + 1], tmpl[2 * PATH_MAX];
 	if (out_path)
 		snprintf(name, sizeof name, "%.*s", PATH_MAX, out_path);
 	else
 		default_path(name, sizeof name, cmd[0], getpid());
 	escape_percent(tmpl, sizeof tmpl, name);
+	if (preload && !out_path)
+		record_auto_template(tmpl, sizeof tmpl, (int)getpid());
 	setenv("LOTRACE_OUTPUT", tmpl, 1);
 	setenv("LOTRACE_START", "1", 1);
 	setenv("LOTRACE_MODE", "stream", 1);
@@ -97,10 +109,13 @@ int cmd_record(int argc, char **argv)
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"for", required_argument, NULL, 'f'},
+		{"auto", no_argument, NULL, 'A'},
+		{"no-auto", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *out_path = NULL, *duration = NULL;
+	int want_auto = -1; /* -1: when CMD does not link liblotrace */
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -116,6 +131,10 @@ int cmd_record(int argc, char **argv)
 				return cmd_usage_error("record", usage, "bad duration '%s' (e.g. 500ms, 5s, 2m)",
 						       optarg);
 			duration = optarg;
+			break;
+		case 'A':
+		case 'N':
+			want_auto = c == 'A';
 			break;
 		case 'h':
 			out_printf("usage: %s\n%s", usage, help);
@@ -134,15 +153,24 @@ int cmd_record(int argc, char **argv)
 	if (optind == argc)
 		return cmd_usage_error("record", usage, "missing CMD");
 	char **cmd = argv + optind;
+	enum record_links links = record_links(cmd[0]);
+	if (want_auto == 1 && links == RECORD_LINKS_STATIC)
+		return cmd_usage_error("record", usage, "%s contains liblotrace (linked statically): "
+				       "--auto would record twice", cmd[0]);
+	/* a program linked with the shared liblotrace shares it with the
+	 * interposer (one recorder); one linked statically is never preloaded */
+	bool preload = want_auto == 1 ||
+		       (want_auto == -1 && (links == RECORD_LINKS_NONE || links == RECORD_LINKS_UNKNOWN));
 
 	fflush(NULL);
+	time_t started = time(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "lotrace record: fork: %s\n", strerror(errno));
 		return CMD_EXIT_UNREADABLE;
 	}
 	if (pid == 0)
-		exec_child(cmd, out_path, duration);
+		exec_child(cmd, out_path, duration, preload);
 	/* ^C and ^\ go to the whole foreground group: the program decides */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
@@ -171,6 +199,8 @@ int cmd_record(int argc, char **argv)
 		return status ? status : CMD_EXIT_UNREADABLE;
 	}
 	lot_reader_close(r);
+	if (preload)
+		record_auto_others(path, (long long)started, !out_path);
 	out_printf("%s\n", path);
 	return status;
 }

@@ -17,6 +17,7 @@
 #include "cmd/idmap.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
+#include "cmd/thread_blocks.h"
 
 static const char usage[] = "lotrace tasks [--json] [--show-tracer] FILE...";
 static const char help[] =
@@ -42,6 +43,7 @@ struct tasks {
 	struct group **v;
 	size_t n, cap;
 	uint64_t referenced; /* tasks only ever unblocked: not listed */
+	struct thread_blocks threads; /* per thread: blocked by reason, wakers */
 	bool oom;
 };
 
@@ -68,6 +70,8 @@ static struct group *group_of(struct tasks *st, const struct model_task *t)
 static void on_interval(void *ctx, const struct model_interval *iv)
 {
 	struct tasks *st = ctx;
+	thread_blocks_add(&st->threads, iv);
+	st->oom |= st->threads.oom;
 	if (iv->state != MODEL_RUNNABLE || iv->open)
 		return;
 	struct group *g = group_of(st, iv->task);
@@ -175,6 +179,7 @@ static void print_text(struct tasks *st)
 			out_char('\n');
 		}
 	}
+	thread_blocks_text(&st->threads);
 }
 
 static void json_pcts(struct dist *d)
@@ -213,7 +218,9 @@ static void print_json(struct tasks *st)
 		json_pcts(&g->sched);
 		out_char('}');
 	}
-	out_str("]}\n");
+	out_str("],");
+	thread_blocks_json(&st->threads);
+	out_str("}\n");
 }
 
 static void print(void *ctx)
@@ -221,6 +228,7 @@ static void print(void *ctx)
 	struct tasks *st = ctx;
 	if (st->n > 1)
 		qsort(st->v, st->n, sizeof *st->v, by_running);
+	thread_blocks_sort(&st->threads);
 	if (st->rep.json)
 		print_json(st);
 	else
@@ -258,5 +266,6 @@ int cmd_tasks(int argc, char **argv)
 	}
 	free(st.v);
 	idmap_free(&st.map);
+	thread_blocks_free(&st.threads);
 	return status;
 }

@@ -44,3 +44,4 @@ clean-fuzz:
 .PHONY: clean-fuzz
 include tests/examples.mk
 include tests/analysis.mk
+include tests/auto.mk

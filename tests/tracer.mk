@@ -12,7 +12,8 @@ TRACER_TESTS = \
 	tests/tracer/test_faults \
 	tests/tracer/test_churn \
 	tests/tracer/test_lifecycle \
-	tests/tracer/test_safe_files
+	tests/tracer/test_safe_files \
+	tests/tracer/test_auto_probes
 check_PROGRAMS += $(TRACER_TESTS) tests/tracer/autostart_child
 TESTS += $(TRACER_TESTS)
 
@@ -114,3 +115,7 @@ tests_tracer_test_flight_LDADD = $(TRACER_TEST_LIBS)
 # Run by test_control (not a test itself).
 tests_tracer_control_child_SOURCES = tests/tracer/control_child.c
 tests_tracer_control_child_LDADD = liblotrace-internal.la -lpthread
+
+tests_tracer_test_auto_probes_SOURCES = tests/tracer/test_auto_probes.c
+tests_tracer_test_auto_probes_CFLAGS = $(TRACER_TEST_CFLAGS)
+tests_tracer_test_auto_probes_LDADD = $(TRACER_TEST_LIBS)

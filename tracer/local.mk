@@ -18,7 +18,8 @@ TRACER_SOURCES = \
 	tracer/flight.c tracer/flight.h \
 	tracer/output_path.c tracer/output_path.h \
 	tracer/snapshot.c tracer/snapshot.h \
-	tracer/state_file.c tracer/state_file.h
+	tracer/state_file.c tracer/state_file.h \
+	tracer/auto_probes.c tracer/auto_probes.h
 
 noinst_LTLIBRARIES += liblotrace-internal.la
 liblotrace_internal_la_SOURCES = $(TRACER_SOURCES)

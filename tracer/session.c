@@ -332,6 +332,7 @@ static int start_locked(const struct lot_start_req *r)
 	lot_rt.stacks = s->cfg.stacks;
 	lot_rt.stack_depth = s->cfg.stack_depth;
 	lot_rt.gen = s->gen;
+	lot_rt.freq_hz = s->clock.freq_hz;
 	lot_rt.efd = efd;
 	bool fence = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0;
 	atomic_store_explicit(&lot_rt.full_fence, fence, memory_order_relaxed);

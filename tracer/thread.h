@@ -83,6 +83,7 @@ struct lot_runtime {
 	unsigned stack_depth;
 	uint64_t trace_key[2]; /* of the session's generated trace ids */
 	uint64_t gen;        /* session number, from 1 */
+	uint64_t freq_hz;    /* clock ticks per second (tracer/auto_probes.c) */
 	int efd;             /* eventfd that wakes the flusher */
 	/* membarrier unavailable: probes fence themselves.  Read by
 	 * lot_thread_name() before it knows tracing is on, hence atomic. */

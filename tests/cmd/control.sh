@@ -22,7 +22,7 @@ case $out in lotrace-control_child-*.lot) ;; *) fail "record default name: '$out
 dur=$(sed 's/.*"duration_ns":\([0-9]*\).*/\1/' info.json)
 [ "$dur" -lt 1500000000 ] || fail "record --for 300ms: trace lasts $dur ns"
 
-"$LOTRACE" record -- /bin/true >out.txt 2>err.txt
+"$LOTRACE" record --no-auto -- /bin/true >out.txt 2>err.txt
 [ $? = 2 ] || fail "record of a program without lotrace: status"
 grep -q 'wrote no trace' err.txt || fail "record without lotrace: message"
 "$LOTRACE" record -- "$TMP/no-such-program" 2>err.txt
