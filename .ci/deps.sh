@@ -9,11 +9,10 @@ pkgs=(
 	liburing-dev liblz4-dev zlib1g-dev check libdw-dev libelf-dev
 	libunwind-dev               # LOTRACE_UNWIND=dwarf in liblotrace-auto.so
 	memcached redis-server redis-tools libmemcached-tools   # tests/auto: real servers, untouched
-	libxml2-utils               # xmllint: the auto tests check timeline SVGs
 	clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
 	python3 lz4                 # test scripts; stock lz4 reads our chunks
 	golang-go                   # go tool pprof reads `lotrace export --format pprof` back
-	libxml2-utils protobuf-compiler # xmllint checks SVGs, protoc the Perfetto export
+	libxml2-utils protobuf-compiler # xmllint checks SVGs (export, auto tests), protoc the Perfetto export
 )
 # --bench: also what `make bench` uses for its full table: /usr/bin/time
 # (peak memory), valgrind (instruction counts) and LTTng-UST (the peer).
