@@ -177,8 +177,14 @@ int lot_sampler_prepare(const struct lot_config *c)
 {
 	if (!c->cpu_hz)
 		return 0;
+	/* A signal the program blocks may be one it takes with sigwait or a
+	 * signalfd: not ours.  The recorder's control thread (a window started
+	 * by signal) blocks every signal, so there the program's mask is not
+	 * known and only the dispositions decide. */
 	sigset_t blocked;
-	pthread_sigmask(SIG_BLOCK, NULL, &blocked);
+	sigemptyset(&blocked);
+	if (!lot_thread_is_tracer())
+		pthread_sigmask(SIG_BLOCK, NULL, &blocked);
 	int control_sig = 0;
 	lot_env_signal(&control_sig); /* checked by the configuration already */
 	int sig = 0;

@@ -53,6 +53,11 @@ void lot_thread_mark_tracer(void)
 		lot_self->tracer = true;
 }
 
+bool lot_thread_is_tracer(void)
+{
+	return tracer_self;
+}
+
 /* A state made for this thread's CPU samples before it called a probe
  * (lot_thread_for_sample); its first probe adopts it. */
 static __thread struct lot_thread *sampled __attribute__((tls_model("initial-exec")));

@@ -155,6 +155,8 @@ struct lot_thread *lot_thread_create(void);
  * carry a tracer_thread event, so that reports leave it out.  Creates no
  * state: a thread that never records stays out of the trace anyway. */
 void lot_thread_mark_tracer(void);
+/* Whether the calling thread is one of the recorder's own. */
+bool lot_thread_is_tracer(void);
 
 /* The calling thread's state for a CPU sample, from its signal handler:
  * the thread's own, or one made for it from a spare (a thread that never

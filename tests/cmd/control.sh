@@ -39,6 +39,9 @@ for i in $(seq 100); do [ -e "$TMP/lotrace/$pid" ] && break; sleep 0.05; done
 path=$("$LOTRACE" trigger "$pid") || fail "trigger: status $?"
 [ -f "$path" ] || fail "trigger: printed '$path', not a file"
 "$LOTRACE" info "$path" | grep -q 'window_ms *400' || fail "trigger: not a 400ms window"
+# a window started by the signal samples CPU time too (the control thread
+# that starts it blocks every signal: that must not hide the free ones)
+"$LOTRACE" info "$path" | grep -q 'cpu_hz *"99"' || fail "trigger: window without CPU sampling"
 path2=$("$LOTRACE" trigger "$pid" --for 200ms) || fail "trigger --for: status $?"
 [ "$path" != "$path2" ] || fail "trigger twice: same file"
 "$LOTRACE" info "$path2" | grep -q 'window_ms *200' || fail "trigger --for: not a 200ms window"
