@@ -288,25 +288,68 @@ static const char *state_name(int state)
 	return state < 0 ? "unknown" : model_state_name((enum model_state)state);
 }
 
+static bool same_str(struct model_str a, struct model_str b)
+{
+	return a.n == b.n && (a.s == b.s || !memcmp(a.s, b.s, a.n));
+}
+
+/*
+ * The text table folds the path's steps by (process, span, state, reason),
+ * in the order each first appears: a request that waits on a loop of
+ * hundreds of short blocks reads as a few lines, and the durations still add
+ * up to the wall time.  --json keeps every step.
+ */
 void cp_print_text(struct report *rep, const struct cp_step *v, size_t n, const char *ind)
 {
-	uint64_t total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += v[i].ns;
-	out_printf("%scritical path (%zu steps, ", ind, n);
-	out_dur(total);
-	out_str("):\n");
+	enum { MAX_ROWS = 24 };
+	struct row {
+		const struct cp_step *first;
+		uint64_t ns;
+		size_t steps;
+	} rows[MAX_ROWS];
+	size_t n_rows = 0, other_steps = 0;
+	uint64_t total = 0, other_ns = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct cp_step *s = &v[i];
+		total += s->ns;
+		size_t r = 0;
+		while (r < n_rows && !(rows[r].first->proc == s->proc && rows[r].first->state == s->state &&
+				       same_str(rows[r].first->span, s->span) &&
+				       same_str(rows[r].first->reason, s->reason)))
+			r++;
+		if (r == n_rows && n_rows == MAX_ROWS) {
+			other_ns += s->ns;
+			other_steps++;
+			continue;
+		}
+		if (r == n_rows)
+			rows[n_rows++] = (struct row){.first = s};
+		rows[r].ns += s->ns;
+		rows[r].steps++;
+	}
+	out_printf("%scritical path (%zu steps, ", ind, n);
+	out_dur(total);
+	out_str("), by span and state:\n");
+	for (size_t r = 0; r < n_rows; r++) {
+		const struct cp_step *s = rows[r].first;
 		char *span = text_plain_dup(s->span.s, s->span.n);
 		char *reason = text_plain_dup(s->reason.s, s->reason.n);
 		const char *svc = report_proc_name(rep, s->proc);
 		out_printf("%s  %-20s %-24s %-9s %-14s ", ind, *svc ? svc : "-", span ? span : "?",
 			   state_name(s->state), reason && *reason ? reason : "-");
-		out_dur(s->ns);
-		out_printf("  (%.1f%%)\n", total ? 100.0 * (double)s->ns / (double)total : 0.0);
+		out_dur(rows[r].ns);
+		out_printf("  (%.1f%%)", total ? 100.0 * (double)rows[r].ns / (double)total : 0.0);
+		if (rows[r].steps > 1)
+			out_printf("  %zu steps", rows[r].steps);
+		out_char('\n');
 		free(span);
 		free(reason);
+	}
+	if (other_steps) {
+		out_printf("%s  %-20s %-24s %-9s %-14s ", ind, "-", "(other)", "-", "-");
+		out_dur(other_ns);
+		out_printf("  (%.1f%%)  %zu steps\n", total ? 100.0 * (double)other_ns / (double)total : 0.0,
+			   other_steps);
 	}
 }
 
