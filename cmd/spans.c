@@ -189,7 +189,7 @@ static void text_names(struct spans *st)
 		   "max", "total");
 	for (size_t i = 0; i < st->n_names; i++) {
 		struct by_name *b = st->order[i];
-		char *n = text_bare_dup(b->name.s, b->name.n);
+		char *n = text_plain_dup(b->name.s, b->name.n);
 		out_printf("%-32s %10" PRIu64, n ? n : "?", b->wall.count);
 		free(n);
 		uint64_t v[5] = {dist_pct(&b->wall, 50), dist_pct(&b->wall, 90),
