@@ -179,8 +179,8 @@ def perfetto(path, story):
             name = get(tf, 2)
             for th in get(tf, 4):
                 name = get(fields(th), 5) or name
-                tid = get(fields(th), 2)[0]
-                thread_descs[tid] = thread_descs.get(tid, 0) + 1
+                key = (get(fields(th), 1)[0], get(fields(th), 2)[0])  # (pid, tid): several files
+                thread_descs[key] = thread_descs.get(key, 0) + 1
             for pr in get(tf, 3):
                 name = get(fields(pr), 6) or name
             tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
