@@ -15,7 +15,10 @@
  * group track and lanes under it that tasks reuse once their last task
  * ended (a task per request would otherwise be a track per request),
  * counter tracks, and async tracks ("spans") for spans that do not nest on
- * their thread.  The layout is the one cmd/export.h states;
+ * their thread.  Several files: all that per file (threads, lanes, groups
+ * and counters keyed by file, BY_PROC), and an arrow ("request" marks)
+ * from each span to its children in other processes.  The layout is the
+ * one cmd/export.h states;
  * the summary is an instant "lotrace summary" at the trace's end with the
  * span, losses and damage as its annotations.
  *
@@ -33,6 +36,8 @@
 #include "cmd/lanes.h"
 #include "cmd/out.h"
 #include "cmd/protobuf.h"
+#include "cmd/remote_links.h"
+#include "cmd/sources.h"
 
 enum {
 	TRACE_PACKET = 1,
@@ -104,6 +109,11 @@ enum {
 #define UUID_TASK_GROUP(n) ((5ull << 56) | (n))
 #define UUID_COUNTER(n) ((3ull << 56) | (n))
 #define UUID_LANE(n) ((4ull << 56) | (n))
+/* Several files: the processes of the second and later files, and a thread,
+ * lane or name told apart by file. */
+#define UUID_PROC(proc) ((proc) ? (6ull << 56) | (2ull * (proc)) : UUID_PROCESS)
+#define UUID_PROC_TASKS(proc) ((proc) ? (6ull << 56) | (2ull * (proc) + 1) : UUID_TASKS)
+#define BY_PROC(proc, n) ((n) ^ ((uint64_t)(proc) << 40))
 
 struct wake {
 	int64_t ns;
@@ -132,22 +142,30 @@ struct perfetto {
 	struct idmap name_iids;  /* interned name pointer -> iid */
 	struct idmap escaped;    /* model name pointer -> interned escaped name */
 	uint64_t next_iid;
-	struct idmap threads;    /* tid -> struct lane (spans nesting there); known tracks */
-	struct idmap thread_names; /* tid -> the name its descriptor gave (interned) */
+	struct idmap threads;    /* BY_PROC(proc, tid) -> struct lane (spans nesting there); known tracks */
+	struct idmap thread_names; /* BY_PROC(proc, tid) -> the name its descriptor gave (interned) */
 	struct idmap tasks;      /* live task key -> struct task_lane * it runs on */
-	struct idmap groups;     /* task name pointer -> struct task_group */
+	struct idmap groups;     /* BY_PROC(proc, task name pointer) -> struct task_group */
 	uint64_t n_groups, n_task_lanes;
 	struct idmap stack_iids; /* model stack id -> interned string iid */
 	struct idmap text_iids;  /* annotation string (interned in names) -> its iid */
 	uint64_t next_text_iid;
-	struct idmap counters;   /* counter name pointer -> uuid number */
+	struct idmap counters;   /* BY_PROC(proc, counter name pointer) -> uuid number */
 	uint64_t n_counters;
-	struct lane_set lanes;   /* async tracks for spans */
-	size_t lanes_written;
+	struct lane_set *lanes;  /* per file: async tracks for spans */
+	size_t *lanes_written;
+	unsigned n_procs;
+	struct remote_links remote; /* several files: arrows to children in other processes */
 	struct idmap wakes;      /* task key -> struct wake */
 	uint64_t next_flow;
 	bool oom;
 };
+
+/* A fact's file, as an index into the per-file arrays. */
+static unsigned proc_of(const struct perfetto *p, unsigned proc)
+{
+	return proc < p->n_procs ? proc : 0;
+}
 
 /* ---- packets ---- */
 
@@ -257,14 +275,14 @@ static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const
 	packet_close(p, at);
 }
 
-static void write_thread(struct perfetto *p, uint64_t tid, const char *name)
+static void write_thread(struct perfetto *p, unsigned proc, uint64_t tid, const char *name)
 {
 	size_t at = packet_open(p, INT64_MIN, false);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
-	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(tid));
-	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROCESS);
+	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(BY_PROC(proc, tid)));
+	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROC(proc));
 	size_t thd = pb_open(&p->pkt, TD_THREAD);
-	pb_varint(&p->pkt, THD_PID, p->info->pid);
+	pb_varint(&p->pkt, THD_PID, export_pid(p->info, proc));
 	pb_varint(&p->pkt, THD_TID, tid);
 	if (name)
 		pb_string(&p->pkt, THD_THREAD_NAME, name);
@@ -274,21 +292,22 @@ static void write_thread(struct perfetto *p, uint64_t tid, const char *name)
 }
 
 /* The thread's descriptor, again only if its name changed since. */
-static void name_thread(struct perfetto *p, uint64_t tid, struct model_str name)
+static void name_thread(struct perfetto *p, unsigned proc, uint64_t tid, struct model_str name)
 {
 	const char *n = name.n ? clean_name(p, name.s, name.n) : NULL;
-	if (idmap_get(&p->thread_names, tid) == n && idmap_get(&p->threads, tid))
+	uint64_t key = BY_PROC(proc, tid);
+	if (idmap_get(&p->thread_names, key) == n && idmap_get(&p->threads, key))
 		return;
-	if (n && idmap_put(&p->thread_names, tid, (void *)n) < 0)
+	if (n && idmap_put(&p->thread_names, key, (void *)n) < 0)
 		p->oom = true;
-	write_thread(p, tid, n);
+	write_thread(p, proc, tid, n);
 }
 
 /* The thread's track (written on first use, with the name the model knows
  * by then) and its span lane. */
-static struct lane *thread_track(struct perfetto *p, uint64_t tid)
+static struct lane *thread_track(struct perfetto *p, unsigned proc, uint64_t tid)
 {
-	struct lane *l = idmap_get(&p->threads, tid);
+	struct lane *l = idmap_get(&p->threads, BY_PROC(proc, tid));
 	if (l)
 		return l;
 	l = calloc(1, sizeof *l);
@@ -296,8 +315,8 @@ static struct lane *thread_track(struct perfetto *p, uint64_t tid)
 		p->oom = true;
 		return NULL;
 	}
-	name_thread(p, tid, model_thread_name(p->info->model, 0, tid));
-	if (idmap_put(&p->threads, tid, l) < 0) {
+	name_thread(p, proc, tid, model_thread_name(p->info->model, proc, tid));
+	if (idmap_put(&p->threads, BY_PROC(proc, tid), l) < 0) {
 		free(l);
 		p->oom = true;
 		return NULL;
@@ -312,16 +331,18 @@ static uint64_t task_track(struct perfetto *p, const struct model_task *t, int64
 	struct task_lane *tl = idmap_get(&p->tasks, t->key);
 	if (tl)
 		return tl->uuid;
-	struct task_group *g = idmap_get(&p->groups, (uint64_t)(uintptr_t)t->name.s);
+	unsigned proc = proc_of(p, t->proc);
+	uint64_t gkey = BY_PROC(proc, (uint64_t)(uintptr_t)t->name.s);
+	struct task_group *g = idmap_get(&p->groups, gkey);
 	if (!g) {
 		g = calloc(1, sizeof *g);
-		if (!g || idmap_put(&p->groups, (uint64_t)(uintptr_t)t->name.s, g) < 0) {
+		if (!g || idmap_put(&p->groups, gkey, g) < 0) {
 			free(g);
 			p->oom = true;
-			return UUID_TASKS;
+			return UUID_PROC_TASKS(proc);
 		}
 		g->uuid = UUID_TASK_GROUP(++p->n_groups);
-		write_track(p, g->uuid, UUID_TASKS,
+		write_track(p, g->uuid, UUID_PROC_TASKS(proc),
 			    t->name.n ? clean_name(p, t->name.s, t->name.n) : "task", false);
 	}
 	for (size_t i = 0; i < g->n && !tl; i++)
@@ -442,9 +463,10 @@ static uint64_t stack_iid(struct perfetto *p, uint32_t stack)
 	const uint64_t *pcs = export_stack(p->info, stack, &n);
 	if (!pcs)
 		return 0;
+	unsigned proc = model_stack_proc(p->info->model, stack);
 	struct lot_buf text = {0};
 	for (size_t i = 0; i < n; i++) {
-		const char *f = export_frame(p->info, pcs[i]);
+		const char *f = export_frame_of(p->info, proc, pcs[i]);
 		char *e = text_plain_dup(f, strlen(f));
 		if (i)
 			lot_buf_u8(&text, '\n');
@@ -561,6 +583,15 @@ static void *perfetto_begin(const struct export_info *info)
 		return NULL;
 	p->info = info;
 	p->first_packet = true;
+	p->n_procs = info->src && info->src->n ? (unsigned)info->src->n : 1;
+	p->lanes = calloc(p->n_procs, sizeof *p->lanes);
+	p->lanes_written = calloc(p->n_procs, sizeof *p->lanes_written);
+	if (!p->lanes || !p->lanes_written) {
+		free(p->lanes);
+		free(p->lanes_written);
+		free(p);
+		return NULL;
+	}
 	/* the first packet: the trace's clock is CLOCK_MONOTONIC */
 	size_t at = packet_open(p, INT64_MIN, false);
 	size_t cs = pb_open(&p->pkt, PKT_CLOCK_SNAPSHOT);
@@ -572,10 +603,15 @@ static void *perfetto_begin(const struct export_info *info)
 	pb_close(&p->pkt, cs);
 	packet_close(p, at);
 	intern_ann_names(p);
-	write_process(p, UUID_PROCESS, info->pid, info->process_name);
-	char tn[300];
-	snprintf(tn, sizeof tn, "tasks of %.250s", info->process_name);
-	write_process(p, UUID_TASKS, info->pid + EXPORT_TASKS_PID_OFFSET, tn);
+	for (unsigned i = 0; i < p->n_procs; i++) {
+		const char *pn = export_process_name(info, i);
+		char *e = i ? text_plain_dup(pn, strlen(pn)) : NULL; /* the first is escaped already */
+		write_process(p, UUID_PROC(i), export_pid(info, i), e ? e : pn);
+		char tn[300];
+		snprintf(tn, sizeof tn, "tasks of %.250s", e ? e : pn);
+		write_process(p, UUID_PROC_TASKS(i), export_pid(info, i) + EXPORT_TASKS_PID_OFFSET, tn);
+		free(e);
+	}
 	return p;
 }
 
@@ -592,9 +628,11 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 		const struct model_waker *wk = &w->waker;
 		/* on the waker task's lane while it lives, else on its thread */
 		const struct task_lane *wl = wk->task_key ? idmap_get(&p->tasks, wk->task_key) : NULL;
-		uint64_t from = wl ? wl->uuid : UUID_THREAD(wk->tid);
+		/* (a waker is of the wakee's process) */
+		unsigned proc = proc_of(p, t->proc);
+		uint64_t from = wl ? wl->uuid : UUID_THREAD(BY_PROC(proc, wk->tid));
 		if (!wl)
-			thread_track(p, wk->tid);
+			thread_track(p, proc, wk->tid);
 		char who[300];
 		task_label(who, sizeof who, t->name, t->id, t->tid);
 		struct istr pre[] = {{"wakes", who, strlen(who)}};
@@ -651,20 +689,44 @@ static void perfetto_interval(void *st, const struct model_interval *iv)
 /* The span's track: its thread if it nests there, else an async lane. */
 static uint64_t span_track(struct perfetto *p, const struct model_span *sp)
 {
-	struct lane *l = thread_track(p, sp->begin_tid);
+	unsigned proc = proc_of(p, sp->proc);
+	struct lane *l = thread_track(p, proc, sp->begin_tid);
 	if (l && !sp->open && sp->begin_tid == sp->end_tid && lane_try_add(l, sp->start_ns, sp->end_ns))
-		return UUID_THREAD(sp->begin_tid);
-	long lane = lanes_place(&p->lanes, sp->start_ns, sp->end_ns);
+		return UUID_THREAD(BY_PROC(proc, sp->begin_tid));
+	long lane = lanes_place(&p->lanes[proc], sp->start_ns, sp->end_ns);
 	if (lane < 0) {
 		p->oom = true;
-		return UUID_PROCESS;
+		return UUID_PROC(proc);
 	}
-	while (p->lanes_written <= (size_t)lane) {
+	while (p->lanes_written[proc] <= (size_t)lane) {
 		char name[32];
-		snprintf(name, sizeof name, "spans %zu", ++p->lanes_written);
-		write_track(p, UUID_LANE(p->lanes_written - 1), UUID_PROCESS, name, false);
+		snprintf(name, sizeof name, "spans %zu", ++p->lanes_written[proc]);
+		write_track(p, UUID_LANE(BY_PROC(proc, p->lanes_written[proc] - 1)), UUID_PROC(proc),
+			    name, false);
 	}
-	return UUID_LANE((uint64_t)lane);
+	return UUID_LANE(BY_PROC(proc, (uint64_t)lane));
+}
+
+/* Arrows from span sp (on track) to its children in other processes: a mark
+ * on sp's track at the child's start (inside sp), one on the child's thread. */
+static void remote_flows(struct perfetto *p, const struct model_span *sp, uint64_t track)
+{
+	struct remote_child *kids = remote_links_span(&p->remote, sp);
+	for (struct remote_child *k = kids; k; k = k->next) {
+		int64_t at = k->start_ns < sp->start_ns ? sp->start_ns
+			     : k->start_ns > sp->end_ns ? sp->end_ns : k->start_ns;
+		uint64_t flow = ++p->next_flow;
+		struct event e = event_open(p, at, track, TYPE_INSTANT, own_name(p, "request"), 0);
+		pb_fixed64(&p->pkt, TE_FLOW_IDS, flow);
+		event_close(p, e);
+		unsigned proc = proc_of(p, k->proc);
+		thread_track(p, proc, k->tid);
+		e = event_open(p, k->start_ns, UUID_THREAD(BY_PROC(proc, k->tid)), TYPE_INSTANT,
+			       own_name(p, "request"), 0);
+		pb_fixed64(&p->pkt, TE_TERMINATING_FLOW_IDS, flow);
+		event_close(p, e);
+	}
+	remote_links_free(kids);
 }
 
 static void perfetto_span(void *st, const struct model_span *sp)
@@ -703,17 +765,20 @@ static void perfetto_span(void *st, const struct model_span *sp)
 	}
 	event_close(p, e);
 	event_close(p, event_open(p, sp->end_ns, track, TYPE_SLICE_END, NULL, 0));
+	if (p->n_procs > 1)
+		remote_flows(p, sp, track);
 }
 
-static uint64_t counter_track(struct perfetto *p, struct model_str name)
+static uint64_t counter_track(struct perfetto *p, unsigned proc, struct model_str name)
 {
-	uint64_t n = (uint64_t)(uintptr_t)idmap_get(&p->counters, (uint64_t)(uintptr_t)name.s);
+	uint64_t key = BY_PROC(proc, (uint64_t)(uintptr_t)name.s);
+	uint64_t n = (uint64_t)(uintptr_t)idmap_get(&p->counters, key);
 	if (n)
 		return UUID_COUNTER(n);
 	n = ++p->n_counters;
-	if (idmap_put(&p->counters, (uint64_t)(uintptr_t)name.s, (void *)(uintptr_t)n) < 0)
+	if (idmap_put(&p->counters, key, (void *)(uintptr_t)n) < 0)
 		p->oom = true;
-	write_track(p, UUID_COUNTER(n), UUID_PROCESS, clean_name(p, name.s, name.n), true);
+	write_track(p, UUID_COUNTER(n), UUID_PROC(proc), clean_name(p, name.s, name.n), true);
 	return UUID_COUNTER(n);
 }
 
@@ -721,32 +786,33 @@ static void perfetto_point(void *st, const struct model_point *pt)
 {
 	struct perfetto *p = st;
 	struct event e;
+	unsigned proc = proc_of(p, pt->proc);
+	uint64_t thread = UUID_THREAD(BY_PROC(proc, pt->tid));
 	switch (pt->code) {
 	case LOT_EV_instant:
-		thread_track(p, pt->tid);
+		thread_track(p, proc, pt->tid);
 		struct istr pre[] = {{"task", pt->task ? pt->task->name.s : NULL,
 				      pt->task ? pt->task->name.n : 0}};
-		e = event_open_with(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
+		e = event_open_with(p, pt->ns, thread, TYPE_INSTANT,
 				    clean_name(p, pt->name.s, pt->name.n), pt->stack, pre, 1);
 		event_close(p, e);
 		break;
 	case LOT_EV_counter: {
-		uint64_t track = counter_track(p, pt->name);
+		uint64_t track = counter_track(p, proc, pt->name);
 		e = event_open(p, pt->ns, track, TYPE_COUNTER, NULL, 0);
 		pb_varint(&p->pkt, TE_COUNTER_VALUE, (uint64_t)pt->value);
 		event_close(p, e);
 		break;
 	}
 	case LOT_EV_lost:
-		thread_track(p, pt->tid);
-		e = event_open(p, pt->ns, UUID_THREAD(pt->tid), TYPE_INSTANT,
-			       own_name(p, "events lost"), 0);
+		thread_track(p, proc, pt->tid);
+		e = event_open(p, pt->ns, thread, TYPE_INSTANT, own_name(p, "events lost"), 0);
 		ann_int(p, "count", pt->value);
 		event_close(p, e);
 		break;
 	case LOT_EV_thread_begin:
-		if (thread_track(p, pt->tid))
-			name_thread(p, pt->tid, pt->name);
+		if (thread_track(p, proc, pt->tid))
+			name_thread(p, proc, pt->tid, pt->name);
 		break;
 	default:
 		break;
@@ -767,8 +833,9 @@ static void perfetto_task_done(void *st, const struct model_task *t)
 static void perfetto_thread_done(void *st, const struct model_thread *th)
 {
 	struct perfetto *p = st;
-	if (thread_track(p, th->tid) && th->name.n)
-		name_thread(p, th->tid, th->name);
+	unsigned proc = proc_of(p, th->proc);
+	if (thread_track(p, proc, th->tid) && th->name.n)
+		name_thread(p, proc, th->tid, th->name);
 }
 
 static void free_values(struct idmap *m)
@@ -794,7 +861,8 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	ann_int(p, "damaged", sum->damaged || sum->read_error);
 	ann_int(p, "warnings", (int64_t)sum->warnings);
 	event_close(p, e);
-	int rc = p->oom ? -1 : 0;
+	int rc = p->oom || p->remote.oom ? -1 : 0;
+	remote_links_done(&p->remote);
 	free_values(&p->threads);
 	free_values(&p->wakes);
 	idmap_free(&p->tasks); /* the lanes are the groups' */
@@ -815,7 +883,10 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	idmap_free(&p->name_iids);
 	idmap_free(&p->escaped);
 	intern_free(&p->names);
-	lanes_free(&p->lanes);
+	for (unsigned i = 0; i < p->n_procs; i++)
+		lanes_free(&p->lanes[i]);
+	free(p->lanes);
+	free(p->lanes_written);
 	pb_free(&p->pkt);
 	free(p);
 	return rc;

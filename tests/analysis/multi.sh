@@ -81,6 +81,7 @@ fi
 if have_python; then
 	# shellcheck disable=SC2086
 	"$LOTRACE" export $FILES >"$TMP/chrome.json" 2>"$TMP/err" || fail "export --format chrome: status $?"
+	python3 "$srcdir/tests/cmd/export_check.py" chrome "$TMP/chrome.json" || fail "export --format chrome of three processes: structure"
 	python3 - "$TMP/chrome.json" <<'PY' || fail "export --format chrome of three processes"
 import json, sys
 ev = json.load(open(sys.argv[1]))["traceEvents"]
@@ -101,7 +102,7 @@ fi
 # shellcheck disable=SC2086
 "$LOTRACE" export --format perfetto -o "$TMP/p.pftrace" $FILES 2>"$TMP/err" || fail "export --format perfetto: status $?"
 if have_python; then
-	python3 "$srcdir/tests/cmd/export_check.py" perfetto "$TMP/p.pftrace" || fail "export --format perfetto of three processes: structure"
+	python3 "$srcdir/tests/cmd/export_check.py" perfetto "$TMP/p.pftrace" three || fail "export --format perfetto of three processes: structure"
 	python3 - "$TMP/p.pftrace" <<'PY' || fail "export --format perfetto of three processes"
 import sys
 d = open(sys.argv[1], "rb").read()

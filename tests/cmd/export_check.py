@@ -6,7 +6,8 @@
     export_check.py svg OUT.svg          well-formed XML with the picture's parts
     export_check.py timeline-json OUT    timeline --json intervals
 A trailing "story" argument also checks what tests/cmd/story_prog records,
-"uptime" what tests/cmd/uptime_trace writes (chrome only).
+"uptime" what tests/cmd/uptime_trace writes (chrome only), "three" the three
+processes of tests/analysis/gen_multi (perfetto only).
 Exits 1 with the reasons on stderr."""
 import json
 import sys
@@ -177,14 +178,17 @@ def perfetto(path, story):
             tf = fields(td)
             uuid = get(tf, 1)[0]
             name = get(tf, 2)
+            pid = None
             for th in get(tf, 4):
                 name = get(fields(th), 5) or name
-                tid = get(fields(th), 2)[0]
-                thread_descs[tid] = thread_descs.get(tid, 0) + 1
+                pid = get(fields(th), 1)[0]
+                key = (get(fields(th), 1)[0], get(fields(th), 2)[0])  # (pid, tid): several files
+                thread_descs[key] = thread_descs.get(key, 0) + 1
             for pr in get(tf, 3):
                 name = get(fields(pr), 6) or name
+                pid = get(fields(pr), 1)[0]
             tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
-                            "counter": bool(get(tf, 8)), "parent": get(tf, 5)}
+                            "counter": bool(get(tf, 8)), "parent": get(tf, 5), "pid": pid}
         for te in get(fs, 11):
             ef = fields(te)
             typ = get(ef, 9)[0]
@@ -229,6 +233,8 @@ def perfetto(path, story):
     if story == "many":
         lanes = [t for t in tracks.values() if t["name"].startswith("job ")]
         check(len(lanes) == 1, "600 tasks one after the other: %d tracks, not 1" % len(lanes))
+    if story == "three":
+        three_processes(tracks, events)
     if story == "story":
         tnames = {t["name"] for t in tracks.values()}
         check({"main", "worker"} <= tnames, "thread names: %r" % tnames)
@@ -237,6 +243,33 @@ def perfetto(path, story):
         check({"handle", "parse", "handoff", "running", "blocked: io", "parsed"} <= evnames,
               "event names: %r" % evnames)
         check(len(flow_src) >= 1, "no flow")
+
+
+def three_processes(tracks, events):
+    """tests/analysis/gen_multi's front (pid 100) -> api (200) -> back (300)."""
+    def pid_of(uuid, seen=()):
+        t = tracks.get(uuid)
+        if t is None or uuid in seen:
+            return None
+        if t["pid"] is not None:
+            return t["pid"]
+        return pid_of(t["parent"][0], seen + (uuid,)) if t["parent"] else None
+    procs = {t["pid"]: t["name"] for t in tracks.values() if t["pid"] is not None and not t["parent"]}
+    for pid, svc in ((100, "front"), (200, "api"), (300, "back")):
+        check(procs.get(pid) == svc, "process %d: %r, not %s" % (pid, procs.get(pid), svc))
+        check(procs.get(pid + 4194304) == "tasks of " + svc, "no process \"tasks of %s\"" % svc)
+    # a thread 7 in each file, each under its own process
+    sevens = {t["pid"]: pid_of(t["parent"][0]) for u, t in tracks.items()
+              if t["parent"] and t["pid"] is not None and u >> 56 == 1 and u & 0xFFFFFF == 7}
+    check(sevens == {100: 100, 200: 200, 300: 300}, "threads 7 (pid: its process): %r" % sevens)
+    span_pid = {name: pid_of(tr) for ts, n, tr, typ, name, fl, term in events if typ == 1}
+    for name, pid in (("GET /", 100), ("handle", 200), ("query", 300)):
+        check(span_pid.get(name) == pid, "span %s in process %r, not %d" % (name, span_pid.get(name), pid))
+    check(span_pid.get("blocked: disk") == 300 + 4194304, "back's blocked: disk not in tasks of back")
+    src = {f: pid_of(tr) for ts, n, tr, typ, name, fl, term in events if name == "request" for f in fl}
+    dst = {f: pid_of(tr) for ts, n, tr, typ, name, fl, term in events if name == "request" for f in term}
+    pairs = sorted((src[f], dst.get(f)) for f in src)
+    check(pairs == [(100, 200), (200, 300)], "request arrows (from, to process): %r" % pairs)
 
 
 def svg(path, story):
