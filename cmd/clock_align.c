@@ -50,16 +50,24 @@ struct spans {
 	struct idmap by_id; /* span id -> index + 1 (the first seen) */
 };
 
+/* Room for one more of size bytes in *v (n used of *cap, first 64). */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? 2 * *cap : 64;
+	void *p = realloc(*v, c * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
 static int add(struct spans *a, const struct sp *x)
 {
-	if (a->n == a->cap) {
-		size_t c = a->cap ? 2 * a->cap : 1024;
-		struct sp *p = realloc(a->v, c * sizeof *p);
-		if (!p)
-			return -1;
-		a->v = p;
-		a->cap = c;
-	}
+	if (grow((void **)&a->v, &a->cap, a->n, sizeof *a->v))
+		return -1;
 	a->v[a->n++] = *x;
 	if (!idmap_get(&a->by_id, x->id) && idmap_put(&a->by_id, x->id, (void *)(uintptr_t)a->n))
 		return -1;
@@ -126,14 +134,8 @@ struct bounds {
 
 static int add_soft(struct bounds *b, int64_t v, bool upper)
 {
-	if (b->n_soft == b->cap) {
-		size_t c = b->cap ? 2 * b->cap : 64;
-		struct soft *p = realloc(b->soft, c * sizeof *p);
-		if (!p)
-			return -1;
-		b->soft = p;
-		b->cap = c;
-	}
+	if (grow((void **)&b->soft, &b->cap, b->n_soft, sizeof *b->soft))
+		return -1;
 	b->soft[b->n_soft++] = (struct soft){v, upper};
 	return 0;
 }
