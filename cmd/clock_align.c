@@ -2,17 +2,29 @@
  * Clock skew between hosts, from span causality (as Zipkin's UI corrects it).
  *
  * Files from another host are first placed by CLOCK_REALTIME, which two hosts
- * only roughly agree on.  A span whose parent is on another host must lie
+ * only roughly agree on.  A span whose parent is on another host should lie
  * inside it: with d the correction added to the child's host,
  *     parent.start <= child.start + d   and   child.end + d <= parent.end,
  * so every such pair bounds d to [parent.start - child.start,
  * parent.end - child.end] (and a parent on the host being corrected bounds it
- * the other way).  The bounds of all pairs are intersected into [lo, hi].
- * If 0 is inside, the wall clocks already respect causality: no correction,
- * and the skew is known to within max(-lo, hi).  Otherwise the host moves to
- * the middle of [lo, hi] (network delay assumed the same each way), known to
- * within (hi - lo) / 2.  If lo > hi (a drifting clock), the middle too, and
- * the report says the bounds were inconsistent.
+ * the other way).
+ *
+ * Only the begins' bound is causality: the child names its parent, so it
+ * began after the parent's id existed.  The ends' bound is a habit, not a
+ * law: a server commonly ends its span after writing the answer, and when it
+ * is preempted in between (a loaded machine), the client has its answer and
+ * ends first, by as long as the preemption.  Intersecting every bound would
+ * let one such end cut the interval by milliseconds.  So the begins'
+ * bounds are intersected into [lo, hi], and of the ends' bounds we keep the
+ * most that agree with each other inside it (Marzullo's algorithm, as NTP
+ * votes out its falsetickers), narrowing [lo, hi]; the others are left out
+ * and counted.
+ *
+ * If 0 is inside [lo, hi], the wall clocks already respect causality: no
+ * correction, and the skew is known to within max(-lo, hi).  Otherwise the
+ * host moves to the middle of [lo, hi] (network delay assumed the same each
+ * way), known to within (hi - lo) / 2.  If the begins' lo > hi (a drifting
+ * clock), the middle too, and the report says the bounds were inconsistent.
  *
  * Hosts are corrected one at a time against those already placed, starting
  * from the first file's host, so a chain front end -> API -> back end works.
@@ -38,16 +50,24 @@ struct spans {
 	struct idmap by_id; /* span id -> index + 1 (the first seen) */
 };
 
+/* Room for one more of size bytes in *v (n used of *cap, first 64). */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? 2 * *cap : 64;
+	void *p = realloc(*v, c * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
 static int add(struct spans *a, const struct sp *x)
 {
-	if (a->n == a->cap) {
-		size_t c = a->cap ? 2 * a->cap : 1024;
-		struct sp *p = realloc(a->v, c * sizeof *p);
-		if (!p)
-			return -1;
-		a->v = p;
-		a->cap = c;
-	}
+	if (grow((void **)&a->v, &a->cap, a->n, sizeof *a->v))
+		return -1;
 	a->v[a->n++] = *x;
 	if (!idmap_get(&a->by_id, x->id) && idmap_put(&a->by_id, x->id, (void *)(uintptr_t)a->n))
 		return -1;
@@ -99,45 +119,99 @@ static int scan(struct spans *a, const struct source *src)
 	return rc;
 }
 
-struct bounds {
-	int64_t lo, hi;
-	size_t n;
+/* An end bound: d >= v, or d <= v if upper. */
+struct soft {
+	int64_t v;
+	bool upper;
 };
 
-static void bound(struct bounds *b, int64_t lo, int64_t hi)
+struct bounds {
+	int64_t lo, hi;    /* from begins: always hold */
+	struct soft *soft; /* from ends: usually hold */
+	size_t n_soft, cap;
+	size_t n;          /* pairs */
+};
+
+static int add_soft(struct bounds *b, int64_t v, bool upper)
 {
-	if (lo > b->lo)
-		b->lo = lo;
-	if (hi < b->hi)
-		b->hi = hi;
-	b->n++;
+	if (grow((void **)&b->soft, &b->cap, b->n_soft, sizeof *b->soft))
+		return -1;
+	b->soft[b->n_soft++] = (struct soft){v, upper};
+	return 0;
 }
 
 /* Bounds on the correction of group g against the placed groups. */
-static struct bounds bounds_of(struct spans *a, unsigned g, const bool *placed,
-			       const int64_t *corr)
+static int bounds_of(struct bounds *b, struct spans *a, unsigned g, const bool *placed,
+		     const int64_t *corr)
 {
-	struct bounds b = {INT64_MIN, INT64_MAX, 0};
+	*b = (struct bounds){.lo = INT64_MIN, .hi = INT64_MAX, .soft = b->soft, .cap = b->cap};
 	for (size_t i = 0; i < a->n; i++) {
 		struct sp *c = &a->v[i];
 		struct sp *p = c->parent ? find(a, c->parent) : NULL;
 		if (!p || p->group == c->group)
 			continue;
+		bool ended = p->end != INT64_MIN && c->end != INT64_MIN;
 		if (c->group == g && placed[p->group]) { /* remote parent, placed */
-			int64_t ps = p->start + corr[p->group];
-			int64_t lo = ps - c->start, hi = INT64_MAX;
-			if (p->end != INT64_MIN && c->end != INT64_MIN)
-				hi = p->end + corr[p->group] - c->end;
-			bound(&b, lo, hi);
+			int64_t lo = p->start + corr[p->group] - c->start;
+			if (lo > b->lo)
+				b->lo = lo;
+			if (ended && add_soft(b, p->end + corr[p->group] - c->end, true))
+				return -1;
+			b->n++;
 		} else if (p->group == g && placed[c->group]) { /* a placed child of ours */
-			int64_t cs = c->start + corr[c->group];
-			int64_t hi = cs - p->start, lo = INT64_MIN;
-			if (p->end != INT64_MIN && c->end != INT64_MIN)
-				lo = c->end + corr[c->group] - p->end;
-			bound(&b, lo, hi);
+			int64_t hi = c->start + corr[c->group] - p->start;
+			if (hi < b->hi)
+				b->hi = hi;
+			if (ended && add_soft(b, c->end + corr[c->group] - p->end, false))
+				return -1;
+			b->n++;
 		}
 	}
-	return b;
+	return 0;
+}
+
+static int by_value(const void *x, const void *y)
+{
+	const struct soft *a = x, *b = y;
+	if (a->v != b->v)
+		return a->v < b->v ? -1 : 1;
+	return (int)a->upper - (int)b->upper; /* closed: a lower bound before an upper at one value */
+}
+
+/*
+ * Within the begins' [b->lo, b->hi], the stretch that satisfies the most end
+ * bounds (Marzullo's algorithm, as NTP picks its truechimers): sweep the
+ * bounds in order, counting those satisfied.  The lowest such stretch if
+ * several tie.  Returns how many end bounds it leaves unsatisfied.
+ */
+static size_t best_stretch(struct bounds *b, int64_t *lo, int64_t *hi)
+{
+	size_t n = 0, count = 0;
+	for (size_t i = 0; i < b->n_soft; i++) { /* drop those no d in [b->lo, b->hi] meets */
+		struct soft x = b->soft[i];
+		if (x.upper ? x.v < b->lo : x.v > b->hi)
+			continue;
+		if (x.upper ? x.v > b->hi : x.v < b->lo)
+			x.v = x.upper ? b->hi : b->lo;
+		b->soft[n++] = x;
+		count += x.upper;
+	}
+	qsort(b->soft, n, sizeof *b->soft, by_value);
+	size_t best = count;
+	*lo = b->lo;
+	*hi = n ? b->soft[0].v : b->hi;
+	for (size_t i = 0; i < n; i++) {
+		if (b->soft[i].upper) {
+			count--;
+			continue;
+		}
+		if (++count > best) { /* up to the next bound (a later lower one may do better) */
+			best = count;
+			*lo = b->soft[i].v;
+			*hi = i + 1 < n ? b->soft[i + 1].v : b->hi;
+		}
+	}
+	return b->n_soft - best;
 }
 
 int clock_align(struct sources *s)
@@ -150,7 +224,9 @@ int clock_align(struct sources *s)
 	int64_t *corr = calloc(s->n_hosts, sizeof *corr);
 	int64_t *unc = calloc(s->n_hosts, sizeof *unc);
 	bool *bad = calloc(s->n_hosts, sizeof *bad);
-	if (rc || !placed || !corr || !unc || !bad) {
+	size_t *ignored = calloc(s->n_hosts, sizeof *ignored);
+	struct bounds b = {0};
+	if (rc || !placed || !corr || !unc || !bad || !ignored) {
 		rc = -1;
 		goto out;
 	}
@@ -160,10 +236,17 @@ int clock_align(struct sources *s)
 		for (unsigned g = 1; g < s->n_hosts; g++) {
 			if (placed[g])
 				continue;
-			struct bounds b = bounds_of(&a, g, placed, corr);
+			if (bounds_of(&b, &a, g, placed, corr)) {
+				rc = -1;
+				goto out;
+			}
 			if (!b.n)
 				continue;
 			int64_t lo = b.lo, hi = b.hi;
+			if (lo <= hi)
+				ignored[g] = best_stretch(&b, &lo, &hi);
+			else /* the begins contradict each other: drift */
+				ignored[g] = b.n_soft;
 			if (lo == INT64_MIN)
 				lo = hi;
 			if (hi == INT64_MAX)
@@ -188,6 +271,7 @@ int clock_align(struct sources *s)
 		x->skew_ns = corr[g];
 		x->skew_uncertainty_ns = unc[g];
 		x->skew_inconsistent = bad[g];
+		x->skew_ends_ignored = ignored[g];
 		x->offset_ns += corr[g];
 	}
 out:
@@ -195,6 +279,8 @@ out:
 	free(corr);
 	free(unc);
 	free(bad);
+	free(ignored);
+	free(b.soft);
 	free(a.v);
 	idmap_free(&a.by_id);
 	return rc;

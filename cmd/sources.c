@@ -252,6 +252,9 @@ void sources_header_text(const struct sources *s)
 				   (double)x->skew_uncertainty_ns / 1e6,
 				   x->skew_inconsistent ? " (causality bounds conflict: the clocks also drift)"
 							: "");
+		if (x->skew_ends_ignored)
+			out_printf(" (%zu span end%s after the parent's left out)", x->skew_ends_ignored,
+				   x->skew_ends_ignored == 1 ? "" : "s");
 		out_char('\n');
 	}
 }
@@ -273,11 +276,11 @@ void sources_header_json(const struct sources *s)
 		out_json_str(x->host, strlen(x->host));
 		out_printf(",\"offset_ns\":%" PRId64 ",\"clock\":\"%s\",\"skew_corrected\":%s"
 			   ",\"skew_ns\":%" PRId64 ",\"skew_uncertainty_ns\":%" PRId64
-			   ",\"skew_inconsistent\":%s}",
+			   ",\"skew_inconsistent\":%s,\"skew_ends_ignored\":%zu}",
 			   x->offset_ns,
 			   x->host_group == 0 ? "monotonic" : "realtime",
 			   x->skew_estimated ? "true" : "false", x->skew_ns, x->skew_uncertainty_ns,
-			   x->skew_inconsistent ? "true" : "false");
+			   x->skew_inconsistent ? "true" : "false", x->skew_ends_ignored);
 	}
 	out_char(']');
 }

@@ -36,7 +36,8 @@ struct source {
 	int64_t skew_ns;      /* part of offset_ns that span causality corrected */
 	int64_t skew_uncertainty_ns;
 	bool skew_estimated;  /* another host, and causality bounded the skew */
-	bool skew_inconsistent; /* the bounds contradicted each other (clock drift?) */
+	bool skew_inconsistent; /* the begins' bounds contradicted each other (clock drift?) */
+	size_t skew_ends_ignored; /* end bounds left out: children that ended after their parent */
 	struct sources *set;
 };
 
