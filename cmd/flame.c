@@ -455,13 +455,13 @@ int cmd_flame(int argc, char **argv)
 				return cmd_usage_error("flame", usage, "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	int status = report_file_arg(&f.rep, argc, argv, usage);
-	if (status >= 0)
-		return status;
 	if (f.filter.want_trace && !f.cpu)
 		return cmd_usage_error("flame", usage, "--trace needs --cpu");
 	if (state_given && f.cpu)
 		return cmd_usage_error("flame", usage, "--state and --cpu exclude each other");
+	int status = report_file_arg(&f.rep, argc, argv, usage);
+	if (status >= 0)
+		return status;
 	struct model_callbacks cb = {.ctx = &f};
 	if (f.cpu)
 		cb.sample = on_sample;
