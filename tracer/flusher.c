@@ -17,7 +17,7 @@
 #include "tracer/control_stats.h"
 #include "tracer/flight.h"
 #include "tracer/sampler.h"
-#include "tracer/session.h"
+#include "tracer/session_state.h"
 #include "tracer/snapshot.h"
 #include "tracer/thread.h"
 

@@ -16,7 +16,8 @@
 #include "tracer/flight.h"
 #include "tracer/lotrace.h"
 #include "tracer/output_path.h"
-#include "tracer/session.h"
+#include "tracer/header.h"
+#include "tracer/session_state.h"
 #include "tracer/state_file.h"
 #include "tracer/thread.h"
 
