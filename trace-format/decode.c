@@ -22,6 +22,7 @@
 
 #include "lib/endian.h"
 #include "lib/varint.h"
+#include "trace-format/decode.h"
 #include "trace-format/payload.h"
 #include "trace-format/reader_impl.h"
 #include "trace-format/trace_id.h"

@@ -16,7 +16,9 @@
 #include "lib/endian.h"
 #include "lib/varint.h"
 #include "trace-format/file_writer.h"
+#include "trace-format/decode.h"
 #include "trace-format/reader_impl.h"
+#include "trace-format/reader_meta.h"
 #include "trace-format/types.h"
 
 /* A cursor over one section, with the record's start to turn pointers into offsets. */
