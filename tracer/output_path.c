@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 bool lot_output_template_ok(const char *t)
 {
 	for (; *t; t++)
