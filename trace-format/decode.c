@@ -303,15 +303,14 @@ void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t)
 	d->nargs = t->nargs;
 	bool simple = d->timed && !LOT_IS_DEFINITION(t->code);
 	for (unsigned i = 0; i < t->nargs; i++) {
-		d->kinds[i] = t->arg_kinds[i];
-		switch (t->arg_kinds[i]) {
-		case LOT_KIND_STRING: d->ref[i] = LOT_REF_STRING; break;
-		case LOT_KIND_STACK: d->ref[i] = LOT_REF_STACK; break;
-		case LOT_KIND_TRACE: d->ref[i] = LOT_REF_TRACE; break;
-		case LOT_KIND_UVAR:
-		case LOT_KIND_SVAR: break;
-		default: simple = false; break;
-		}
+		unsigned k = t->arg_kinds[i];
+		d->kinds[i] = (uint8_t)k;
+		if (lot_kind_shape(k) == LOT_SHAPE_REF) /* which table bounds the id */
+			d->ref[i] = k == LOT_KIND_STRING  ? LOT_REF_STRING
+				    : k == LOT_KIND_STACK ? LOT_REF_STACK
+							  : LOT_REF_TRACE;
+		else if (lot_kind_shape(k) != LOT_SHAPE_VARINT)
+			simple = false; /* fast: every argument a single varint */
 	}
 	d->fast = simple;
 	bool def = LOT_IS_DEFINITION(t->code);
