@@ -3,10 +3,13 @@
  *
  * Everything that knows an event's shape is generated from LOT_EVENT_TYPES:
  * the writer's inline encoders (writer.h), the event-type table that every
- * file header carries (header.c), the reader's argument indices (reader.h)
- * and `lotrace dump`'s printer, which prints any type from the file's own
- * table.  Adding an event type is one line here; writer and reader cannot
- * drift apart.
+ * file header carries (types.c), the reader's argument indices (reader.h),
+ * its decoder's fast path (decode.c), and through the type table the payload
+ * walker (payload.c: the recorder's scan of unsealed chunks, the reader's
+ * validation) and `lotrace dump`'s printer, which prints any type from the
+ * file's own table.  Adding an event type is one line here; writer and
+ * reader cannot drift apart.  doc/FORMAT.md's table is checked against this
+ * one (tests/format/test_doc_table).
  *
  * Each entry: E<arity>(CODE, name, flags, KIND, arg, KIND, arg, ...).
  *   CODE   the type byte on the wire; fixed forever within format major 1.
