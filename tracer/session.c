@@ -14,10 +14,10 @@
 
 #include "lib/buf.h"
 #include "lib/clock.h"
-#include "tracer/header.h"
 #include "tracer/control_stats.h"
 #include "tracer/flight.h"
 #include "tracer/flusher.h"
+#include "tracer/header.h"
 #include "tracer/lotrace.h"
 #include "tracer/output_path.h"
 #include "tracer/sampler.h"
