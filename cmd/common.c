@@ -30,9 +30,7 @@ static int parse_json_help(int argc, char **argv, const char *usage, const char 
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		CMD_SHOW_TRACER_OPTION,
-		{NULL, 0, NULL, 0},
+		CMD_COMMON_OPTIONS,
 	};
 	const char *cmd = argv[0];
 	*json = false;

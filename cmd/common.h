@@ -37,6 +37,9 @@ int64_t cmd_parse_time(const char *s);
  * its getopt_long entry, its code, its --help line. */
 #define CMD_OPT_SHOW_TRACER 0x1004
 #define CMD_SHOW_TRACER_OPTION {"show-tracer", no_argument, NULL, CMD_OPT_SHOW_TRACER}
+/* The end of every command's option table: --show-tracer, --help, the end. */
+#define CMD_COMMON_OPTIONS \
+	CMD_SHOW_TRACER_OPTION, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
 #define CMD_SHOW_TRACER_HELP "  --show-tracer   the recorder's own threads (flusher, control) too\n"
 
 /* Print "lotrace CMD: message" and the subcommand's usage to stderr; returns CMD_EXIT_USAGE. */

@@ -204,9 +204,7 @@ int cmd_export(int argc, char **argv)
 		{"symbols", required_argument, NULL, 'S'},
 		{"no-symbols", no_argument, NULL, 'N'},
 		{"otlp", required_argument, NULL, 'U'},
-		CMD_SHOW_TRACER_OPTION,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		CMD_COMMON_OPTIONS,
 	};
 	const struct export_format *fmt = &export_chrome;
 	const char *out = "-", *symdir = NULL, *otlp_url = NULL;

@@ -414,11 +414,8 @@ int cmd_flame(int argc, char **argv)
 		{"cpu", no_argument, NULL, 'C'},
 		{"trace", required_argument, NULL, 't'},
 		{"svg", required_argument, NULL, 'o'},
-		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
-		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
-		CMD_SHOW_TRACER_OPTION,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		REPORT_SYMBOL_OPTIONS,
+		CMD_COMMON_OPTIONS,
 	};
 	struct flame f = {.rep = {.cmd = "flame"}, .state = MODEL_RUNNING};
 	bool state_given = false;

@@ -339,11 +339,8 @@ int cmd_profile(int argc, char **argv)
 		{"by", required_argument, NULL, 'b'},
 		{"span", required_argument, NULL, 'p'},
 		{"trace", required_argument, NULL, 't'},
-		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
-		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
-		CMD_SHOW_TRACER_OPTION,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		REPORT_SYMBOL_OPTIONS,
+		CMD_COMMON_OPTIONS,
 	};
 	static struct profile p;
 	memset(&p, 0, sizeof p);

@@ -82,6 +82,10 @@ const char *report_proc_name(const struct report *rep, unsigned proc);
 #define REPORT_OPT_NO_SYMBOLS 0x1003
 #define REPORT_OPT_SHOW_TRACER CMD_OPT_SHOW_TRACER
 #define REPORT_OPT_HELP 'h'
+/* --symbols DIR and --no-symbols, getopt_long entries. */
+#define REPORT_SYMBOL_OPTIONS \
+	{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS}, \
+	{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS}
 
 /* Parse a non-negative integer option value; false if it is not one. */
 bool report_parse_u64(const char *s, uint64_t *v);

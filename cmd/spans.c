@@ -558,11 +558,8 @@ int cmd_spans(int argc, char **argv)
 		{"slowest", required_argument, NULL, 's'},
 		{"name", required_argument, NULL, 'n'},
 		{"trace", required_argument, NULL, 't'},
-		{"symbols", required_argument, NULL, REPORT_OPT_SYMBOLS},
-		{"no-symbols", no_argument, NULL, REPORT_OPT_NO_SYMBOLS},
-		CMD_SHOW_TRACER_OPTION,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		REPORT_SYMBOL_OPTIONS,
+		CMD_COMMON_OPTIONS,
 	};
 	struct spans st = {.rep = {.cmd = "spans"}};
 	optind = 1;

@@ -239,9 +239,7 @@ int cmd_tasks(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, REPORT_OPT_JSON},
-		CMD_SHOW_TRACER_OPTION,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		CMD_COMMON_OPTIONS,
 	};
 	struct tasks st = {.rep = {.cmd = "tasks"}};
 	optind = 1;

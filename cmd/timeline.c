@@ -325,9 +325,7 @@ int cmd_timeline(int argc, char **argv)
 		{"colour", optional_argument, NULL, 'c'},
 		{"svg", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
-		CMD_SHOW_TRACER_OPTION,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		CMD_COMMON_OPTIONS,
 	};
 	static struct timeline tl;
 	memset(&tl, 0, sizeof tl);

@@ -14,6 +14,7 @@ liblotcore_la_SOURCES = \
 	trace-format/events.h trace-format/format.h trace-format/trace.h \
 	trace-format/trace_id.h \
 	trace-format/types.c trace-format/types.h \
+	trace-format/payload.c trace-format/payload.h \
 	trace-format/writer.h \
 	trace-format/file_writer.c trace-format/file_writer.h
 liblotcore_la_CFLAGS = $(AM_CFLAGS) $(LZ4_CFLAGS) $(ZLIB_CFLAGS)

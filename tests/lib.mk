@@ -21,6 +21,7 @@ tests_lib_test_modules_SOURCES = tests/lib/test_modules.c
 tests_lib_test_modules_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_lib_test_modules_LDADD = liblotcore.la $(CHECK_LIBS)
 
-# which folder may include which
-TESTS += tests/lib/layers.sh
-EXTRA_DIST += tests/lib/layers.sh
+# which folder may include which, and no circles within one: of includes
+# (from the sources) and of calls (from the built objects)
+TESTS += tests/lib/layers.sh tests/lib/calls.sh
+EXTRA_DIST += tests/lib/layers.sh tests/lib/calls.sh

@@ -69,6 +69,10 @@ tests_tracer_test_fork_LDADD = $(TRACER_TEST_LIBS)
 # Run by test_record with LOTRACE_START=1 (not a test itself).
 tests_tracer_autostart_child_SOURCES = tests/tracer/autostart_child.c
 tests_tracer_autostart_child_LDADD = liblotrace-internal.la -lpthread
+# Linked statically, the children keep the load-time start (tracer/autostart.c),
+# which no other object refers to; the shared library always has it.
+TRACER_KEEP_AUTOSTART = -Wl,-u,lot__autostart
+tests_tracer_autostart_child_LDFLAGS = $(TRACER_KEEP_AUTOSTART)
 
 # The slow disk: pwrite and io_uring_submit of the recorder's objects go
 # through the test's wrappers (a stall the test switches on and off).
@@ -115,6 +119,7 @@ tests_tracer_test_flight_LDADD = $(TRACER_TEST_LIBS)
 # Run by test_control (not a test itself).
 tests_tracer_control_child_SOURCES = tests/tracer/control_child.c
 tests_tracer_control_child_LDADD = liblotrace-internal.la -lpthread
+tests_tracer_control_child_LDFLAGS = $(TRACER_KEEP_AUTOSTART)
 
 tests_tracer_test_auto_probes_SOURCES = tests/tracer/test_auto_probes.c
 tests_tracer_test_auto_probes_CFLAGS = $(TRACER_TEST_CFLAGS)

@@ -22,6 +22,8 @@
 
 #include "lib/endian.h"
 #include "lib/varint.h"
+#include "trace-format/decode.h"
+#include "trace-format/payload.h"
 #include "trace-format/reader_impl.h"
 #include "trace-format/trace_id.h"
 #include "trace-format/types.h"
@@ -301,15 +303,14 @@ void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t)
 	d->nargs = t->nargs;
 	bool simple = d->timed && !LOT_IS_DEFINITION(t->code);
 	for (unsigned i = 0; i < t->nargs; i++) {
-		d->kinds[i] = t->arg_kinds[i];
-		switch (t->arg_kinds[i]) {
-		case LOT_KIND_STRING: d->ref[i] = LOT_REF_STRING; break;
-		case LOT_KIND_STACK: d->ref[i] = LOT_REF_STACK; break;
-		case LOT_KIND_TRACE: d->ref[i] = LOT_REF_TRACE; break;
-		case LOT_KIND_UVAR:
-		case LOT_KIND_SVAR: break;
-		default: simple = false; break;
-		}
+		unsigned k = t->arg_kinds[i];
+		d->kinds[i] = (uint8_t)k;
+		if (lot_kind_shape(k) == LOT_SHAPE_REF) /* which table bounds the id */
+			d->ref[i] = k == LOT_KIND_STRING  ? LOT_REF_STRING
+				    : k == LOT_KIND_STACK ? LOT_REF_STACK
+							  : LOT_REF_TRACE;
+		else if (lot_kind_shape(k) != LOT_SHAPE_VARINT)
+			simple = false; /* fast: every argument a single varint */
 	}
 	d->fast = simple;
 	bool def = LOT_IS_DEFINITION(t->code);
@@ -319,10 +320,12 @@ void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t)
 }
 
 /* Damage report for a reference to an id not yet defined. */
+static const char *const ref_names[] = {"id", "string", "stack", "trace"}; /* by LOT_REF_* */
+
 static int bad_ref(struct lot_reader *r, const uint8_t *at, unsigned ref, uint64_t v)
 {
-	static const char *const what[] = {"id", "string", "stack", "trace"};
-	return bad(r, at, "%s %llu used before its definition", what[ref & 3], (unsigned long long)v);
+	return bad(r, at, "%s %llu used before its definition", ref_names[ref & 3],
+		   (unsigned long long)v);
 }
 
 /*
@@ -516,30 +519,6 @@ struct id_counts {
 };
 
 /* The rest of an id delta whose first varint is v, validated only. */
-static ALWAYS_INLINE bool skip_id(const uint8_t **pp, const uint8_t *end, uint64_t v)
-{
-	if (v != LOT_ID_ABSOLUTE)
-		return true;
-	if (end - *pp < 8)
-		return false;
-	*pp += 8;
-	return true;
-}
-
-/* A PCS argument (count, then that many svars), validated only. */
-static bool skip_pcs(const uint8_t **pp, const uint8_t *end)
-{
-	uint64_t cnt, z;
-	const uint8_t *p = *pp;
-	if (lot_varint_get(&p, end, &cnt) || cnt > (uint64_t)(end - p))
-		return false;
-	for (uint64_t i = 0; i < cnt; i++)
-		if (!getv(&p, end, &z))
-			return false;
-	*pp = p;
-	return true;
-}
-
 /*
  * Validate the record at *pp like decode() (same checks, same order, same
  * messages) without storing anything.  1: an event (*code set, *timed 0 or
@@ -554,45 +533,23 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 	uint64_t v;
 	if (!d->known)
 		return bad(r, at, "unknown event type 0x%02x", code);
-	if (LOT_IS_DEFINITION(code)) {
+	if (LOT_IS_DEFINITION(code)) { /* an id, then its value (events.h) */
+		unsigned ref = code == LOT_EV_string_def  ? LOT_REF_STRING
+			       : code == LOT_EV_stack_def ? LOT_REF_STACK
+							  : LOT_REF_TRACE;
 		uint64_t id;
 		if (lot_varint_get(&p, end, &id))
 			return bad(r, at, "bad definition id");
-		switch (code) {
-		case LOT_EV_string_def:
-			if (id != ic->n[LOT_REF_STRING] + 1)
-				return bad(r, at, "string %llu defined out of order (expected %u)",
-					   (unsigned long long)id, (unsigned)(ic->n[LOT_REF_STRING] + 1));
-			if (lot_varint_get(&p, end, &v) || v > (uint64_t)(end - p))
-				return bad(r, at, "string definition runs past the chunk end");
-			p += v;
-			ic->n[LOT_REF_STRING]++;
-			break;
-		case LOT_EV_stack_def:
-			if (id != ic->n[LOT_REF_STACK] + 1)
-				return bad(r, at, "stack %llu defined out of order (expected %u)",
-					   (unsigned long long)id, (unsigned)(ic->n[LOT_REF_STACK] + 1));
-			if (!skip_pcs(&p, end))
-				return bad(r, at, "stack definition is malformed or runs past the chunk end");
-			ic->n[LOT_REF_STACK]++;
-			break;
-		default:
-			if (id != ic->n[LOT_REF_TRACE] + 1)
-				return bad(r, at, "trace %llu defined out of order (expected %u)",
-					   (unsigned long long)id, (unsigned)(ic->n[LOT_REF_TRACE] + 1));
-			if (code == LOT_EV_trace_gen) {
-				if (!r->hdr.has_trace_key)
-					return bad(r, at, "trace_gen in a file without a trace key");
-				if (lot_varint_get(&p, end, &v) || !skip_id(&p, end, v))
-					return bad(r, at, "trace definition runs past the chunk end");
-			} else {
-				if (end - p < 16)
-					return bad(r, at, "trace definition runs past the chunk end");
-				p += 16;
-			}
-			ic->n[LOT_REF_TRACE]++;
-			break;
-		}
+		if (id != ic->n[ref] + 1)
+			return bad(r, at, "%s %llu defined out of order (expected %u)", ref_names[ref],
+				   (unsigned long long)id, (unsigned)(ic->n[ref] + 1));
+		if (code == LOT_EV_trace_gen && !r->hdr.has_trace_key)
+			return bad(r, at, "trace_gen in a file without a trace key");
+		if (lot_payload_skip_arg(d->kinds[1], &p, end, &v) != LOT_ARG_OK)
+			return ref == LOT_REF_STACK
+				       ? bad(r, at, "stack definition is malformed or runs past the chunk end")
+				       : bad(r, at, "%s definition runs past the chunk end", ref_names[ref]);
+		ic->n[ref]++;
 		*pp = p;
 		return 2;
 	}
@@ -602,44 +559,20 @@ static __attribute__((noinline)) int skip_one(struct lot_reader *r, const uint8_
 		unsigned kind = d->kinds[i];
 		if (kind == LOT_KIND_STACK && r->no_stacks)
 			continue;
-		if (kind == LOT_KIND_PCS) {
-			if (!skip_pcs(&p, end))
-				return bad(r, at, "argument %u: malformed PCs", i);
-			continue;
-		}
-		if (kind == LOT_KIND_ID128) {
-			if (end - p < 16)
-				return bad(r, at, "argument %u runs past the chunk end", i);
-			p += 16;
-			continue;
-		}
-		if (kind == LOT_KIND_VALUE) {
-			if (p >= end)
-				return bad(r, at, "argument %u runs past the chunk end", i);
-			unsigned tag = *p++;
-			if (tag > 1)
-				return bad(r, at, "argument %u: value tag %u", i, tag);
-			if (!getv(&p, end, &v))
-				return bad(r, at, "argument %u: bad or truncated varint", i);
-			if (tag == 1) {
-				if (v > (uint64_t)(end - p))
-					return bad(r, at, "argument %u runs past the chunk end", i);
-				p += v;
-			}
-			continue;
-		}
-		if (!getv(&p, end, &v))
+		switch (lot_payload_skip_arg(kind, &p, end, &v)) {
+		case LOT_ARG_OK:
+			break;
+		case LOT_ARG_VARINT:
 			return bad(r, at, "argument %u: bad or truncated varint", i);
-		if (kind == LOT_KIND_SPAN || kind == LOT_KIND_TASK) {
-			if (!skip_id(&p, end, v))
-				return bad(r, at, "argument %u runs past the chunk end", i);
-		} else if (kind == LOT_KIND_BYTES) {
-			if (v > (uint64_t)(end - p))
-				return bad(r, at, "argument %u runs past the chunk end", i);
-			p += v;
-		} else if (d->ref[i] != LOT_REF_NONE && v > ic->n[d->ref[i]]) {
-			return bad_ref(r, at, d->ref[i], v);
+		case LOT_ARG_PCS:
+			return bad(r, at, "argument %u: malformed PCs", i);
+		case LOT_ARG_TAG:
+			return bad(r, at, "argument %u: value tag %u", i, (unsigned)v);
+		case LOT_ARG_PAST_END:
+			return bad(r, at, "argument %u runs past the chunk end", i);
 		}
+		if (d->ref[i] != LOT_REF_NONE && v > ic->n[d->ref[i]])
+			return bad_ref(r, at, d->ref[i], v);
 	}
 	*codep = code;
 	*timedp = d->timed;

@@ -3,10 +3,13 @@
  *
  * Everything that knows an event's shape is generated from LOT_EVENT_TYPES:
  * the writer's inline encoders (writer.h), the event-type table that every
- * file header carries (header.c), the reader's argument indices (reader.h)
- * and `lotrace dump`'s printer, which prints any type from the file's own
- * table.  Adding an event type is one line here; writer and reader cannot
- * drift apart.
+ * file header carries (types.c), the reader's argument indices (reader.h),
+ * its decoder's fast path (decode.c), and through the type table the payload
+ * walker (payload.c: the recorder's scan of unsealed chunks, the reader's
+ * validation) and `lotrace dump`'s printer, which prints any type from the
+ * file's own table.  Adding an event type is one line here; writer and
+ * reader cannot drift apart.  doc/FORMAT.md's table is checked against this
+ * one (tests/format/test_doc_table).
  *
  * Each entry: E<arity>(CODE, name, flags, KIND, arg, KIND, arg, ...).
  *   CODE   the type byte on the wire; fixed forever within format major 1.
@@ -23,23 +26,34 @@
 #ifndef LOT_FORMAT_EVENTS_H
 #define LOT_FORMAT_EVENTS_H
 
-/* Argument kinds: K(KIND, code, name), the name as `lotrace dump` and the
- * header's table print it. */
+/* Argument kinds: K(KIND, code, name, SHAPE), the name as `lotrace dump` and
+ * the header's table print it; SHAPE how its bytes lie in the payload (the
+ * walker, trace-format/payload.h, steps over any kind by it). */
 #define LOT_KINDS(K) \
-	K(UVAR, 1, uvar)     /* unsigned LEB128 */ \
-	K(SVAR, 2, svar)     /* zigzag LEB128 */ \
-	K(STRING, 3, string) /* uvarint string id defined earlier in the chunk; 0 = none */ \
-	K(STACK, 4, stack)   /* uvarint stack id defined earlier in the chunk; 0 = none */ \
-	K(TRACE, 5, trace)   /* uvarint trace-id ref defined earlier in the chunk; 0 = none */ \
-	K(SPAN, 6, span)     /* span id, as an id delta (below); 0 = none */ \
-	K(BYTES, 7, bytes)   /* uvarint length, then that many bytes */ \
-	K(PCS, 8, pcs)       /* uvarint count, then count zigzag deltas between PCs */ \
-	K(ID128, 9, id128)   /* 16 raw bytes */ \
-	K(VALUE, 10, value)  /* uvarint tag: 0 then svarint, or 1 then BYTES */ \
-	K(TASK, 11, task)    /* task id, as an id delta (below); 0 = none */
+	K(UVAR, 1, uvar, VARINT)   /* unsigned LEB128 */ \
+	K(SVAR, 2, svar, VARINT)   /* zigzag LEB128 */ \
+	K(STRING, 3, string, REF)  /* uvarint string id defined earlier in the chunk; 0 = none */ \
+	K(STACK, 4, stack, REF)    /* uvarint stack id defined earlier in the chunk; 0 = none */ \
+	K(TRACE, 5, trace, REF)    /* uvarint trace-id ref defined earlier in the chunk; 0 = none */ \
+	K(SPAN, 6, span, ID)       /* span id, as an id delta (below); 0 = none */ \
+	K(BYTES, 7, bytes, BYTES)  /* uvarint length, then that many bytes */ \
+	K(PCS, 8, pcs, PCS)        /* uvarint count, then count zigzag deltas between PCs */ \
+	K(ID128, 9, id128, FIXED16) /* 16 raw bytes */ \
+	K(VALUE, 10, value, VALUE) /* u8 tag: 0 then svarint, or 1 then BYTES */ \
+	K(TASK, 11, task, ID)      /* task id, as an id delta (below); 0 = none */
 
-#define LOT_KIND_ENUM(kind, code, name) LOT_KIND_##kind = code,
-#define LOT_KIND_COUNT(kind, code, name) +1
+/* The shapes: VARINT one LEB128; REF one LEB128, an id defined earlier;
+ * ID an id delta (one LEB128, its absolute form then 8 bytes); BYTES a
+ * LEB128 length then the bytes; PCS a LEB128 count then that many LEB128s;
+ * FIXED16 16 bytes; VALUE a tag byte, then a LEB128 (tag 1: a length, then
+ * the bytes). */
+enum lot_shape {
+	LOT_SHAPE_VARINT, LOT_SHAPE_REF, LOT_SHAPE_ID, LOT_SHAPE_BYTES,
+	LOT_SHAPE_PCS, LOT_SHAPE_FIXED16, LOT_SHAPE_VALUE,
+};
+
+#define LOT_KIND_ENUM(kind, code, name, shape) LOT_KIND_##kind = code,
+#define LOT_KIND_COUNT(kind, code, name, shape) +1
 enum lot_kind {
 	LOT_KINDS(LOT_KIND_ENUM)
 	LOT_KIND_MAX_ = 0 LOT_KINDS(LOT_KIND_COUNT), /* codes are 1..MAX_, dense */

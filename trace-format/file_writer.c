@@ -215,6 +215,13 @@ size_t lot_chunk_record_encode(struct lot_compressor *c, const struct lot_chunk_
 	return head + comp;
 }
 
+/* A row of n varints. */
+static void put_varints(struct lot_buf *out, size_t n, const uint64_t *v)
+{
+	for (size_t i = 0; i < n; i++)
+		lot_buf_varint(out, v[i]);
+}
+
 bool lot_trailer_encode(struct lot_buf *out, uint64_t trailer_offset,
 			const struct lot_trailer_info *t)
 {
@@ -227,9 +234,7 @@ bool lot_trailer_encode(struct lot_buf *out, uint64_t trailer_offset,
 		const struct lot_thread_total *th = &t->threads[i];
 		lot_buf_varint(out, th->tid);
 		lot_buf_lstr(out, th->name);
-		lot_buf_varint(out, th->written);
-		lot_buf_varint(out, th->lost);
-		lot_buf_varint(out, th->chunks);
+		put_varints(out, 3, (const uint64_t[]){th->written, th->lost, th->chunks});
 	}
 	section_end(out, s);
 
@@ -237,11 +242,8 @@ bool lot_trailer_encode(struct lot_buf *out, uint64_t trailer_offset,
 	lot_buf_varint(out, t->n_index);
 	for (size_t i = 0; i < t->n_index; i++) {
 		const struct lot_index_entry *e = &t->index[i];
-		lot_buf_varint(out, e->offset);
-		lot_buf_varint(out, e->tid);
-		lot_buf_varint(out, e->seq);
-		lot_buf_varint(out, e->base_ticks);
-		lot_buf_varint(out, e->end_ticks);
+		put_varints(out, 5, (const uint64_t[]){e->offset, e->tid, e->seq, e->base_ticks,
+							e->end_ticks});
 	}
 	section_end(out, s);
 

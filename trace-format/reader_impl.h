@@ -1,6 +1,8 @@
 /*
- * The reader's internal state, shared by its three parts:
- *   reader.c         the file: byte source, record walk, damage and resync;
+ * The reader's internal state, shared by the three parts that implement
+ * reader.h, each above the next (reader_file.c calls the other two,
+ * reader_meta.c the decoder's type set-up, decode.c neither):
+ *   reader_file.c    the file: byte source, record walk, damage and resync;
  *   reader_meta.c    header and trailer parsing (sections, type table);
  *   decode.c         a chunk's payload: definitions, events, counting.
  * Not installed; nothing outside trace-format/ includes it.
@@ -135,27 +137,9 @@ struct lot_reader {
 	uint64_t warnings;
 };
 
-/* Report a warning at a file offset (counted, passed to opts.diag). */
+/* Report a warning at a file offset (counted, passed to opts.diag):
+ * reader_impl.c. */
 void lot_rd_warn(struct lot_reader *r, uint64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* reader_meta.c: parse a whole header body (after the record prefix) into r->hdr;
- * 0, or -1 with err set. */
-int lot_rd_parse_header(struct lot_reader *r, const uint8_t *body, uint32_t size,
-			struct lot_read_error *err);
-/* reader_meta.c: parse a trailer record body found at `offset`; 0, or -1 with a
- * reason in why[256] (the caller warns). */
-int lot_rd_parse_trailer(struct lot_reader *r, uint64_t offset, const uint8_t *body,
-			 uint32_t size, char why[256]);
-void lot_rd_free_meta(struct lot_reader *r);
-/* reader_meta.c: build r->trailer.index from the index section's bytes, which
- * lot_rd_parse_trailer() validated; 0, or -1 (the file changed since). */
-int lot_rd_parse_index(struct lot_reader *r, const uint8_t *p, size_t len);
-
-/* decode.c: the decoder's view of a type-table entry. */
-void lot_rd_dtype_init(struct lot_dtype *d, const struct lot_type_desc *t);
-/* decode.c: prepare the decoder for the freshly decompressed chunk r->raw. */
-int lot_rd_chunk_start(struct lot_reader *r);
-void lot_rd_free_decode(struct lot_reader *r);
 
 #endif

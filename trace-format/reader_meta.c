@@ -16,7 +16,9 @@
 #include "lib/endian.h"
 #include "lib/varint.h"
 #include "trace-format/file_writer.h"
+#include "trace-format/decode.h"
 #include "trace-format/reader_impl.h"
+#include "trace-format/reader_meta.h"
 #include "trace-format/types.h"
 
 /* A cursor over one section, with the record's start to turn pointers into offsets. */
@@ -290,14 +292,25 @@ int lot_rd_parse_header(struct lot_reader *r, const uint8_t *body, uint32_t size
 
 /* ---- trailer ---- */
 
+/* A trailer section's count *n (entries of at least min_bytes) and a zeroed
+ * array for them of `size` bytes each; NULL after fail(). */
+static void *new_table(struct cur *c, unsigned min_bytes, const char *what, size_t size,
+		       uint64_t *n)
+{
+	if (get_count(c, min_bytes, n, what))
+		return NULL;
+	void *t = calloc(*n ? *n : 1, size);
+	if (!t)
+		fail(c, c->p, "out of memory");
+	return t;
+}
+
 static int parse_threads(struct lot_reader *r, struct cur *c)
 {
 	uint64_t n;
-	if (get_count(c, 5, &n, "trailer threads"))
-		return -1;
-	struct lot_thread_total *t = calloc(n ? n : 1, sizeof *t);
+	struct lot_thread_total *t = new_table(c, 5, "trailer threads", sizeof *t, &n);
 	if (!t)
-		return fail(c, c->p, "out of memory");
+		return -1;
 	free(r->trailer.threads);
 	r->trailer.threads = t;
 	r->trailer.n_threads = 0;
@@ -322,13 +335,13 @@ static int parse_index(struct lot_reader *r, struct cur *c, bool store)
 {
 	uint64_t n;
 	const uint8_t *start = c->p;
-	if (get_count(c, 5, &n, "chunk index"))
-		return -1;
 	struct lot_index_entry *e = NULL, dummy;
-	if (store) {
-		e = calloc(n ? n : 1, sizeof *e);
-		if (!e)
-			return fail(c, c->p, "out of memory");
+	if (!store) {
+		if (get_count(c, 5, &n, "chunk index"))
+			return -1;
+	} else {
+		if (!(e = new_table(c, 5, "chunk index", sizeof *e, &n)))
+			return -1;
 		free(r->trailer.index);
 		r->trailer.index = e;
 		r->trailer.n_index = 0;
@@ -364,11 +377,9 @@ int lot_rd_parse_index(struct lot_reader *r, const uint8_t *p, size_t len)
 static int parse_stats(struct lot_reader *r, struct cur *c)
 {
 	uint64_t n;
-	if (get_count(c, 2, &n, "trailer stats"))
-		return -1;
-	struct lot_stat *s = calloc(n ? n : 1, sizeof *s);
+	struct lot_stat *s = new_table(c, 2, "trailer stats", sizeof *s, &n);
 	if (!s)
-		return fail(c, c->p, "out of memory");
+		return -1;
 	free(r->trailer.stats);
 	r->trailer.stats = s;
 	r->trailer.n_stats = 0;

@@ -20,7 +20,7 @@ const struct lot_type_desc lot_builtin_types[] = {
 };
 const size_t lot_builtin_types_count = sizeof lot_builtin_types / sizeof lot_builtin_types[0];
 
-#define LOT_KIND_NAME(kind, code, name) [LOT_KIND_##kind] = #name,
+#define LOT_KIND_NAME(kind, code, name, shape) [LOT_KIND_##kind] = #name,
 static const char *const kind_names[] = {LOT_KINDS(LOT_KIND_NAME)};
 #undef LOT_KIND_NAME
 _Static_assert(sizeof kind_names / sizeof kind_names[0] == LOT_KIND_MAX_ + 1,

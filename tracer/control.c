@@ -16,6 +16,7 @@
 #include "tracer/control_stats.h"
 #include "tracer/env.h"
 #include "tracer/lotrace.h"
+#include "tracer/sampler.h"
 #include "tracer/session.h"
 #include "tracer/state_file.h"
 #include "tracer/thread.h"
@@ -127,17 +128,10 @@ static int timeout_ms(uint64_t now)
 	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
 }
 
-static _Atomic pid_t control_tid;
-
-pid_t lot_control_tid(void)
-{
-	return atomic_load_explicit(&control_tid, memory_order_relaxed);
-}
-
 static void *control_main(void *arg)
 {
 	(void)arg;
-	atomic_store_explicit(&control_tid, gettid(), memory_order_relaxed);
+	lot_sampler_exempt(gettid()); /* never sampled */
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);

@@ -27,7 +27,5 @@
  * writing env_path: install the handler and start the control thread if the
  * environment asks for either. */
 void lot_control_init(uint64_t env_gen, const char *env_path);
-/* The control thread's tid (0: none), which is never sampled. */
-pid_t lot_control_tid(void);
 
 #endif

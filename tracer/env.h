@@ -44,7 +44,6 @@ struct lot_config {
 #define LOT_DEFAULT_CPU_HZ 99u
 #define LOT_MAX_CPU_HZ 10000u
 #define LOT_DEFAULT_FLIGHT_SIZE (64u << 20)
-#define LOT_DEFAULT_OUTPUT "lotrace-%s-%p-%t.lot"
 
 /* Fill *c from the environment.  0, or -EINVAL after a message on stderr. */
 int lot_config_from_env(struct lot_config *c);

@@ -13,12 +13,11 @@
 
 #include "lib/buf.h"
 #include "lib/clock.h"
-#include "lib/varint.h"
-#include "trace-format/types.h"
+#include "trace-format/payload.h"
 #include "tracer/control_stats.h"
 #include "tracer/flight.h"
 #include "tracer/sampler.h"
-#include "tracer/session.h"
+#include "tracer/session_state.h"
 #include "tracer/snapshot.h"
 #include "tracer/thread.h"
 
@@ -147,79 +146,6 @@ static void adopt_new(struct lot_session *s, uint64_t now)
 			t->f_written = t->f_lost = t->f_chunks = 0;
 			t->f_last_chunk_ns = now;
 		}
-}
-
-/*
- * The events and last time of a payload prefix that a thread published but
- * did not seal (an idle flush): the writer's counters are the thread's, so
- * walk the bytes by the event-type table instead.  false if they do not
- * parse (cannot happen for our own output; the chunk is then dropped).
- */
-bool lot_scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
-		      bool no_stacks, uint32_t *events, uint64_t *end_ticks)
-{
-	static const struct lot_type_desc *by_code[256];
-	if (!by_code[LOT_EV_instant]) /* the flusher is the only caller */
-		for (size_t i = 0; i < lot_builtin_types_count; i++)
-			by_code[lot_builtin_types[i].code] = &lot_builtin_types[i];
-	uint64_t unit = base >> shift, v;
-	uint32_t n = 0;
-	while (p < end) {
-		const struct lot_type_desc *ty = by_code[*p++];
-		if (!ty)
-			return false;
-		if (ty->flags & LOT_TIMED) {
-			if (lot_varint_get(&p, end, &v))
-				return false;
-			unit += v;
-			n++;
-		}
-		for (unsigned a = 0, k; a < ty->nargs; a++) {
-			if (no_stacks && ty->arg_kinds[a] == LOT_KIND_STACK)
-				continue; /* omitted from this chunk */
-			switch (ty->arg_kinds[a]) {
-			case LOT_KIND_ID128:
-				v = 16;
-				break;
-			case LOT_KIND_BYTES:
-				if (lot_varint_get(&p, end, &v))
-					return false;
-				break;
-			case LOT_KIND_PCS: {
-				uint64_t n_pcs, x;
-				if (lot_varint_get(&p, end, &n_pcs))
-					return false;
-				for (; n_pcs; n_pcs--)
-					if (lot_varint_get(&p, end, &x))
-						return false;
-				v = 0;
-				break;
-			}
-			case LOT_KIND_VALUE:
-				if (p >= end)
-					return false;
-				if (*p++) { /* bytes */
-					if (lot_varint_get(&p, end, &v))
-						return false;
-					break;
-				}
-				__attribute__((fallthrough)); /* an svarint */
-			default: /* one varint; an id delta's absolute form adds 8 bytes */
-				if (lot_varint_get(&p, end, &v))
-					return false;
-				k = ty->arg_kinds[a];
-				v = (k == LOT_KIND_SPAN || k == LOT_KIND_TASK) && v == LOT_ID_ABSOLUTE ? 8 : 0;
-				break;
-			}
-			if ((uint64_t)(end - p) < v)
-				return false;
-			p += v;
-		}
-	}
-	*events = n;
-	uint64_t t = unit << shift;
-	*end_ticks = t > base ? t : base;
-	return true;
 }
 
 /*

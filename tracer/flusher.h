@@ -18,12 +18,4 @@ void *lot_flusher_main(void *session);
  * threads' states may be half-written). */
 void lot_flusher_forget_threads(void);
 
-/* The events and last time of a published payload prefix that was not
- * sealed (idle flush, snapshot): walks the bytes by the event-type table.
- * false if they do not parse. */
-#include <stdbool.h>
-#include <stdint.h>
-bool lot_scan_payload(const uint8_t *p, const uint8_t *end, unsigned shift, uint64_t base,
-		      bool no_stacks, uint32_t *events, uint64_t *end_ticks);
-
 #endif

@@ -11,7 +11,9 @@ TRACER_SOURCES = \
 	tracer/io.c tracer/io.h \
 	tracer/pool.c tracer/pool.h \
 	tracer/sampler.c tracer/sampler.h \
-	tracer/session.c tracer/session.h \
+	tracer/session.c tracer/session.h tracer/session_state.h \
+	tracer/header.c tracer/header.h \
+	tracer/autostart.c \
 	tracer/thread.c tracer/thread.h \
 	tracer/control.c tracer/control.h \
 	tracer/control_stats.c tracer/control_stats.h \

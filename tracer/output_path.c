@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tracer/env.h"
-
 bool lot_output_template_ok(const char *t)
 {
 	for (; *t; t++)

@@ -31,7 +31,10 @@ bool lot_output_template_ok(const char *tmpl);
  * suffix, where a plain path must fail with EEXIST). */
 bool lot_output_is_template(const char *tmpl);
 
-/* Expand tmpl (NULL: the default, lotrace-%s-%p-%t.lot) under dir (NULL: none)
+/* LOTRACE_OUTPUT's default. */
+#define LOT_DEFAULT_OUTPUT "lotrace-%s-%p-%t.lot"
+
+/* Expand tmpl (NULL: the default, LOT_DEFAULT_OUTPUT) under dir (NULL: none)
  * into out.  0, -EINVAL (bad directive) or -ENAMETOOLONG. */
 int lot_output_expand(char *out, size_t cap, const char *tmpl, const char *dir,
 		      const struct lot_path_fields *f);

@@ -16,7 +16,6 @@
 
 #include "lib/clock.h"
 #include "lib/stackwalk.h"
-#include "tracer/control.h"
 #include "tracer/thread.h"
 
 #define RESCAN_NS 200000000ull /* /proc/self/task looked at 5 times a second */
@@ -266,10 +265,17 @@ static bool kernel_worker(pid_t tid)
 	return flags & PF_IO_WORKER;
 }
 
+static _Atomic pid_t exempt_tid;
+
+void lot_sampler_exempt(pid_t tid)
+{
+	atomic_store_explicit(&exempt_tid, tid, memory_order_relaxed);
+}
+
 static void arm(struct armed_thread *a)
 {
 	a->timer = false;
-	if (a->tid == tm.self || a->tid == lot_control_tid() || kernel_worker(a->tid))
+	if (a->tid == tm.self || a->tid == atomic_load_explicit(&exempt_tid, memory_order_relaxed) || kernel_worker(a->tid))
 		return;
 	struct sigevent ev;
 	memset(&ev, 0, sizeof ev);

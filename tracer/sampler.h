@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "tracer/env.h"
 
@@ -57,6 +58,9 @@ uint64_t lot_sampler_scans(void);
 void lot_sampler_end(void);
 /* After fork, in the child: the parent's timers are not ours. */
 void lot_sampler_forget(void);
+/* A thread of the recorder that gets no timer (the control thread; the
+ * flusher, which arms them, is left out anyway). */
+void lot_sampler_exempt(pid_t tid);
 
 /* Samples of this session that the handler could not record for want of a
  * thread state (no spare ready: a burst of new threads sampled at once). */

@@ -11,12 +11,13 @@
 
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "trace-format/payload.h"
 #include "tracer/control_stats.h"
 #include "tracer/flight.h"
-#include "tracer/flusher.h"
 #include "tracer/lotrace.h"
 #include "tracer/output_path.h"
-#include "tracer/session.h"
+#include "tracer/header.h"
+#include "tracer/session_state.h"
 #include "tracer/state_file.h"
 #include "tracer/thread.h"
 

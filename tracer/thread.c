@@ -10,6 +10,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+/* The public flag lot_enabled() reads; stored with lot_rt.on (lot_set_enabled). */
+LOT_API _Alignas(64) int lot__enabled;
 _Alignas(64) struct lot_runtime lot_rt = {.efd = -1};
 __thread struct lot_thread *lot_self __attribute__((tls_model("initial-exec")));
 

@@ -1,14 +1,10 @@
 /*
- * The interposer's setup: the real functions behind the wrappers, its own
- * settings (LOTRACE_AUTO_MIN_BLOCK, LOTRACE_UNWIND, doc/ENVIRONMENT.md),
- * and the main thread's thread_begin when tracing is on at load.
- * liblotrace's own constructor has run before this one (a library's
- * dependencies are initialised first) and started tracing if LOTRACE_*
- * say so.
+ * What every part of the interposer uses: the real functions behind the
+ * wrappers, the per-thread state, its settings (set at load by init.c) and
+ * the slow path of a block.
  */
 #include <dlfcn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tracer/auto/auto.h"
@@ -57,21 +53,6 @@ void auto_fmt_duration(char *out, size_t cap, const char *prefix, int64_t ns)
 		snprintf(out, cap, "%s%.3gus", prefix, (double)ns / 1e3);
 }
 
-/* "10us", "2ms", "0": a duration in ns, or -1. */
-static int64_t parse_ns(const char *s)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno || *s < '0' || *s > '9')
-		return -1;
-	uint64_t mul = !strcmp(end, "ns") ? 1 : !strcmp(end, "us") ? 1000 : !strcmp(end, "ms") ? 1000000
-		: !strcmp(end, "s") ? 1000000000 : (!*end && v == 0) ? 1 : 0;
-	if (!mul || v > 60000000000ull / mul)
-		return -1;
-	return (int64_t)(v * mul);
-}
-
 void auto_block_slow(const char *reason, const char *detail, uint64_t t0)
 {
 	uint64_t pcs[128];
@@ -80,25 +61,4 @@ void auto_block_slow(const char *reason, const char *detail, uint64_t t0)
 	struct lot_auto_block b = {.reason = reason, .detail = detail, .t0 = t0, .pcs = pcs,
 				   .n_pcs = n};
 	lot__auto_block(&b);
-}
-
-__attribute__((constructor)) static void auto_init(void)
-{
-	auto_resolve();
-	const char *v = getenv("LOTRACE_AUTO_MIN_BLOCK");
-	if (v) {
-		int64_t ns = parse_ns(v);
-		if (ns < 0)
-			fprintf(stderr, "lotrace: LOTRACE_AUTO_MIN_BLOCK=\"%.64s\" rejected: expected a "
-				"duration such as 10us or 1ms; using 10us\n", v);
-		else
-			auto_min_block_ns = (uint64_t)ns;
-	}
-	v = getenv("LOTRACE_UNWIND");
-	if (v && !strcmp(v, "dwarf"))
-		auto_dwarf = true;
-	else if (v && strcmp(v, "fp"))
-		fprintf(stderr, "lotrace: LOTRACE_UNWIND=\"%.64s\" rejected: expected fp or dwarf; "
-			"using fp\n", v);
-	auto_threads_init();
 }

@@ -6,6 +6,7 @@ lib_LTLIBRARIES += liblotrace-auto.la
 liblotrace_auto_la_SOURCES = \
 	tracer/auto/auto.h \
 	tracer/auto/auto.c \
+	tracer/auto/init.c \
 	tracer/auto/threads.c \
 	tracer/auto/sync.c \
 	tracer/auto/wait.c \

@@ -26,6 +26,57 @@ static inline bool looks_free(pthread_mutex_t *m)
 	return atomic_load_explicit((_Atomic int *)&m->__data.__lock, memory_order_relaxed) == 0;
 }
 
+/* r = CALL, a wait on obj that blocks the current task (what: "mutex",
+ * "cond", "sem"), registered as obj's waiter meanwhile so that the releaser
+ * names the task.  errno is CALL's.  A macro, as the wrappers must stay one
+ * interposer frame above the probes. */
+#define WAIT_REGISTERED(r, obj, what, CALL)                   \
+	do {                                                  \
+		uint64_t me_ = lot_task_current();            \
+		int slot_ = auto_waiter_add(obj, me_);        \
+		char d_[32];                                  \
+		addr_detail(d_, sizeof d_, obj);              \
+		auto_block(what, d_, 0);                      \
+		r = CALL;                                     \
+		int errno_ = errno;                           \
+		auto_waiter_remove(slot_, obj, me_);          \
+		auto_resume();                                \
+		errno = errno_;                               \
+	} while (0)
+
+/* Release obj: the unblock of its oldest registered waiter's task first
+ * (all of them: all), with this thread's stack.  Inline for the same
+ * reason. */
+static inline __attribute__((always_inline)) void wake_waiters(const void *obj, bool all)
+{
+	/* nobody registers unless tracing: the count alone is the fast path */
+	if (__builtin_expect(auto_any_waiting() && auto_on(), 0)) {
+		uint64_t w;
+		while ((w = auto_waiter_take(obj))) {
+			auto_unblock(w);
+			if (!all)
+				break;
+		}
+	}
+}
+
+/* The three waits of a mutex or semaphore: untimed, until a CLOCK_REALTIME
+ * deadline, until a deadline on a given clock (glibc 2.30), each wrapped by
+ * WRAP(object, the real call). */
+#define WAIT_WRAPPERS(TYPE, WAIT, TIMEDWAIT, CLOCKWAIT, WRAP)                           \
+	AUTO_API int WAIT(TYPE *o)                                                      \
+	{                                                                               \
+		WRAP(o, REAL(WAIT)(o));                                                 \
+	}                                                                               \
+	AUTO_API int TIMEDWAIT(TYPE *o, const struct timespec *ts)                      \
+	{                                                                               \
+		WRAP(o, REAL(TIMEDWAIT)(o, ts));                                        \
+	}                                                                               \
+	AUTO_API int CLOCKWAIT(TYPE *o, clockid_t clk, const struct timespec *ts)       \
+	{                                                                               \
+		WRAP(o, REAL(CLOCKWAIT)(o, clk, ts));                                   \
+	}
+
 /* Lock m with CALL (the real lock, timed lock or clock lock); a block only
  * when it is held and a trylock fails. */
 #define LOCK(m, CALL)                                          \
@@ -35,40 +86,16 @@ static inline bool looks_free(pthread_mutex_t *m)
 		int r_ = REAL(pthread_mutex_trylock)(m);             \
 		if (r_ != EBUSY)                                     \
 			return r_;                                   \
-		uint64_t me_ = lot_task_current();                   \
-		int slot_ = auto_waiter_add(m, me_);                 \
-		char d_[32];                                         \
-		addr_detail(d_, sizeof d_, m);                       \
-		auto_block("mutex", d_, 0);                          \
-		r_ = CALL;                                           \
-		auto_waiter_remove(slot_, m, me_);                   \
-		auto_resume();                                       \
+		WAIT_REGISTERED(r_, m, "mutex", CALL);               \
 		return r_;                                           \
 	} while (0)
 
-AUTO_API int pthread_mutex_lock(pthread_mutex_t *m)
-{
-	LOCK(m, REAL(pthread_mutex_lock)(m));
-}
-
-AUTO_API int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
-{
-	LOCK(m, REAL(pthread_mutex_timedlock)(m, ts));
-}
-
-AUTO_API int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *ts)
-{
-	LOCK(m, REAL(pthread_mutex_clocklock)(m, clk, ts));
-}
+WAIT_WRAPPERS(pthread_mutex_t, pthread_mutex_lock, pthread_mutex_timedlock, pthread_mutex_clocklock,
+	      LOCK)
 
 AUTO_API int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	/* nobody registers unless tracing: the count alone is the fast path */
-	if (__builtin_expect(auto_any_waiting() && auto_on(), 0)) {
-		uint64_t w = auto_waiter_take(m);
-		if (w)
-			auto_unblock(w);
-	}
+	wake_waiters(m, false);
 	return REAL(pthread_mutex_unlock)(m);
 }
 
@@ -78,16 +105,11 @@ static inline __attribute__((always_inline)) int cond_wait_traced(pthread_cond_t
 								  pthread_mutex_t *m, int clk,
 								  const struct timespec *ts)
 {
-	uint64_t me = lot_task_current();
-	int slot = auto_waiter_add(c, me);
-	char d[32];
-	addr_detail(d, sizeof d, c);
-	auto_block("cond", d, 0);
-	int r = clk >= 0 ? REAL(pthread_cond_clockwait)(c, m, (clockid_t)clk, ts)
-		: ts    ? REAL(pthread_cond_timedwait)(c, m, ts)
-			: REAL(pthread_cond_wait)(c, m);
-	auto_waiter_remove(slot, c, me);
-	auto_resume();
+	int r;
+	WAIT_REGISTERED(r, c, "cond",
+			clk >= 0 ? REAL(pthread_cond_clockwait)(c, m, (clockid_t)clk, ts)
+			: ts     ? REAL(pthread_cond_timedwait)(c, m, ts)
+				 : REAL(pthread_cond_wait)(c, m));
 	return r;
 }
 
@@ -117,21 +139,13 @@ AUTO_API int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clock
 
 AUTO_API int pthread_cond_signal(pthread_cond_t *c)
 {
-	if (__builtin_expect(auto_any_waiting() && auto_on(), 0)) {
-		uint64_t w = auto_waiter_take(c);
-		if (w)
-			auto_unblock(w);
-	}
+	wake_waiters(c, false);
 	return REAL(pthread_cond_signal)(c);
 }
 
 AUTO_API int pthread_cond_broadcast(pthread_cond_t *c)
 {
-	if (__builtin_expect(auto_any_waiting() && auto_on(), 0)) {
-		uint64_t w;
-		while ((w = auto_waiter_take(c)))
-			auto_unblock(w);
-	}
+	wake_waiters(c, true);
 	return REAL(pthread_cond_broadcast)(c);
 }
 
@@ -173,40 +187,15 @@ AUTO_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 		if (errno != EAGAIN)                                \
 			return CALL;                                \
 		errno = e_;                                         \
-		uint64_t me_ = lot_task_current();                  \
-		int slot_ = auto_waiter_add(sem, me_);              \
-		char d_[32];                                        \
-		addr_detail(d_, sizeof d_, sem);                    \
-		auto_block("sem", d_, 0);                           \
-		int r_ = CALL;                                      \
-		e_ = errno;                                         \
-		auto_waiter_remove(slot_, sem, me_);                \
-		auto_resume();                                      \
-		errno = e_;                                         \
+		int r_;                                             \
+		WAIT_REGISTERED(r_, sem, "sem", CALL);              \
 		return r_;                                          \
 	} while (0)
 
-AUTO_API int sem_wait(sem_t *sem)
-{
-	SEM(sem, REAL(sem_wait)(sem));
-}
-
-AUTO_API int sem_timedwait(sem_t *sem, const struct timespec *ts)
-{
-	SEM(sem, REAL(sem_timedwait)(sem, ts));
-}
-
-AUTO_API int sem_clockwait(sem_t *sem, clockid_t clk, const struct timespec *ts)
-{
-	SEM(sem, REAL(sem_clockwait)(sem, clk, ts));
-}
+WAIT_WRAPPERS(sem_t, sem_wait, sem_timedwait, sem_clockwait, SEM)
 
 AUTO_API int sem_post(sem_t *sem)
 {
-	if (__builtin_expect(auto_any_waiting() && auto_on(), 0)) {
-		uint64_t w = auto_waiter_take(sem);
-		if (w)
-			auto_unblock(w);
-	}
+	wake_waiters(sem, false);
 	return REAL(sem_post)(sem);
 }

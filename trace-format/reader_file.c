@@ -23,7 +23,9 @@
 
 #include "lib/endian.h"
 #include "trace-format/file_writer.h"
+#include "trace-format/decode.h"
 #include "trace-format/reader_impl.h"
+#include "trace-format/reader_meta.h"
 #include "trace-format/types.h"
 
 #define WINDOW_MIN (1u << 20) /* file reads are at least this large */
@@ -31,19 +33,6 @@
 #define RAW_MIN 4096u
 /* A chunk header is LOT_CH_FIXED + name; newer minors may append fields, but not this many. */
 #define CHUNK_HEADER_MAX 4096u
-
-void lot_rd_warn(struct lot_reader *r, uint64_t offset, const char *fmt, ...)
-{
-	r->warnings++;
-	if (!r->opts.diag)
-		return;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	r->opts.diag(r->opts.diag_ctx, offset, msg);
-}
 
 /* ---- byte source ---- */
 
