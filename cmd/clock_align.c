@@ -36,6 +36,7 @@
 
 #include "cmd/idmap.h"
 #include "cmd/sources.h"
+#include "lib/grow.h"
 #include "trace-format/events.h"
 
 struct sp {
@@ -51,22 +52,10 @@ struct spans {
 };
 
 /* Room for one more of size bytes in *v (n used of *cap, first 64). */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? 2 * *cap : 64;
-	void *p = realloc(*v, c * size);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
 
 static int add(struct spans *a, const struct sp *x)
 {
-	if (grow((void **)&a->v, &a->cap, a->n, sizeof *a->v))
+	if (!lot_grow((void **)&a->v, &a->cap, a->n, sizeof *a->v))
 		return -1;
 	a->v[a->n++] = *x;
 	if (!idmap_get(&a->by_id, x->id) && idmap_put(&a->by_id, x->id, (void *)(uintptr_t)a->n))
@@ -134,7 +123,7 @@ struct bounds {
 
 static int add_soft(struct bounds *b, int64_t v, bool upper)
 {
-	if (grow((void **)&b->soft, &b->cap, b->n_soft, sizeof *b->soft))
+	if (!lot_grow((void **)&b->soft, &b->cap, b->n_soft, sizeof *b->soft))
 		return -1;
 	b->soft[b->n_soft++] = (struct soft){v, upper};
 	return 0;

@@ -26,6 +26,7 @@
 #include "cmd/escape.h"
 #include "cmd/out.h"
 #include "cmd/sources.h"
+#include "lib/grow.h"
 
 struct cspan {
 	uint64_t id, parent;
@@ -57,18 +58,6 @@ struct cp {
 	struct model *m; /* names stay valid while it lives */
 };
 
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return true;
-	size_t c = *cap ? 2 * *cap : 64;
-	void *p = realloc(*v, c * size);
-	if (!p)
-		return false;
-	*v = p;
-	*cap = c;
-	return true;
-}
 
 static bool wanted(const struct cp *cp, const uint8_t trace[16])
 {
@@ -83,7 +72,7 @@ static void on_span(void *ctx, const struct model_span *sp)
 	struct cp *cp = ctx;
 	if (!wanted(cp, sp->trace_id))
 		return;
-	if (!grow((void **)&cp->spans, &cp->cap_spans, cp->n_spans, sizeof *cp->spans)) {
+	if (!lot_grow((void **)&cp->spans, &cp->cap_spans, cp->n_spans, sizeof *cp->spans)) {
 		cp->oom = true;
 		return;
 	}
@@ -102,7 +91,7 @@ static void on_segment(void *ctx, const struct model_segment *sg)
 		keep = wanted(cp, sg->spans[i]->trace_id);
 	if (!keep)
 		return;
-	if (!grow((void **)&cp->segs, &cp->cap_segs, cp->n_segs, sizeof *cp->segs)) {
+	if (!lot_grow((void **)&cp->segs, &cp->cap_segs, cp->n_segs, sizeof *cp->segs)) {
 		cp->oom = true;
 		return;
 	}
@@ -171,7 +160,7 @@ static void step(struct cp *cp, const struct cspan *s, int state, struct model_s
 {
 	if (end <= start)
 		return;
-	if (!grow((void **)&cp->steps, &cp->cap_steps, cp->n_steps, sizeof *cp->steps)) {
+	if (!lot_grow((void **)&cp->steps, &cp->cap_steps, cp->n_steps, sizeof *cp->steps)) {
 		cp->oom = true;
 		return;
 	}

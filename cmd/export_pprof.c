@@ -29,6 +29,7 @@
 #include "cmd/intern.h"
 #include "cmd/out.h"
 #include "cmd/protobuf.h"
+#include "lib/grow.h"
 
 /* profile.proto field numbers */
 enum {
@@ -69,18 +70,6 @@ struct pprof {
 	bool oom;
 };
 
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return true;
-	size_t c = *cap ? 2 * *cap : 256;
-	void *p = realloc(*v, c * size);
-	if (!p)
-		return false;
-	*v = p;
-	*cap = c;
-	return true;
-}
 
 /* The string table index of s. */
 static int64_t str_of(struct pprof *p, const char *s)
@@ -93,7 +82,7 @@ static int64_t str_of(struct pprof *p, const char *s)
 	uintptr_t k = (uintptr_t)idmap_get(&p->str_idx, (uint64_t)(uintptr_t)i.s);
 	if (k)
 		return (int64_t)k - 1;
-	if (!grow((void **)&p->str_list, &p->cap_strs, p->n_strs, sizeof *p->str_list) ||
+	if (!lot_grow((void **)&p->str_list, &p->cap_strs, p->n_strs, sizeof *p->str_list) ||
 	    idmap_put(&p->str_idx, (uint64_t)(uintptr_t)i.s, (void *)(uintptr_t)(p->n_strs + 1))) {
 		p->oom = true;
 		return 0;
@@ -119,7 +108,7 @@ static void *begin(const struct export_info *info)
 static void sample(void *st, const struct model_sample *sm)
 {
 	struct pprof *p = st;
-	if (!grow((void **)&p->v, &p->cap, p->n, sizeof *p->v)) {
+	if (!lot_grow((void **)&p->v, &p->cap, p->n, sizeof *p->v)) {
 		p->oom = true;
 		return;
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/grow.h"
 #include "lib/hash.h"
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -39,18 +40,6 @@ static int rehash(uint32_t **slots, size_t *n_slots, const uint64_t *hashes, siz
 	return 0;
 }
 
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? 2 * *cap : 64;
-	void *p = realloc(*v, c * size);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
 
 struct intern_str intern_str(struct interner *in, const char *s, size_t n)
 {
@@ -69,10 +58,10 @@ struct intern_str intern_str(struct interner *in, const char *s, size_t n)
 	if (in->n_strs >= UINT32_MAX - 1)
 		return none;
 	size_t cap = in->cap_strs;
-	if (grow((void **)&in->strs, &cap, in->n_strs, sizeof *in->strs))
+	if (!lot_grow((void **)&in->strs, &cap, in->n_strs, sizeof *in->strs))
 		return none;
 	size_t cap2 = in->cap_strs;
-	if (grow((void **)&in->str_hash, &cap2, in->n_strs, sizeof *in->str_hash))
+	if (!lot_grow((void **)&in->str_hash, &cap2, in->n_strs, sizeof *in->str_hash))
 		return none;
 	in->cap_strs = cap < cap2 ? cap : cap2;
 	char *copy = malloc(n + 1);
@@ -116,10 +105,10 @@ uint32_t intern_stack(struct interner *in, const uint64_t *pcs, size_t n)
 	if (in->n_stacks >= UINT32_MAX - 1)
 		return 0;
 	size_t cap = in->cap_stacks;
-	if (grow((void **)&in->stacks, &cap, in->n_stacks, sizeof *in->stacks))
+	if (!lot_grow((void **)&in->stacks, &cap, in->n_stacks, sizeof *in->stacks))
 		return 0;
 	size_t cap2 = in->cap_stacks;
-	if (grow((void **)&in->stack_hash, &cap2, in->n_stacks, sizeof *in->stack_hash))
+	if (!lot_grow((void **)&in->stack_hash, &cap2, in->n_stacks, sizeof *in->stack_hash))
 		return 0;
 	in->cap_stacks = cap < cap2 ? cap : cap2;
 	uint64_t *copy = malloc((n + 1) * sizeof *copy);

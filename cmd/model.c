@@ -34,6 +34,7 @@
 #include "cmd/intern.h"
 #include "cmd/reorder.h"
 #include "cmd/sources.h"
+#include "lib/grow.h"
 
 #define STATE_NONE (-1) /* not known yet */
 
@@ -135,18 +136,6 @@ static struct model_str name_of(struct model *m, const char *s, size_t n)
 	return mstr(i);
 }
 
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return true;
-	size_t c = *cap ? 2 * *cap : 8;
-	void *p = realloc(*v, c * size);
-	if (!p)
-		return false;
-	*v = p;
-	*cap = c;
-	return true;
-}
 
 static void add_reason(struct model *m, struct model_reason_ns **v, size_t *n, size_t *cap,
 		       struct model_str reason, uint64_t ns)
@@ -157,7 +146,7 @@ static void add_reason(struct model *m, struct model_reason_ns **v, size_t *n, s
 			return;
 		}
 	}
-	if (!grow((void **)v, cap, *n, sizeof **v)) {
+	if (!lot_grow((void **)v, cap, *n, sizeof **v)) {
 		m->oom = true;
 		return;
 	}
@@ -191,7 +180,7 @@ static struct mthread *thread_get(struct model *m, unsigned proc, uint64_t tid)
 	struct mthread *t = idmap_get(&m->thread_map, key_of(proc, tid));
 	if (t)
 		return t;
-	if (!grow((void **)&m->threads, &m->cap_threads, m->n_threads, sizeof *m->threads))
+	if (!lot_grow((void **)&m->threads, &m->cap_threads, m->n_threads, sizeof *m->threads))
 		return NULL;
 	t = calloc(1, sizeof *t);
 	if (!t || idmap_put(&m->thread_map, key_of(proc, tid), t)) {
@@ -736,7 +725,7 @@ static void span_begin(struct model *m, struct mthread *t, const struct rev *e)
 	s->pub.start_ns = e->ns;
 	s->pub.stack = e->stack;
 	seg_close(m, x, e->ns);
-	if (!grow((void **)&x->spans, &x->cap_spans, x->n_spans, sizeof *x->spans)) {
+	if (!lot_grow((void **)&x->spans, &x->cap_spans, x->n_spans, sizeof *x->spans)) {
 		idmap_del(&m->spans, key_of(t->pub.proc, e->a));
 		free(s);
 		m->oom = true;
@@ -754,7 +743,7 @@ static void span_attr(struct model *m, struct rev *e)
 		m->sum.span_ends_unmatched++;
 		return;
 	}
-	if (!grow((void **)&s->attrs, &s->cap_attrs, s->pub.n_attrs, sizeof *s->attrs)) {
+	if (!lot_grow((void **)&s->attrs, &s->cap_attrs, s->pub.n_attrs, sizeof *s->attrs)) {
 		m->oom = true;
 		return;
 	}
@@ -807,7 +796,7 @@ static bool sample_span_add(struct model *m, size_t *n, const struct model_span 
 	for (size_t i = 0; i < *n; i++)
 		if (m->sample_spans[i] == s)
 			return false; /* a parent cycle in a damaged file */
-	if (!grow((void **)&m->sample_spans, &m->cap_sample_spans, *n, sizeof *m->sample_spans)) {
+	if (!lot_grow((void **)&m->sample_spans, &m->cap_sample_spans, *n, sizeof *m->sample_spans)) {
 		m->oom = true;
 		return false;
 	}

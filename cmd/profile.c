@@ -26,6 +26,7 @@
 #include "cmd/out.h"
 #include "cmd/report.h"
 #include "cmd/samples.h"
+#include "lib/grow.h"
 
 static const char usage[] =
 	"lotrace profile [--by function|span|task|thread] [--span NAME] [--trace ID] [--json]\n"
@@ -79,25 +80,13 @@ struct profile {
 	bool oom;
 };
 
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return true;
-	size_t c = *cap ? 2 * *cap : 64;
-	void *p = realloc(*v, c * size);
-	if (!p)
-		return false;
-	*v = p;
-	*cap = c;
-	return true;
-}
 
 static struct row *row_of(struct profile *p, uint64_t key, const char *name, uint64_t tid)
 {
 	uintptr_t i = (uintptr_t)idmap_get(&p->rows_map, key);
 	if (i)
 		return &p->rows[i - 1];
-	if (!grow((void **)&p->rows, &p->cap_rows, p->n_rows, sizeof *p->rows) ||
+	if (!lot_grow((void **)&p->rows, &p->cap_rows, p->n_rows, sizeof *p->rows) ||
 	    idmap_put(&p->rows_map, key, (void *)(uintptr_t)(p->n_rows + 1))) {
 		p->oom = true;
 		return NULL;
@@ -138,7 +127,7 @@ static void on_sample(void *ctx, const struct model_sample *sm)
 	case BY_FUNCTION: {
 		uintptr_t i = (uintptr_t)idmap_get(&p->stacks_map, sm->stack + 1ull);
 		if (!i) {
-			if (!grow((void **)&p->stacks, &p->cap_stacks, p->n_stacks, sizeof *p->stacks) ||
+			if (!lot_grow((void **)&p->stacks, &p->cap_stacks, p->n_stacks, sizeof *p->stacks) ||
 			    idmap_put(&p->stacks_map, sm->stack + 1ull, (void *)(uintptr_t)(p->n_stacks + 1))) {
 				p->oom = true;
 				return;

@@ -6,7 +6,7 @@ noinst_LTLIBRARIES += liblotcore.la
 liblotcore_la_SOURCES = \
 	lib/buf.c lib/buf.h \
 	lib/clock.c lib/clock.h \
-	lib/endian.h lib/hash.h lib/varint.h \
+	lib/endian.h lib/grow.h lib/hash.h lib/varint.h \
 	lib/stackwalk.c lib/stackwalk.h \
 	lib/parse.c lib/parse.h \
 	lib/control_state.c lib/control_state.h \
