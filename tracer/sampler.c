@@ -352,7 +352,10 @@ static void rescan(void)
 
 void lot_sampler_rescan(uint64_t now_ns)
 {
-	if (!tm.signo || now_ns - tm.last_ns < RESCAN_NS)
+	if (!tm.signo)
+		return;
+	bool new_thread = atomic_exchange_explicit(&lot_rt.new_thread, false, memory_order_relaxed);
+	if (!new_thread && now_ns - tm.last_ns < RESCAN_NS)
 		return;
 	tm.last_ns = now_ns;
 	lot_thread_spares_fill();

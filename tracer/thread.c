@@ -135,6 +135,7 @@ struct lot_thread *lot_thread_create(void)
 	} else {
 		state_register(t);
 	}
+	atomic_store_explicit(&lot_rt.new_thread, true, memory_order_relaxed);
 	return t;
 }
 

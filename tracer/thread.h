@@ -95,6 +95,11 @@ struct lot_runtime {
 	 * inline wrappers test; this copy is the library's own (hidden), so the
 	 * probe reads it without a GOT load. */
 	_Atomic int on;
+	/* A thread made its recorder state: the CPU sampler rescans at once
+	 * (tracer/sampler.c), so that a short-lived thread created inside a
+	 * request is sampled from its first probe, not from the next periodic
+	 * scan.  Written on a thread's first probe only, in its own cache line. */
+	_Alignas(64) _Atomic bool new_thread;
 };
 enum { LOT_OFF, LOT_ON, LOT_ON_FENCED };
 /* Set or clear lot__enabled and lot_rt.on together. */
