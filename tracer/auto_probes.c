@@ -25,6 +25,20 @@ static inline bool enc_text(struct lot_writer *w, const char *s, uint32_t *id)
 	return true;
 }
 
+/*
+ * lot_probe_enter() for the interposer's probes.  A thread's first probe
+ * allocates its state; an allocator that takes an interposed lock there
+ * (jemalloc in redis) comes back here while the state is being made.  That
+ * lock is the recorder's own doing, so it is not recorded: neither an event
+ * nor a loss (a probe of the program in the same place is counted lost).
+ */
+static inline struct lot_thread *auto_enter(void)
+{
+	if (__builtin_expect(!lot_self, 0) && lot_thread_in_setup())
+		return NULL;
+	return lot_probe_enter();
+}
+
 LOT_API uint64_t lot__auto_now(void)
 {
 	return lot_enabled() ? lot_clock_now() : 0;
@@ -41,7 +55,7 @@ LOT_API uint64_t lot__auto_since_ns(uint64_t t0)
 
 LOT_API void lot__auto_block(const struct lot_auto_block *b)
 {
-	struct lot_thread *t = lot_probe_enter();
+	struct lot_thread *t = auto_enter();
 	if (!t)
 		return;
 	uint64_t walked[LOT_STACK_MAX], hash = 0;
@@ -66,7 +80,7 @@ LOT_API void lot__auto_block(const struct lot_auto_block *b)
 
 LOT_API void lot__auto_resume(void)
 {
-	struct lot_thread *t = lot_probe_enter();
+	struct lot_thread *t = auto_enter();
 	if (!t)
 		return;
 	uint64_t now = lot_clock_now();
@@ -76,7 +90,7 @@ LOT_API void lot__auto_resume(void)
 
 LOT_API void lot__auto_unblock(uint64_t task, unsigned skip)
 {
-	struct lot_thread *t = lot_probe_enter();
+	struct lot_thread *t = auto_enter();
 	if (!t)
 		return;
 	uint64_t pcs[LOT_STACK_MAX], hash = 0;

@@ -60,6 +60,11 @@ bool lot_thread_is_tracer(void)
 	return tracer_self;
 }
 
+bool lot_thread_in_setup(void)
+{
+	return creating.busy;
+}
+
 /* A state made for this thread's CPU samples before it called a probe
  * (lot_thread_for_sample); its first probe adopts it. */
 static __thread struct lot_thread *sampled __attribute__((tls_model("initial-exec")));

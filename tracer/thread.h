@@ -162,6 +162,10 @@ struct lot_thread *lot_thread_create(void);
 void lot_thread_mark_tracer(void);
 /* Whether the calling thread is one of the recorder's own. */
 bool lot_thread_is_tracer(void);
+/* Whether the calling thread is making its recorder state (its first
+ * probe): what it calls meanwhile (the allocator, its locks) is the
+ * recorder's own work, not the program's. */
+bool lot_thread_in_setup(void);
 
 /* The calling thread's state for a CPU sample, from its signal handler:
  * the thread's own, or one made for it from a spare (a thread that never
