@@ -13,6 +13,12 @@
 #include "tracer/lotrace.h"
 #include "tracer/thread.h"
 
+/* The probes are flattened: GCC otherwise keeps the encoders (expanded
+ * twice by LOT_RECORD) and small helpers such as lot_probe_publish out of
+ * line, and a call costs its arguments, the saved registers and the reloads
+ * after it (16 instructions of a 360-instruction span begin + end, ~500 of
+ * the ~9600 a traced request of bench/overhead adds). */
+
 /* Walk the caller's stack into pcs when stacks are on, hashing it on the
  * way (into h); the frame count. */
 #define LOT_STACK(pcs, h)                                                               \
@@ -163,12 +169,6 @@ LOT_API __attribute__((flatten)) void lot__task_end(void)
 	t->n_spans = 0; /* its spans are no one's implicit parents */
 	lot_probe_exit(t);
 }
-
-/* The probes are flattened: GCC otherwise keeps the encoders (expanded
- * twice by LOT_RECORD) and small helpers such as lot_probe_publish out of
- * line, and a call costs its arguments, the saved registers and the reloads
- * after it (16 instructions of a 360-instruction span begin + end, 480 of
- * the ~9600 a traced request of bench/overhead adds). */
 
 /* ---- spans ---- */
 
