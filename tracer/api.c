@@ -287,21 +287,16 @@ static __attribute__((noinline)) lot_span span_begin_rest(struct lot_thread *t, 
 	return s;
 }
 
-/* The common case without a call (only tail calls): stacks off, room on the
- * span stack, the name already in the chunk, room for the event.  The
- * result is the same as span_begin_full()'s. */
-LOT_API __attribute__((flatten)) lot_span lot__span_begin(const char *name, const lot_span *parent)
+/* The common case after lot__span_begin's checks (entered, stacks off, room
+ * on the span stack, the clock read): the name already in the chunk, room
+ * for the event.  The result is the same as span_begin_full()'s.  A
+ * function of its own, so that lot__span_begin saves no registers before it
+ * knows which way it goes: with stacks on it only tail-calls. */
+static __attribute__((noinline, flatten)) lot_span span_begin_fast(struct lot_thread *t,
+								    uint64_t now,
+								    const char *name,
+								    const lot_span *parent)
 {
-	struct lot_thread *t = lot_self;
-	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
-		return span_begin_full(name, parent);
-	uint64_t now;
-	if (__builtin_expect(lot_rt.stacks || t->n_spans >= LOT_OPEN_SPANS ||
-				     !lot_clock_now_nocall(&now),
-			     0)) {
-		lot_probe_exit(t); /* nothing done yet: the full path enters again */
-		return span_begin_full(name, parent);
-	}
 	lot_span s; /* the return value: built in place, field by field */
 	uint64_t parent_id;
 	bool root = span_make(t, parent, &s, &parent_id);
@@ -317,6 +312,22 @@ LOT_API __attribute__((flatten)) lot_span lot__span_begin(const char *name, cons
 	}
 	/* A root's trace may now be defined in this chunk: the rest looks it up. */
 	return span_begin_rest(t, now, name, parent_id);
+}
+
+/* Which way a span begins, with tail calls only. */
+LOT_API lot_span lot__span_begin(const char *name, const lot_span *parent)
+{
+	struct lot_thread *t = lot_self;
+	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
+		return span_begin_full(name, parent);
+	uint64_t now;
+	if (__builtin_expect(lot_rt.stacks || t->n_spans >= LOT_OPEN_SPANS ||
+				     !lot_clock_now_nocall(&now),
+			     0)) {
+		lot_probe_exit(t); /* nothing done yet: the full path enters again */
+		return span_begin_full(name, parent);
+	}
+	return span_begin_fast(t, now, name, parent);
 }
 
 /* The whole span_end probe, for every case the fast path leaves out. */
