@@ -16,8 +16,8 @@
 /* The probes are flattened: GCC otherwise keeps the encoders (expanded
  * twice by LOT_RECORD) and small helpers such as lot_probe_publish out of
  * line, and a call costs its arguments, the saved registers and the reloads
- * after it (16 instructions of a 360-instruction span begin + end, ~500 of
- * the ~9600 a traced request of bench/overhead adds). */
+ * after it (~500 of the ~9600 instructions a traced request of
+ * bench/overhead adds, with stacks). */
 
 /* Walk the caller's stack into pcs when stacks are on, hashing it on the
  * way (into h); the frame count. */
