@@ -11,7 +11,8 @@ bench_bench_prims_SOURCES = bench/bench_prims.c
 bench_bench_prims_LDADD = liblotcore.la
 
 bench_bench_writer_SOURCES = bench/bench_writer.c
-bench_bench_writer_LDADD = liblotcore.la -lm
+bench_bench_writer_CFLAGS = $(AM_CFLAGS) $(LZ4_CFLAGS)
+bench_bench_writer_LDADD = liblotcore.la $(LZ4_LIBS) -lm
 
 # Linked against the shared liblotrace, as a traced program is (-no-install:
 # a real binary, not a libtool wrapper script, so valgrind can run it).

@@ -13,6 +13,12 @@
 #include "tracer/lotrace.h"
 #include "tracer/thread.h"
 
+/* The probes are flattened: GCC otherwise keeps the encoders (expanded
+ * twice by LOT_RECORD) and small helpers such as lot_probe_publish out of
+ * line, and a call costs its arguments, the saved registers and the reloads
+ * after it (~500 of the ~9600 instructions a traced request of
+ * bench/overhead adds, with stacks). */
+
 /* Walk the caller's stack into pcs when stacks are on, hashing it on the
  * way (into h); the frame count. */
 #define LOT_STACK(pcs, h)                                                               \
@@ -70,7 +76,7 @@ LOT_API void lot_thread_name(const char *name)
 	lot_probe_exit(t);
 }
 
-LOT_API uint64_t lot_task_create(const char *name)
+LOT_API __attribute__((flatten)) uint64_t lot_task_create(const char *name)
 {
 	struct lot_thread *t = self_or_create();
 	if (!t)
@@ -99,7 +105,7 @@ LOT_API uint64_t lot_task_current(void)
 	return t ? t->task_cur : 0;
 }
 
-LOT_API void lot__task_start(uint64_t task)
+LOT_API __attribute__((flatten)) void lot__task_start(uint64_t task)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -113,7 +119,7 @@ LOT_API void lot__task_start(uint64_t task)
 	lot_probe_exit(t);
 }
 
-LOT_API void lot__task_block(const char *reason)
+LOT_API __attribute__((flatten)) void lot__task_block(const char *reason)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -128,7 +134,7 @@ LOT_API void lot__task_block(const char *reason)
 	lot_probe_exit(t);
 }
 
-LOT_API void lot__task_unblock(uint64_t task)
+LOT_API __attribute__((flatten)) void lot__task_unblock(uint64_t task)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -152,7 +158,7 @@ LOT_API void lot__task_yield(void)
 	lot_probe_exit(t);
 }
 
-LOT_API void lot__task_end(void)
+LOT_API __attribute__((flatten)) void lot__task_end(void)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -236,9 +242,10 @@ static inline bool span_make(struct lot_thread *t, const lot_span *parent, lot_s
 
 /* The whole span_begin probe (every case: stacks, a full span stack, the
  * clock a call, the name not yet in the chunk, a chunk switch).  Out of
- * line: lot__span_begin() comes here when its fast path cannot start. */
-static __attribute__((noinline, cold)) lot_span span_begin_full(const char *name,
-								const lot_span *parent)
+ * line: lot__span_begin() comes here when its fast path cannot start.  Not
+ * cold: with stacks on (the default) every span begins here. */
+static __attribute__((noinline, flatten)) lot_span span_begin_full(const char *name,
+								      const lot_span *parent)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -280,21 +287,16 @@ static __attribute__((noinline)) lot_span span_begin_rest(struct lot_thread *t, 
 	return s;
 }
 
-/* The common case without a call (only tail calls): stacks off, room on the
- * span stack, the name already in the chunk, room for the event.  The
- * result is the same as span_begin_full()'s. */
-LOT_API lot_span lot__span_begin(const char *name, const lot_span *parent)
+/* The common case after lot__span_begin's checks (entered, stacks off, room
+ * on the span stack, the clock read): the name already in the chunk, room
+ * for the event.  The result is the same as span_begin_full()'s.  A
+ * function of its own, so that lot__span_begin saves no registers before it
+ * knows which way it goes: with stacks on it only tail-calls. */
+static __attribute__((noinline, flatten)) lot_span span_begin_fast(struct lot_thread *t,
+								    uint64_t now,
+								    const char *name,
+								    const lot_span *parent)
 {
-	struct lot_thread *t = lot_self;
-	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
-		return span_begin_full(name, parent);
-	uint64_t now;
-	if (__builtin_expect(lot_rt.stacks || t->n_spans >= LOT_OPEN_SPANS ||
-				     !lot_clock_now_nocall(&now),
-			     0)) {
-		lot_probe_exit(t); /* nothing done yet: the full path enters again */
-		return span_begin_full(name, parent);
-	}
 	lot_span s; /* the return value: built in place, field by field */
 	uint64_t parent_id;
 	bool root = span_make(t, parent, &s, &parent_id);
@@ -310,6 +312,22 @@ LOT_API lot_span lot__span_begin(const char *name, const lot_span *parent)
 	}
 	/* A root's trace may now be defined in this chunk: the rest looks it up. */
 	return span_begin_rest(t, now, name, parent_id);
+}
+
+/* Which way a span begins, with tail calls only. */
+LOT_API lot_span lot__span_begin(const char *name, const lot_span *parent)
+{
+	struct lot_thread *t = lot_self;
+	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
+		return span_begin_full(name, parent);
+	uint64_t now;
+	if (__builtin_expect(lot_rt.stacks || t->n_spans >= LOT_OPEN_SPANS ||
+				     !lot_clock_now_nocall(&now),
+			     0)) {
+		lot_probe_exit(t); /* nothing done yet: the full path enters again */
+		return span_begin_full(name, parent);
+	}
+	return span_begin_fast(t, now, name, parent);
 }
 
 /* The whole span_end probe, for every case the fast path leaves out. */
@@ -342,7 +360,7 @@ static __attribute__((noinline)) void span_end_rest(struct lot_thread *t, uint64
 }
 
 /* The common case: the innermost open span ends and the event fits. */
-LOT_API void lot__span_end(const lot_span *span)
+LOT_API __attribute__((flatten)) void lot__span_end(const lot_span *span)
 {
 	struct lot_thread *t = lot_self;
 	if (__builtin_expect(!lot_probe_enter_fast(t), 0))
@@ -363,7 +381,7 @@ LOT_API void lot__span_end(const lot_span *span)
 	return span_end_rest(t, now, id);
 }
 
-LOT_API void lot__span_attr_str(const lot_span *span, const char *key, const char *value)
+LOT_API __attribute__((flatten)) void lot__span_attr_str(const lot_span *span, const char *key, const char *value)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -377,7 +395,7 @@ LOT_API void lot__span_attr_str(const lot_span *span, const char *key, const cha
 	lot_probe_exit(t);
 }
 
-LOT_API void lot__span_attr_int(const lot_span *span, const char *key, int64_t value)
+LOT_API __attribute__((flatten)) void lot__span_attr_int(const lot_span *span, const char *key, int64_t value)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -393,7 +411,7 @@ LOT_API void lot__span_attr_int(const lot_span *span, const char *key, int64_t v
 
 /* ---- instants and counters ---- */
 
-LOT_API void lot__instant(const char *name)
+LOT_API __attribute__((flatten)) void lot__instant(const char *name)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
