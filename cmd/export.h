@@ -89,6 +89,17 @@ struct export_format {
 	int (*finish)(void *st, const struct model_summary *sum);
 };
 
+/* The format of a viewer that takes every part of the trace (Chrome JSON,
+ * Perfetto): PREFIX_begin, _interval, _span, _point, _task_done,
+ * _thread_done and _finish. */
+#define EXPORT_TIMELINE_FORMAT(label, prefix)                                   \
+	{                                                                      \
+		.name = label, .begin = prefix##_begin, .interval = prefix##_interval, \
+		.span = prefix##_span, .point = prefix##_point,                \
+		.task_done = prefix##_task_done, .thread_done = prefix##_thread_done, \
+		.finish = prefix##_finish,                                      \
+	}
+
 extern const struct export_format export_chrome, export_perfetto, export_pprof;
 extern const struct export_format export_otlp_json, export_otlp_proto;
 

@@ -457,13 +457,4 @@ static int chrome_finish(void *st, const struct model_summary *sum)
 	return rc;
 }
 
-const struct export_format export_chrome = {
-	.name = "chrome JSON",
-	.begin = chrome_begin,
-	.interval = chrome_interval,
-	.span = chrome_span,
-	.point = chrome_point,
-	.task_done = chrome_task_done,
-	.thread_done = chrome_thread_done,
-	.finish = chrome_finish,
-};
+const struct export_format export_chrome = EXPORT_TIMELINE_FORMAT("chrome JSON", chrome);

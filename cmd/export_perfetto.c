@@ -892,13 +892,4 @@ static int perfetto_finish(void *st, const struct model_summary *sum)
 	return rc;
 }
 
-const struct export_format export_perfetto = {
-	.name = "perfetto protobuf",
-	.begin = perfetto_begin,
-	.interval = perfetto_interval,
-	.span = perfetto_span,
-	.point = perfetto_point,
-	.task_done = perfetto_task_done,
-	.thread_done = perfetto_thread_done,
-	.finish = perfetto_finish,
-};
+const struct export_format export_perfetto = EXPORT_TIMELINE_FORMAT("perfetto protobuf", perfetto);

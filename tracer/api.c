@@ -119,19 +119,30 @@ LOT_API __attribute__((flatten)) void lot__task_start(uint64_t task)
 	lot_probe_exit(t);
 }
 
+/*
+ * The body of a probe that records a string and its caller's stack
+ * (task_block, instant): WRITE is the event's writer call, over `sid` (the
+ * string's id) and `stack`.  A macro, not a function: the walk must start
+ * in the probe's own frame.
+ */
+#define STRING_STACK_PROBE(str, WRITE)                                                 \
+	do {                                                                           \
+		struct lot_thread *t = lot_probe_enter();                              \
+		if (!t)                                                                \
+			return;                                                        \
+		uint64_t pcs[LOT_STACK_MAX], hash;                                     \
+		size_t n = LOT_STACK(pcs, &hash);                                      \
+		uint64_t now = lot_clock_now();                                        \
+		uint32_t sid, stack;                                                   \
+		LOT_RECORD(t, now,                                                     \
+			   enc_string(&t->w, str, &sid) && enc_stack(t, pcs, n, hash, &stack) && \
+				   WRITE);                                             \
+		lot_probe_exit(t);                                                     \
+	} while (0)
+
 LOT_API __attribute__((flatten)) void lot__task_block(const char *reason)
 {
-	struct lot_thread *t = lot_probe_enter();
-	if (!t)
-		return;
-	uint64_t pcs[LOT_STACK_MAX], hash;
-	size_t n = LOT_STACK(pcs, &hash);
-	uint64_t now = lot_clock_now();
-	uint32_t sreason, stack;
-	LOT_RECORD(t, now,
-		   enc_string(&t->w, reason, &sreason) && enc_stack(t, pcs, n, hash, &stack) &&
-			   lot_write_task_block(&t->w, now, sreason, 0, stack));
-	lot_probe_exit(t);
+	STRING_STACK_PROBE(reason, lot_write_task_block(&t->w, now, sid, 0, stack));
 }
 
 LOT_API __attribute__((flatten)) void lot__task_unblock(uint64_t task)
@@ -381,7 +392,9 @@ LOT_API __attribute__((flatten)) void lot__span_end(const lot_span *span)
 	return span_end_rest(t, now, id);
 }
 
-LOT_API __attribute__((flatten)) void lot__span_attr_str(const lot_span *span, const char *key, const char *value)
+/* A span attribute with its value (lot_value_str or lot_value_int). */
+static inline __attribute__((always_inline)) void span_attr(const lot_span *span, const char *key,
+							    struct lot_value value)
 {
 	struct lot_thread *t = lot_probe_enter();
 	if (!t)
@@ -390,40 +403,25 @@ LOT_API __attribute__((flatten)) void lot__span_attr_str(const lot_span *span, c
 	uint32_t skey;
 	LOT_RECORD(t, now,
 		   enc_string(&t->w, key, &skey) &&
-			   lot_write_span_attr(&t->w, now, span ? span->span_id : 0, skey,
-					       lot_value_str(value)));
+			   lot_write_span_attr(&t->w, now, span ? span->span_id : 0, skey, value));
 	lot_probe_exit(t);
+}
+
+LOT_API __attribute__((flatten)) void lot__span_attr_str(const lot_span *span, const char *key, const char *value)
+{
+	span_attr(span, key, lot_value_str(value));
 }
 
 LOT_API __attribute__((flatten)) void lot__span_attr_int(const lot_span *span, const char *key, int64_t value)
 {
-	struct lot_thread *t = lot_probe_enter();
-	if (!t)
-		return;
-	uint64_t now = lot_clock_now();
-	uint32_t skey;
-	LOT_RECORD(t, now,
-		   enc_string(&t->w, key, &skey) &&
-			   lot_write_span_attr(&t->w, now, span ? span->span_id : 0, skey,
-					       lot_value_int(value)));
-	lot_probe_exit(t);
+	span_attr(span, key, lot_value_int(value));
 }
 
 /* ---- instants and counters ---- */
 
 LOT_API __attribute__((flatten)) void lot__instant(const char *name)
 {
-	struct lot_thread *t = lot_probe_enter();
-	if (!t)
-		return;
-	uint64_t pcs[LOT_STACK_MAX], hash;
-	size_t n = LOT_STACK(pcs, &hash);
-	uint64_t now = lot_clock_now();
-	uint32_t sname, stack;
-	LOT_RECORD(t, now,
-		   enc_string(&t->w, name, &sname) && enc_stack(t, pcs, n, hash, &stack) &&
-			   lot_write_instant(&t->w, now, sname, stack));
-	lot_probe_exit(t);
+	STRING_STACK_PROBE(name, lot_write_instant(&t->w, now, sid, stack));
 }
 
 /* The whole counter probe: entry with every case handled, interning and a
