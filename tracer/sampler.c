@@ -112,8 +112,8 @@ HANDLER_TEXT static void sample(const void *ucv, uint64_t weight)
 		return;
 	if (atomic_load_explicit(&t->in_probe, memory_order_relaxed)) {
 		/* inside a probe (or a sample) of this thread: its event must not be
-		 * touched.  Dropped, and counted as lost like a nested probe. */
-		atomic_fetch_add_explicit(&t->nested_lost, 1, memory_order_relaxed);
+		 * touched.  Dropped and counted as a dropped sample, not as a lost
+		 * event: nothing of the program's is missing from the trace. */
 		atomic_fetch_add_explicit(&t->samples, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&t->samples_dropped, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&recorded, 1, memory_order_relaxed);

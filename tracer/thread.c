@@ -159,7 +159,6 @@ struct lot_thread *lot_thread_for_sample(_Atomic uint64_t *no_state)
 	if (sample_off)
 		return NULL;
 	if (creating.busy) { /* interrupted lot_thread_create: dropped, counted */
-		creating.lost++;
 		creating.samples++;
 		return NULL;
 	}

@@ -42,8 +42,8 @@
  *
  * CPU SAMPLES (tracer/sampler.c) are recorded by the thread itself, from
  * its signal handler, through the same entry (lot_probe_enter_thread): a
- * sample that finds in_probe set is dropped and counted in nested_lost, so
- * it never touches a half-written event.  A thread that never called a probe
+ * sample that finds in_probe set is dropped (counted in samples_dropped,
+ * not as a lost event), so it never touches a half-written event.  A thread that never called a probe
  * gets a state from a spare the flusher keeps ready (`foreign` set) and has
  * no exit hook: the flusher retires it once /proc/self/task no longer lists it.
  *
