@@ -23,7 +23,15 @@ run_variant() {
 	mkdir -p "_build/$name"
 	(cd "_build/$name" && "$top/configure" -q --enable-werror "$@" && make -s -j"$jobs")
 	local status=0
-	(cd "_build/$name" && make -s -j"$jobs" check ${TEST_SUBSET:+TESTS="$TEST_SUBSET"}) || status=$?
+	# bounded: a test that hangs fails its variant instead of CI's budget
+	(cd "_build/$name" && timeout --kill-after=30 "${CHECK_TIMEOUT:-1500}" \
+		make -s -j"$jobs" check ${TEST_SUBSET:+TESTS="$TEST_SUBSET"}) || status=$?
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		echo "$name: make check timed out after ${CHECK_TIMEOUT:-1500} s; still running then:"
+		for l in $(find "_build/$name/tests" -name '*.log'); do
+			[ -f "${l%.log}.trs" ] || echo "  ${l#_build/$name/}"
+		done
+	fi
 	local log="_build/$name/test-suite.log"
 	local pass fail
 	pass=$(awk '/^# PASS:/ {print $3}' "$log" 2>/dev/null || echo 0)
@@ -57,7 +65,7 @@ fi
 
 # The release tarball builds, passes its tests and installs (make distcheck).
 echo "=== distcheck"
-if (cd _build/default && make -s -j"$jobs" distcheck >distcheck.log 2>&1); then
+if (cd _build/default && timeout --kill-after=30 "${CHECK_TIMEOUT:-1500}" make -s -j"$jobs" distcheck >distcheck.log 2>&1); then
 	summary+=("distcheck: 1 passed, 0 failed"); pass_total=$((pass_total + 1))
 else
 	tail -n 40 _build/default/distcheck.log

@@ -8,6 +8,10 @@
 . "${srcdir:-.}/tests/auto/lib.sh"
 cd "$TMP" || exit 1
 
+# Forking a program with threads (the recorder's) then allocating in the
+# child hangs under ASan (its allocator has no fork handlers, glibc's malloc
+# does): the fork cases run in plain builds only.
+if [ -z "$sanitized" ]; then
 child=$("$LOTRACE" record --auto -o p.lot -- "$top_builddir/tests/auto/forker" | head -1) ||
 	fail "record forker: status $?"
 for f in p.lot "p-$child.lot" p-exec.lot; do
@@ -33,6 +37,9 @@ main=$(tail -1 out.txt)
 case $main in lotrace-sh-*.lot) ;; *) fail "default name: printed '$main'" ;; esac
 [ "$(ls *.lot | wc -l)" -ge 4 ] || fail "default name: files $(ls)"
 cd .. || exit 1
+else
+	echo "note: fork cases skipped in a sanitizer build"
+fi
 
 # linked with liblotrace (shared) and preloaded: one recorder, one file
 "$LOTRACE" record --auto -o l.lot -- "$top_builddir/tests/auto/linked" >out.txt 2>err.txt ||
