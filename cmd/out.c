@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cmd/common.h"
+#include "cmd/exit.h"
 
 struct cmd_out cmd_out_state;
 const char cmd_hexdigits[16] = "0123456789abcdef";

@@ -14,9 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd/common.h"
+#include "cmd/exit.h"
 #include "cmd/escape.h"
 #include "cmd/out.h"
+#include "cmd/warn.h"
 
 static int by_name(const void *a, const void *b)
 {
