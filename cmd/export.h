@@ -1,7 +1,8 @@
 /*
  * The formats of `lotrace export`: each turns the analysis model's facts
  * (cmd/model.h) into a file a trace viewer opens, written through cmd/out.h
- * as the facts come.  export.c drives the model and owns the options.
+ * as the facts come.  export.c owns the options and runs the model through
+ * the driver every analysis command shares (cmd/report.h).
  *
  * Both formats lay the trace out the same way:
  *   - the traced process (its pid) with one track per thread: spans that

@@ -27,7 +27,7 @@ static void on_progress(void *ctx, uint64_t offset)
 	progress_update(&rep->progress, offset);
 }
 
-int report_run(struct report *rep, const struct model_callbacks *cb)
+int report_open(struct report *rep)
 {
 	char *one[1] = {(char *)rep->path};
 	char *const *paths = rep->n_paths ? rep->paths : one;
@@ -37,16 +37,24 @@ int report_run(struct report *rep, const struct model_callbacks *cb)
 	if (sources_open(&rep->src, paths, n))
 		return CMD_EXIT_UNREADABLE;
 	rep->r = rep->src.v[0].r;
-	progress_start(&rep->progress, rep->cmd, rep->path);
+	return -1;
+}
+
+int report_model(struct report *rep, const struct model_callbacks *cb)
+{
 	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep,
 				.show_tracer = rep->show_tracer};
 	rep->m = model_new_sources(&rep->src, cb, &mo);
 	if (!rep->m) {
 		cmd_warn(rep->path, 0, "out of memory");
-		sources_close(&rep->src);
-		rep->r = NULL;
 		return CMD_EXIT_UNREADABLE;
 	}
+	return -1;
+}
+
+int report_read(struct report *rep)
+{
+	progress_start(&rep->progress, rep->cmd, rep->path);
 	int rc = model_run(rep->m, &rep->sum);
 	progress_clear(&rep->progress);
 	const char *at = rep->src.v[rep->sum.read_proc].path;
@@ -57,6 +65,16 @@ int report_run(struct report *rep, const struct model_callbacks *cb)
 	if (rep->sum.read_error)
 		cmd_read_error(at, (unsigned long long)rep->sum.read_at);
 	return -1;
+}
+
+int report_run(struct report *rep, const struct model_callbacks *cb)
+{
+	int st = report_open(rep);
+	if (st < 0)
+		st = report_model(rep, cb);
+	if (st < 0)
+		st = report_read(rep);
+	return st;
 }
 
 int report_close(struct report *rep)

@@ -33,8 +33,7 @@
 #include "cmd/intern.h"
 #include "cmd/model.h"
 #include "cmd/out.h"
-#include "cmd/progress.h"
-#include "cmd/sources.h"
+#include "cmd/report.h"
 #include "cmd/timeline_grid.h"
 #include "cmd/timeline_svg.h"
 #include "cmd/timeline_term.h"
@@ -55,14 +54,13 @@ static const char help[] =
 	"  --help          this text\n";
 
 struct timeline {
-	const char *path;
+	struct report rep; /* the files, the model's run, the exit status */
 	bool tasks, json;
 	int64_t from, to; /* -1: not given */
 	struct tl_grid grid;
 	struct interner reasons; /* plain-escaped block reasons, kept for the grid */
 	bool any_json;
 	struct idmap cpu;        /* --json: task key -> struct cpu_tally since its interval began */
-	struct progress progress;
 };
 
 struct cpu_tally {
@@ -245,12 +243,6 @@ static void on_thread_done(void *ctx, const struct model_thread *th)
 	name_thread(ctx, th->tid, th->proc, th->name);
 }
 
-static void on_progress(void *ctx, uint64_t offset)
-{
-	struct timeline *tl = ctx;
-	progress_update(&tl->progress, offset);
-}
-
 /* The lines every report starts with: the span, the losses, the damage. */
 static size_t header_lines(const struct timeline *tl, const struct model_summary *sum,
 			   char lines[4][300])
@@ -263,7 +255,7 @@ static size_t header_lines(const struct timeline *tl, const struct model_summary
 	snprintf(lines[n++], 300,
 		 "trace %.120s: %s to %s (%s), %" PRIu64 " threads, %" PRIu64 " tasks, %" PRIu64
 		 " spans; %" PRIu64 " events lost",
-		 tl->path, a, b, d, sum->threads, sum->tasks, sum->spans, sum->lost);
+		 tl->rep.path, a, b, d, sum->threads, sum->tasks, sum->spans, sum->lost);
 	if (tl->from >= 0 || tl->to >= 0) {
 		int64_t f, t;
 		tl_grid_range(&tl->grid, &f, &t);
@@ -294,7 +286,7 @@ static int terminal_width(void)
 static void json_tail(const struct timeline *tl, const struct model_summary *sum)
 {
 	out_str("\n],\"file\":");
-	out_json_str(tl->path, strlen(tl->path));
+	out_json_str(tl->rep.path, strlen(tl->rep.path));
 	out_printf(",\"rows_are\":\"%s\",\"start_ns\":", tl->tasks ? "tasks" : "threads");
 	out_i64(sum->start_ns);
 	out_str(",\"end_ns\":");
@@ -329,10 +321,10 @@ int cmd_timeline(int argc, char **argv)
 	};
 	static struct timeline tl;
 	memset(&tl, 0, sizeof tl);
+	tl.rep.cmd = "timeline";
 	tl.from = tl.to = -1;
 	const char *svg = NULL, *color = "auto";
 	int width = 0;
-	struct model_opts mopts = {0};
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -340,7 +332,7 @@ int cmd_timeline(int argc, char **argv)
 		switch (c) {
 		case 'T': tl.tasks = true; break;
 		case 'j': tl.json = true; break;
-		case CMD_OPT_SHOW_TRACER: mopts.show_tracer = true; break;
+		case CMD_OPT_SHOW_TRACER: tl.rep.show_tracer = true; break;
 		case 's': svg = optarg; break;
 		case 'c': color = optarg ? optarg : "always"; break;
 		case 'f':
@@ -377,19 +369,15 @@ int cmd_timeline(int argc, char **argv)
 		return cmd_usage_error(argv[0], usage, "--color takes always, never or auto");
 	if (!width)
 		width = terminal_width();
-	char **paths; /* last: nothing to free on the usage errors above */
-	size_t n_paths;
-	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
+	int st = report_file_arg(&tl.rep, argc, argv, usage); /* last: nothing to free before */
 	if (st >= 0)
 		return st;
-	tl.path = paths[0];
-
-	struct sources src = {0};
-	if (sources_open_paths(&src, paths, n_paths))
-		return CMD_EXIT_UNREADABLE;
-	if (svg && cmd_redirect_stdout(argv[0], svg) < 0) {
-		sources_finish(&src, false);
-		return CMD_EXIT_UNREADABLE;
+	st = report_open(&tl.rep);
+	if (st < 0 && svg && cmd_redirect_stdout(argv[0], svg) < 0)
+		st = CMD_EXIT_UNREADABLE;
+	if (st >= 0) {
+		report_close(&tl.rep);
+		return st;
 	}
 	/* A window with only --to: from the start; only --from: to the end
 	 * (then the grid grows as the whole trace does). */
@@ -402,34 +390,29 @@ int cmd_timeline(int argc, char **argv)
 		.span = on_span,
 		.sample = on_sample,
 		.thread_done = on_thread_done,
-		.progress = on_progress,
 	};
-	struct model_summary sum = {0};
-	struct model *m = model_new_sources(&src, &cb, &mopts);
-	int rc = -1;
-	if (m) {
+	st = report_model(&tl.rep, &cb);
+	if (st < 0) {
 		if (tl.json)
 			out_str("{\"intervals\":[");
-		progress_start(&tl.progress, "lotrace timeline", tl.path);
-		rc = model_run(m, &sum);
-		progress_clear(&tl.progress);
-		model_free(m);
+		st = report_read(&tl.rep);
 	}
-	if (rc < 0 || tl.grid.oom) {
-		out_flush();
-		fprintf(stderr, "lotrace timeline: %s: out of memory\n", tl.path);
+	if (st >= 0 || tl.grid.oom) {
+		if (st < 0) {
+			out_flush();
+			fprintf(stderr, "lotrace timeline: %s: out of memory\n", tl.rep.path);
+		}
 		tl_grid_free(&tl.grid);
 		cpu_free(&tl.cpu);
 		intern_free(&tl.reasons);
-		sources_finish(&src, false);
+		report_close(&tl.rep);
 		return CMD_EXIT_UNREADABLE;
 	}
-	if (sum.read_error)
-		cmd_read_error(src.v[sum.read_proc].path, (unsigned long long)sum.read_at);
+	const struct model_summary *sum = &tl.rep.sum;
 	char lines[4][300];
-	size_t n = header_lines(&tl, &sum, lines);
+	size_t n = header_lines(&tl, sum, lines);
 	if (tl.json) {
-		json_tail(&tl, &sum);
+		json_tail(&tl, sum);
 	} else if (svg) {
 		const char *hdr[4];
 		for (size_t i = 0; i < n; i++)
@@ -445,5 +428,5 @@ int cmd_timeline(int argc, char **argv)
 	tl_grid_free(&tl.grid);
 	cpu_free(&tl.cpu);
 	intern_free(&tl.reasons);
-	return sources_finish(&src, sum.read_error);
+	return report_close(&tl.rep);
 }
