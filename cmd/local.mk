@@ -6,6 +6,7 @@ cmd_lotrace_SOURCES = \
 	cmd/common.c cmd/common.h cmd/exit.h \
 	cmd/warn.c cmd/warn.h \
 	cmd/out.c cmd/out.h \
+	cmd/json.c cmd/json.h \
 	cmd/escape.c cmd/escape.h \
 	cmd/threads.c cmd/threads.h \
 	cmd/info.c \

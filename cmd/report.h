@@ -68,8 +68,8 @@ int report_main(struct report *rep, const struct model_callbacks *cb, void (*pri
 bool report_common_opt(struct report *rep, int c, const char *arg);
 int report_file_arg(struct report *rep, int argc, char **argv, const char *usage);
 
-/* The header: text lines, or the "trace" member of a JSON object (with its
- * key, no comma before it). */
+/* The header: text lines, or the "trace" member of the JSON object open
+ * (cmd/json.h). */
 void report_header_text(const struct report *rep);
 void report_header_json(const struct report *rep);
 
