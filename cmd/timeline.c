@@ -31,6 +31,7 @@
 #include "cmd/escape.h"
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
+#include "cmd/json.h"
 #include "cmd/model.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
@@ -59,7 +60,6 @@ struct timeline {
 	int64_t from, to; /* -1: not given */
 	struct tl_grid grid;
 	struct interner reasons; /* plain-escaped block reasons, kept for the grid */
-	bool any_json;
 	struct idmap cpu;        /* --json: task key -> struct cpu_tally since its interval began */
 };
 
@@ -92,31 +92,25 @@ static void task_label(struct model_str name, uint64_t id, uint64_t tid, char *b
 static void json_interval(struct timeline *tl, uint64_t row, const struct model_interval *iv,
 			  int64_t start, int64_t end)
 {
-	out_str(tl->any_json ? ",\n{\"row\":" : "\n{\"row\":");
-	tl->any_json = true;
-	out_u64(row);
-	out_str(",\"task\":");
-	out_u64(iv->task->key);
-	out_str(",\"task_id\":");
-	out_u64(iv->task->id);
-	out_str(",\"task_name\":");
-	out_json_str(iv->task->name.s, iv->task->name.n);
-	out_str(",\"thread\":");
-	out_u64(iv->tid);
-	out_printf(",\"state\":\"%s\",\"reason\":", model_state_name(iv->state));
-	out_json_str(iv->reason.s ? iv->reason.s : "", iv->reason.n);
-	out_str(",\"start_ns\":");
-	out_i64(start);
-	out_str(",\"end_ns\":");
-	out_i64(end);
-	out_str(",\"duration_ns\":");
-	out_i64(end - start);
-	out_str(iv->open ? ",\"open\":true" : ",\"open\":false");
+	json_break();
+	json_object();
+	json_kv_u64("row", row);
+	json_kv_u64("task", iv->task->key);
+	json_kv_u64("task_id", iv->task->id);
+	json_kv_str("task_name", iv->task->name.s, iv->task->name.n);
+	json_kv_u64("thread", iv->tid);
+	json_kv_cstr("state", model_state_name(iv->state));
+	json_kv_str("reason", iv->reason.s ? iv->reason.s : "", iv->reason.n);
+	json_kv_i64("start_ns", start);
+	json_kv_i64("end_ns", end);
+	json_kv_i64("duration_ns", end - start);
+	json_kv_bool("open", iv->open);
 	struct cpu_tally *c = idmap_get(&tl->cpu, iv->task->key);
-	if (iv->state == MODEL_RUNNING)
-		out_printf(",\"cpu_samples\":%" PRIu64 ",\"cpu_ns\":%" PRIu64, c ? c->samples : 0,
-			   c ? c->ns : 0);
-	out_char('}');
+	if (iv->state == MODEL_RUNNING) {
+		json_kv_u64("cpu_samples", c ? c->samples : 0);
+		json_kv_u64("cpu_ns", c ? c->ns : 0);
+	}
+	json_object_end();
 }
 
 /* A thread's row: its tid, told apart by file when several are read. */
@@ -285,18 +279,18 @@ static int terminal_width(void)
 
 static void json_tail(const struct timeline *tl, const struct model_summary *sum)
 {
-	out_str("\n],\"file\":");
-	out_json_str(tl->rep.path, strlen(tl->rep.path));
-	out_printf(",\"rows_are\":\"%s\",\"start_ns\":", tl->tasks ? "tasks" : "threads");
-	out_i64(sum->start_ns);
-	out_str(",\"end_ns\":");
-	out_i64(sum->end_ns);
-	out_str(",\"window_start_ns\":");
-	out_i64(tl->from >= 0 ? tl->from : sum->start_ns);
-	out_str(",\"window_end_ns\":");
-	out_i64(tl->to >= 0 ? tl->to : sum->end_ns);
-	out_printf(",\"lost\":%" PRIu64 ",\"damaged\":%s}\n", sum->lost,
-		   sum->damaged || sum->read_error ? "true" : "false");
+	out_char('\n');
+	json_array_end();
+	json_kv_cstr("file", tl->rep.path);
+	json_kv_cstr("rows_are", tl->tasks ? "tasks" : "threads");
+	json_kv_i64("start_ns", sum->start_ns);
+	json_kv_i64("end_ns", sum->end_ns);
+	json_kv_i64("window_start_ns", tl->from >= 0 ? tl->from : sum->start_ns);
+	json_kv_i64("window_end_ns", tl->to >= 0 ? tl->to : sum->end_ns);
+	json_kv_u64("lost", sum->lost);
+	json_kv_bool("damaged", sum->damaged || sum->read_error);
+	json_object_end();
+	out_char('\n');
 }
 
 static void cpu_free(struct idmap *m)
@@ -393,8 +387,11 @@ int cmd_timeline(int argc, char **argv)
 	};
 	st = report_model(&tl.rep, &cb);
 	if (st < 0) {
-		if (tl.json)
-			out_str("{\"intervals\":[");
+		if (tl.json) {
+			json_object();
+			json_key("intervals");
+			json_array();
+		}
 		st = report_read(&tl.rep);
 	}
 	if (st >= 0 || tl.grid.oom) {
