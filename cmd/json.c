@@ -102,6 +102,19 @@ void json_null(void)
 	out_str("null");
 }
 
+void json_hex(const uint8_t *p, size_t n)
+{
+	item();
+	out_char('"');
+	for (size_t i = 0; i < n; i++) {
+		char *o = out_room(2);
+		o[0] = cmd_hexdigits[p[i] >> 4];
+		o[1] = cmd_hexdigits[p[i] & 15];
+		out_commit(o + 2);
+	}
+	out_char('"');
+}
+
 void json_printf(const char *fmt, ...)
 {
 	char buf[128];

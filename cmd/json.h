@@ -31,6 +31,8 @@ void json_u64(uint64_t v);
 void json_i64(int64_t v);
 void json_bool(bool v);
 void json_null(void);
+/* Bytes as a string of lowercase hex digits (a build-id). */
+void json_hex(const uint8_t *p, size_t n);
 /* A value already formatted (a number with a chosen precision). */
 void json_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

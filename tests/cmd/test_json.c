@@ -77,6 +77,17 @@ START_TEST(keys_and_strings_from_the_data_are_escaped)
 }
 END_TEST
 
+START_TEST(bytes_are_written_as_a_hex_string)
+{
+	const uint8_t id[] = {0x00, 0xab, 0x7f};
+	json_array();
+	json_hex(id, sizeof id);
+	json_hex(id, 0);
+	json_array_end();
+	ck_assert_str_eq(written(), "[\"00ab7f\",\"\"]");
+}
+END_TEST
+
 START_TEST(a_line_break_between_items_comes_after_the_comma)
 {
 	json_array();
@@ -105,6 +116,7 @@ static void add_tests(TCase *tc)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, members_and_items_are_separated_by_commas_at_every_depth);
 	tcase_add_test(tc, keys_and_strings_from_the_data_are_escaped);
+	tcase_add_test(tc, bytes_are_written_as_a_hex_string);
 	tcase_add_test(tc, a_line_break_between_items_comes_after_the_comma);
 	tcase_add_test(tc, top_level_values_take_no_comma);
 }
