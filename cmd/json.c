@@ -1,7 +1,6 @@
 #include "cmd/json.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cmd/escape.h"
@@ -117,13 +116,11 @@ void json_hex(const uint8_t *p, size_t n)
 
 void json_printf(const char *fmt, ...)
 {
-	char buf[128];
 	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
 	item();
-	out_write(buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	va_start(ap, fmt);
+	out_vprintf(fmt, ap);
+	va_end(ap);
 }
 
 void json_kv_str(const char *key, const char *s, size_t n)
