@@ -92,19 +92,6 @@ int cmd_help(const char *usage, const char *help)
 	return CMD_EXIT_OK;
 }
 
-void cmd_warn(const char *path, unsigned long long offset, const char *message)
-{
-	out_flush();
-	fprintf(stderr, "lotrace: %s: offset %llu: %s\n", path, offset, message);
-}
-
-void cmd_read_error(const char *path, unsigned long long offset)
-{
-	char msg[300];
-	snprintf(msg, sizeof msg, "read error: %s", strerror(errno ? errno : EIO));
-	cmd_warn(path, offset, msg);
-}
-
 static void diag(void *ctx, uint64_t offset, const char *message)
 {
 	cmd_warn(ctx, (unsigned long long)offset, message);

@@ -1,16 +1,7 @@
 /*
- * What every subcommand shares: the exit-status policy, opening a trace with
- * warnings printed as they are found, and the usual "[--json] FILE" options.
- *
- * Exit status (the man page's EXIT STATUS section):
- *   0  the file was read completely and is valid
- *   1  usage error (unknown option, missing or extra argument)
- *   2  the file could not be read as a trace: one line on stderr,
- *      "lotrace: FILE: offset N: reason", nothing on stdout
- *      (also: the output could not be written)
- *   3  the file was read, but damaged or truncated parts were skipped:
- *      one warning line per damaged part, "lotrace: FILE: offset N: reason",
- *      and everything else printed as usual
+ * What every subcommand shares: opening a trace with warnings printed as
+ * they are found (cmd/warn.h), the exit statuses (cmd/exit.h) and the usual
+ * "[--json] FILE" options.
  */
 #ifndef LOT_CMD_COMMON_H
 #define LOT_CMD_COMMON_H
@@ -19,15 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmd/exit.h"
+#include "cmd/warn.h"
 #include "trace-format/reader.h"
-
-enum cmd_exit {
-	CMD_EXIT_OK = 0,
-	CMD_EXIT_USAGE = 1,
-	CMD_EXIT_UNREADABLE = 2,
-	CMD_EXIT_DAMAGED = 3,
-	CMD_EXIT_PIPE = 141, /* what a shell reports for death by SIGPIPE */
-};
 
 /* A time from the trace start, as --from/--to take it: "1.5ms", "200us",
  * "2s", "100ns" or plain nanoseconds; -1 if malformed. */
@@ -72,15 +57,6 @@ struct lot_reader *cmd_open(const char *path);
 
 /* Flush the output, close the reader, and return the exit status its read earned. */
 int cmd_close(struct lot_reader *r);
-
-/* After lot_reader_next_chunk() returned -1 (the reader reports damage, not
- * I/O errors): "lotrace: FILE: offset N: read error: <errno text>", N being
- * where reading stopped.  The caller then exits with CMD_EXIT_DAMAGED. */
-void cmd_read_error(const char *path, unsigned long long offset);
-
-/* Print "lotrace: FILE: offset N: message" to stderr (after flushing stdout, so
- * that a terminal shows it next to the output it concerns). */
-void cmd_warn(const char *path, unsigned long long offset, const char *message);
 
 /* Make standard output the file OUT (created or truncated), so that
  * everything written through out.h goes there; "-" keeps standard output.

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cmd/escape.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "cmd/sources.h"
 #include "lib/grow.h"
@@ -344,19 +345,22 @@ void cp_print_text(struct report *rep, const struct cp_step *v, size_t n, const 
 
 void cp_print_json(struct report *rep, const struct cp_step *v, size_t n)
 {
-	out_str(",\"critical_path\":[");
+	json_key("critical_path");
+	json_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct cp_step *s = &v[i];
 		const struct source *src = s->proc < rep->src.n ? &rep->src.v[s->proc] : NULL;
-		const char *svc = src ? src->service : "";
-		out_str(i ? ",{\"service\":" : "{\"service\":");
-		out_json_str(svc, strlen(svc));
-		out_printf(",\"pid\":%" PRIu64 ",\"span\":", src ? src->pid : 0);
-		out_json_str(s->span.s, s->span.n);
-		out_printf(",\"span_id\":\"%016" PRIx64 "\",\"state\":\"%s\",\"reason\":", s->span_id,
-			   state_name(s->state));
-		out_json_str(s->reason.s, s->reason.n);
-		out_printf(",\"start_ns\":%" PRId64 ",\"duration_ns\":%" PRIu64 "}", s->start_ns, s->ns);
+		json_object();
+		json_kv_cstr("service", src ? src->service : "");
+		json_kv_u64("pid", src ? src->pid : 0);
+		json_kv_str("span", s->span.s, s->span.n);
+		json_key("span_id");
+		json_printf("\"%016" PRIx64 "\"", s->span_id);
+		json_kv_cstr("state", state_name(s->state));
+		json_kv_str("reason", s->reason.s, s->reason.n);
+		json_kv_i64("start_ns", s->start_ns);
+		json_kv_u64("duration_ns", s->ns);
+		json_object_end();
 	}
-	out_char(']');
+	json_array_end();
 }

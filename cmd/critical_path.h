@@ -38,7 +38,7 @@ const struct cp_step *cp_path(struct cp *cp, unsigned proc, uint64_t span_id, si
 void cp_free(struct cp *cp);
 
 /* The path as text lines (a table whose durations add up to the root's wall
- * time) or as the JSON member ,"critical_path":[...]. */
+ * time) or as the member "critical_path" of the JSON object open (cmd/json.h). */
 void cp_print_text(struct report *rep, const struct cp_step *v, size_t n, const char *ind);
 void cp_print_json(struct report *rep, const struct cp_step *v, size_t n);
 

@@ -19,8 +19,7 @@
 #include "cmd/export.h"
 #include "cmd/otlp_http.h"
 #include "cmd/out.h"
-#include "cmd/progress.h"
-#include "cmd/sources.h"
+#include "cmd/report.h"
 
 static const char usage[] =
 	"lotrace export [--format chrome|perfetto|pprof|otlp|otlp-json] [-o OUT | --otlp URL]\n"
@@ -52,7 +51,6 @@ static const char help[] =
 struct run {
 	const struct export_format *fmt;
 	void *st;
-	struct progress progress;
 	int64_t from, to; /* --from/--to: the window (-1: not given) */
 };
 
@@ -110,12 +108,6 @@ static void on_sample(void *ctx, const struct model_sample *sm)
 	r->fmt->sample(r->st, sm);
 }
 
-static void on_progress(void *ctx, uint64_t offset)
-{
-	struct run *r = ctx;
-	progress_update(&r->progress, offset);
-}
-
 /* The process's name for the viewer: service, else the executable's basename. */
 static char *process_name(const struct lot_reader *rd)
 {
@@ -142,58 +134,6 @@ static void summary_line(const char *path, const struct export_format *fmt, cons
 		sum->damaged ? " (damaged: parts skipped)" : "");
 }
 
-uint64_t export_pid(const struct export_info *info, unsigned proc)
-{
-	if (!proc || !info->src || proc >= info->src->n)
-		return info->pid;
-	uint64_t pid = info->src->v[proc].pid;
-	return pid ? pid : proc + 1;
-}
-
-const char *export_process_name(const struct export_info *info, unsigned proc)
-{
-	if (!proc || !info->src || proc >= info->src->n)
-		return info->process_name;
-	return info->src->v[proc].service; /* escaped where it is written */
-}
-
-const char *export_frame(const struct export_info *info, uint64_t pc)
-{
-	return sym_full(info->sym, pc);
-}
-
-struct symbolizer *export_sym_of(const struct export_info *info, unsigned proc)
-{
-	if (!proc || !info->syms || proc >= info->src->n)
-		return info->sym;
-	if (!info->syms[proc]) {
-		const struct lot_file_header *h = info->src->v[proc].hdr;
-		info->syms[proc] = sym_new(h->modules, h->n_modules, info->symdir, info->raw_symbols);
-		if (!info->syms[proc])
-			return info->sym;
-	}
-	return info->syms[proc];
-}
-
-const char *export_frame_of(const struct export_info *info, unsigned proc, uint64_t pc)
-{
-	struct symbolizer *sym = export_sym_of(info, proc);
-	return sym == info->sym ? export_frame(info, pc) : sym_full(sym, pc);
-}
-
-bool export_wake_flow(const struct model_interval *iv)
-{
-	return iv->state == MODEL_BLOCKED && iv->woken && !iv->open &&
-	       iv->waker.task_key != iv->task->key;
-}
-
-const uint64_t *export_stack(const struct export_info *info, uint32_t stack, size_t *n)
-{
-	const uint64_t *pcs = stack ? model_stack(info->model, stack, n) : NULL;
-	return pcs ? sym_program_stack(export_sym_of(info, model_stack_proc(info->model, stack)), pcs, n)
-		   : NULL;
-}
-
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -201,15 +141,13 @@ int cmd_export(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"from", required_argument, NULL, 'F'},
 		{"to", required_argument, NULL, 'T'},
-		{"symbols", required_argument, NULL, 'S'},
-		{"no-symbols", no_argument, NULL, 'N'},
+		REPORT_SYMBOL_OPTIONS,
 		{"otlp", required_argument, NULL, 'U'},
 		CMD_COMMON_OPTIONS,
 	};
 	const struct export_format *fmt = &export_chrome;
-	const char *out = "-", *symdir = NULL, *otlp_url = NULL;
-	bool raw_symbols = false;
-	struct model_opts mopts = {0};
+	const char *out = "-", *otlp_url = NULL;
+	struct report rep = {.cmd = "export"};
 	int64_t from = -1, to = -1;
 	optind = 1;
 	opterr = 0;
@@ -241,12 +179,6 @@ int cmd_export(int argc, char **argv)
 			*(c == 'F' ? &from : &to) = v;
 			break;
 		}
-		case 'S':
-			symdir = optarg;
-			break;
-		case 'N':
-			raw_symbols = true;
-			break;
 		case 'U': {
 			char why[300];
 			if (otlp_http_check(optarg, why, sizeof why))
@@ -255,12 +187,14 @@ int cmd_export(int argc, char **argv)
 			fmt = &export_otlp_proto;
 			break;
 		}
-		case CMD_OPT_SHOW_TRACER:
-			mopts.show_tracer = true;
-			break;
 		case 'h':
 			return cmd_help(usage, help);
 		default:
+			if (report_common_opt(&rep, c, optarg))
+				break;
+			if (optopt > 0xff) /* a long option's code: its value is missing */
+				return cmd_usage_error(argv[0], usage, "option '%s' needs a value",
+						       argv[optind - 1]);
 			if (optopt == 'f' || optopt == 'o')
 				return cmd_usage_error(argv[0], usage, "option '-%c' needs a value", optopt);
 			if (optopt)
@@ -270,44 +204,41 @@ int cmd_export(int argc, char **argv)
 	}
 	if (otlp_url && (fmt != &export_otlp_proto || strcmp(out, "-")))
 		return cmd_usage_error(argv[0], usage, "--otlp sends OTLP protobuf: no --format or -o");
-	char **paths;
-	size_t n_paths;
-	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
+	int st = report_file_arg(&rep, argc, argv, usage);
 	if (st >= 0)
 		return st;
 	if (from >= 0 && to >= 0 && to <= from) {
-		sources_free_paths(paths, n_paths);
+		report_close(&rep);
 		return cmd_usage_error(argv[0], usage, "--to must be after --from");
 	}
-	const char *path = paths[0];
+	const char *path = rep.path;
 	bool binary = fmt == &export_perfetto || fmt == &export_otlp_proto || fmt == &export_pprof;
 	if (binary && !otlp_url && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
-		sources_free_paths(paths, n_paths);
+		report_close(&rep);
 		return cmd_usage_error(argv[0], usage, "binary output: give -o OUT");
 	}
 
-	struct sources src = {0};
-	if (sources_open_paths(&src, paths, n_paths))
-		return CMD_EXIT_UNREADABLE;
-	struct lot_reader *rd = src.v[0].r;
-	if (cmd_redirect_stdout(argv[0], out) < 0) {
-		sources_finish(&src, false);
-		return CMD_EXIT_UNREADABLE;
+	st = report_open(&rep);
+	if (st < 0 && cmd_redirect_stdout(argv[0], out) < 0)
+		st = CMD_EXIT_UNREADABLE;
+	if (st >= 0) {
+		report_close(&rep);
+		return st;
 	}
-	const struct lot_file_header *h = lot_reader_header(rd);
-	const char *pid = lot_reader_meta(rd, "pid");
+	const struct lot_file_header *h = lot_reader_header(rep.r);
+	const char *pid = lot_reader_meta(rep.r, "pid");
 	struct export_info info = {
 		.path = path,
 		.base_ns = h->clock.start_mono_ns,
 		.pid = pid && strtoull(pid, NULL, 10) ? strtoull(pid, NULL, 10) : 1,
-		.process_name = process_name(rd),
-		.sym = sym_new(h->modules, h->n_modules, symdir, raw_symbols),
-		.src = &src,
+		.process_name = process_name(rep.r),
+		.sym = sym_new(h->modules, h->n_modules, rep.symdir, rep.no_symbols),
+		.src = &rep.src,
 		.real0_ns = h->clock.start_real_ns,
 		.otlp_url = otlp_url,
-		.syms = calloc(src.n, sizeof *info.syms),
-		.symdir = symdir,
-		.raw_symbols = raw_symbols,
+		.syms = calloc(rep.src.n, sizeof *info.syms),
+		.symdir = rep.symdir,
+		.raw_symbols = rep.no_symbols,
 	};
 	struct run run = {.fmt = fmt, .from = from, .to = to};
 	struct model_callbacks cb = {
@@ -318,39 +249,39 @@ int cmd_export(int argc, char **argv)
 		.task_done = fmt->task_done ? on_task_done : NULL,
 		.thread_done = fmt->thread_done ? on_thread_done : NULL,
 		.sample = fmt->sample ? on_sample : NULL,
-		.progress = on_progress,
 	};
-	struct model_summary sum = {0};
-	int rc = -1;
 	int fin = 0;
-	if (info.process_name && info.sym && (info.model = model_new_sources(&src, &cb, &mopts))) {
+	if (!info.process_name || !info.sym) {
+		cmd_warn(path, 0, "out of memory");
+		st = CMD_EXIT_UNREADABLE;
+	} else if ((st = report_model(&rep, &cb)) < 0) {
+		info.model = rep.m;
 		run.st = fmt->begin(&info);
-		if (run.st) {
-			progress_start(&run.progress, "lotrace export", path);
-			rc = model_run(info.model, &sum);
-			progress_clear(&run.progress);
-			fin = fmt->finish(run.st, &sum);
-			if (fin == -1)
-				rc = -1;
+		if (!run.st) {
+			cmd_warn(path, 0, "out of memory");
+			st = CMD_EXIT_UNREADABLE;
+		} else {
+			st = report_read(&rep);
+			fin = fmt->finish(run.st, &rep.sum); /* frees run.st */
+			if (fin == -1 && st < 0) {
+				cmd_warn(path, 0, "out of memory");
+				st = CMD_EXIT_UNREADABLE;
+			}
 		}
-		model_free(info.model);
 	}
 	free((char *)info.process_name);
 	if (info.sym)
 		sym_free(info.sym);
-	for (size_t i = 1; info.syms && i < src.n; i++)
+	for (size_t i = 1; info.syms && i < rep.src.n; i++)
 		if (info.syms[i])
 			sym_free(info.syms[i]);
 	free(info.syms);
-	if (rc < 0 || fin == EXPORT_SEND_FAILED) {
-		out_flush();
-		if (rc < 0)
-			fprintf(stderr, "lotrace export: %s: out of memory\n", path);
-		sources_finish(&src, false);
-		return CMD_EXIT_UNREADABLE;
+	if (st < 0 && fin == EXPORT_SEND_FAILED)
+		st = CMD_EXIT_UNREADABLE;
+	if (st >= 0) {
+		report_close(&rep);
+		return st;
 	}
-	if (sum.read_error)
-		cmd_read_error(src.v[sum.read_proc].path, (unsigned long long)sum.read_at);
-	summary_line(path, fmt, otlp_url ? otlp_url : out, &sum);
-	return sources_finish(&src, sum.read_error);
+	summary_line(path, fmt, otlp_url ? otlp_url : out, &rep.sum);
+	return report_close(&rep);
 }

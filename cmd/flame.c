@@ -20,6 +20,7 @@
 #include "cmd/common.h"
 #include "cmd/escape.h"
 #include "cmd/idmap.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
 #include "cmd/samples.h"
@@ -360,20 +361,26 @@ static void header_stderr(const struct flame *f)
 static void print_folded(struct flame *f, const struct line *v, size_t n)
 {
 	if (f->rep.json) {
-		out_char('{');
+		json_object();
 		report_header_json(&f->rep);
-		out_printf(",\"state\":\"%s\",\"span\":", what(f));
+		json_kv_cstr("state", what(f));
+		json_key("span");
 		if (f->span)
-			out_json_str(f->span, strlen(f->span));
+			json_cstr(f->span);
 		else
-			out_str("null");
-		out_printf(",\"total_ns\":%" PRIu64 ",\"stacks\":[", f->total);
+			json_null();
+		json_kv_u64("total_ns", f->total);
+		json_key("stacks");
+		json_array();
 		for (size_t i = 0; i < n; i++) {
-			out_str(i ? ",{\"folded\":" : "{\"folded\":");
-			out_json_str(v[i].text, strlen(v[i].text));
-			out_printf(",\"weight_ns\":%" PRIu64 "}", v[i].ns);
+			json_object();
+			json_kv_cstr("folded", v[i].text);
+			json_kv_u64("weight_ns", v[i].ns);
+			json_object_end();
 		}
-		out_str("]}\n");
+		json_array_end();
+		json_object_end();
+		out_char('\n');
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -18,9 +18,10 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/escape.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
-#include "cmd/threads.h"
 #include "cmd/stack_depth.h"
+#include "cmd/threads.h"
 #include "trace-format/reader.h"
 
 static const char usage[] = "lotrace info [--json] [--show-tracer] FILE";
@@ -337,139 +338,145 @@ static void print_text(const struct info *in)
 		out_printf("damaged        yes, warnings: %" PRIu64 "\n", in->warnings);
 }
 
-static void json_key(const char *k, bool first)
-{
-	if (!first)
-		out_char(',');
-	out_json_str(k, strlen(k));
-	out_char(':');
-}
+static void json_kv_name(const char *key, const char *s) { json_kv_cstr(key, s ? s : ""); }
 
-static void json_name(const char *s) { out_json_str(s ? s : "", s ? strlen(s) : 0); }
+/* A key from the file (meta, trailer stats): escaped. */
+static void json_key_name(const char *k) { json_key_str(k, strlen(k)); }
 
-static void json_ratio(uint64_t bytes, uint64_t events)
+static void json_ratio(const char *key, uint64_t bytes, uint64_t events)
 {
+	json_key(key);
 	if (events)
-		out_printf("%.2f", (double)bytes / (double)events);
+		json_printf("%.2f", (double)bytes / (double)events);
 	else
-		out_str("null");
+		json_null();
 }
 
 static void print_json(const struct info *in)
 {
 	const struct lot_file_header *h = in->hdr;
 	char buf[40];
-	out_char('{');
-	json_key("file", true);
-	json_name(in->path);
-	json_key("format", false);
-	out_printf("{\"major\":%u,\"minor\":%u}", h->major, h->minor);
-	json_key("file_bytes", false);
+	json_object();
+	json_kv_name("file", in->path);
+	json_key("format");
+	json_object();
+	json_kv_u64("major", h->major);
+	json_kv_u64("minor", h->minor);
+	json_object_end();
+	json_key("file_bytes");
 	if (in->have_file_bytes)
-		out_u64(in->file_bytes);
+		json_u64(in->file_bytes);
 	else
-		out_str("null");
-	json_key("meta", false);
-	out_char('{');
+		json_null();
+	json_key("meta");
+	json_object();
 	for (size_t i = 0; i < h->n_meta; i++) {
-		json_key(h->meta[i].key, i == 0);
-		json_name(h->meta[i].value);
+		json_key_name(h->meta[i].key);
+		json_cstr(h->meta[i].value ? h->meta[i].value : "");
 	}
-	out_char('}');
-	json_key("clock", false);
-	out_printf("{\"source\":\"%s\",\"source_code\":%u,\"freq_hz\":%" PRIu64
-		   ",\"time_shift\":%u,\"start_ticks\":%" PRIu64 ",\"start_mono_ns\":%" PRIu64
-		   ",\"start_real_ns\":%" PRIu64 "}",
-		   clock_source_name(h->clock.source), h->clock.source, h->clock.freq_hz,
-		   h->clock.time_shift, h->clock.start_ticks, h->clock.start_mono_ns,
-		   h->clock.start_real_ns);
+	json_object_end();
+	json_key("clock");
+	json_object();
+	json_kv_cstr("source", clock_source_name(h->clock.source));
+	json_kv_u64("source_code", h->clock.source);
+	json_kv_u64("freq_hz", h->clock.freq_hz);
+	json_kv_u64("time_shift", h->clock.time_shift);
+	json_kv_u64("start_ticks", h->clock.start_ticks);
+	json_kv_u64("start_mono_ns", h->clock.start_mono_ns);
+	json_kv_u64("start_real_ns", h->clock.start_real_ns);
+	json_object_end();
 	utc_string(h->clock.start_real_ns, buf);
-	json_key("start_utc", false);
-	json_name(buf);
-	json_key("duration_ns", false);
-	out_u64(duration_ns(in));
-	out_printf(",\"chunks\":%" PRIu64 ",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
-		   ",\"lost_chunk_headers\":%" PRIu64 ",\"lost_trailer_only\":%" PRIu64
-		   ",\"compressed_bytes\":%" PRIu64 ",\"raw_bytes\":%" PRIu64,
-		   in->chunks, in->events, in->lost_chunks + in->lost_trailer, in->lost_chunks,
-		   in->lost_trailer, in->comp_bytes, in->raw_bytes);
-	out_str(",\"bytes_per_event\":{\"compressed\":");
-	json_ratio(in->comp_bytes, in->events);
-	out_str(",\"raw\":");
-	json_ratio(in->raw_bytes, in->events);
-	out_char('}');
+	json_kv_name("start_utc", buf);
+	json_kv_u64("duration_ns", duration_ns(in));
+	json_kv_u64("chunks", in->chunks);
+	json_kv_u64("events", in->events);
+	json_kv_u64("lost", in->lost_chunks + in->lost_trailer);
+	json_kv_u64("lost_chunk_headers", in->lost_chunks);
+	json_kv_u64("lost_trailer_only", in->lost_trailer);
+	json_kv_u64("compressed_bytes", in->comp_bytes);
+	json_kv_u64("raw_bytes", in->raw_bytes);
+	json_key("bytes_per_event");
+	json_object();
+	json_ratio("compressed", in->comp_bytes, in->events);
+	json_ratio("raw", in->raw_bytes, in->events);
+	json_object_end();
 	stack_depth_json(&in->depth);
 
 	if (in->tracer_threads && !in->show_tracer)
-		out_printf(",\"tracer_threads_not_listed\":%zu", in->tracer_threads);
-	json_key("threads", false);
-	out_char('[');
-	bool first_thread = true;
+		json_kv_u64("tracer_threads_not_listed", in->tracer_threads);
+	json_key("threads");
+	json_array();
 	for (size_t i = 0; i < in->threads.n; i++) {
 		const struct thread_stats *t = &in->threads.v[i];
 		if (t->tracer && !in->show_tracer)
 			continue;
-		out_printf("%s{\"tid\":%" PRIu64 ",\"name\":", first_thread ? "" : ",", t->tid);
-		first_thread = false;
-		json_name(t->name);
+		json_object();
+		json_kv_u64("tid", t->tid);
+		json_kv_name("name", t->name);
 		if (t->tracer)
-			out_str(",\"tracer\":true");
-		out_printf(",\"events\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"lost_chunk_headers\":%" PRIu64
-			   ",\"lost_trailer_only\":%" PRIu64 ",\"chunks\":%" PRIu64 ",\"written\":",
-			   t->events, t->lost_chunks + t->lost_trailer, t->lost_chunks,
-			   t->lost_trailer, t->chunks);
+			json_kv_bool("tracer", true);
+		json_kv_u64("events", t->events);
+		json_kv_u64("lost", t->lost_chunks + t->lost_trailer);
+		json_kv_u64("lost_chunk_headers", t->lost_chunks);
+		json_kv_u64("lost_trailer_only", t->lost_trailer);
+		json_kv_u64("chunks", t->chunks);
+		json_key("written");
 		if (t->in_trailer)
-			out_u64(t->written);
+			json_u64(t->written);
 		else
-			out_str("null");
-		out_char('}');
+			json_null();
+		json_object_end();
 	}
-	out_char(']');
+	json_array_end();
 
-	json_key("event_counts", false);
-	out_char('{');
-	bool first = true;
+	json_key("event_counts");
+	json_object();
 	for (unsigned c = 0; c < 256; c++) {
 		if (!in->by_type[c])
 			continue;
 		char tn[16];
-		json_key(type_name(in, c, tn), first);
-		out_u64(in->by_type[c]);
-		first = false;
+		json_key_name(type_name(in, c, tn));
+		json_u64(in->by_type[c]);
 	}
-	out_char('}');
+	json_object_end();
 
-	json_key("modules", false);
-	out_char('[');
+	json_key("modules");
+	json_array();
 	for (size_t i = 0; i < h->n_modules; i++) {
 		const struct lot_module *m = &h->modules[i];
-		out_printf("%s{\"start\":%" PRIu64 ",\"end\":%" PRIu64 ",\"offset\":%" PRIu64
-			   ",\"path\":",
-			   i ? "," : "", m->start, m->end, m->offset);
-		json_name(m->path);
-		out_str(",\"build_id\":\"");
-		for (size_t b = 0; b < m->build_id_len; b++)
-			out_printf("%02x", m->build_id[b]);
-		out_str("\"}");
+		json_object();
+		json_kv_u64("start", m->start);
+		json_kv_u64("end", m->end);
+		json_kv_u64("offset", m->offset);
+		json_kv_name("path", m->path);
+		json_key("build_id");
+		json_hex(m->build_id, m->build_id_len);
+		json_object_end();
 	}
-	out_char(']');
+	json_array_end();
 
-	json_key("trailer", false);
+	json_key("trailer");
 	if (!in->trailer) {
-		out_str("null");
+		json_null();
 	} else {
 		const struct lot_trailer *t = in->trailer;
-		out_printf("{\"end_ticks\":%" PRIu64 ",\"end_mono_ns\":%" PRIu64
-			   ",\"end_real_ns\":%" PRIu64 ",\"stats\":{",
-			   t->end_ticks, t->end_mono_ns, t->end_real_ns);
+		json_object();
+		json_kv_u64("end_ticks", t->end_ticks);
+		json_kv_u64("end_mono_ns", t->end_mono_ns);
+		json_kv_u64("end_real_ns", t->end_real_ns);
+		json_key("stats");
+		json_object();
 		for (size_t i = 0; i < t->n_stats; i++) {
-			json_key(t->stats[i].key ? t->stats[i].key : "", i == 0);
-			out_u64(t->stats[i].value);
+			json_key_name(t->stats[i].key ? t->stats[i].key : "");
+			json_u64(t->stats[i].value);
 		}
-		out_str("}}");
+		json_object_end();
+		json_object_end();
 	}
-	out_printf(",\"damaged\":%s,\"warnings\":%" PRIu64 "}\n", in->damaged ? "true" : "false",
-		   in->warnings);
+	json_kv_bool("damaged", in->damaged);
+	json_kv_u64("warnings", in->warnings);
+	json_object_end();
+	out_char('\n');
 }
 
 int cmd_info(int argc, char **argv)

@@ -3,8 +3,10 @@
 bin_PROGRAMS += cmd/lotrace
 cmd_lotrace_SOURCES = \
 	cmd/main.c cmd/commands.h \
-	cmd/common.c cmd/common.h \
+	cmd/common.c cmd/common.h cmd/exit.h \
+	cmd/warn.c cmd/warn.h \
 	cmd/out.c cmd/out.h \
+	cmd/json.c cmd/json.h \
 	cmd/escape.c cmd/escape.h \
 	cmd/threads.c cmd/threads.h \
 	cmd/info.c \
@@ -44,6 +46,7 @@ cmd_lotrace_SOURCES += \
 	cmd/timeline_svg.c cmd/timeline_svg.h
 cmd_lotrace_SOURCES += \
 	cmd/export.c cmd/export.h \
+	cmd/export_info.c cmd/export_info.h \
 	cmd/export_chrome.c \
 	cmd/export_perfetto.c \
 	cmd/export_otlp.c \

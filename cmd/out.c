@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cmd/common.h"
+#include "cmd/exit.h"
 
 struct cmd_out cmd_out_state;
 const char cmd_hexdigits[16] = "0123456789abcdef";
@@ -50,25 +50,29 @@ void out_write_slow(const void *p, size_t n)
 	cmd_out_state.len = n;
 }
 
-void out_printf(const char *fmt, ...)
+void out_vprintf(const char *fmt, va_list ap)
 {
 	char small[512];
+	va_list again;
+	va_copy(again, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof small) {
+		out_write(small, (size_t)n);
+	} else if (n >= 0) {
+		char *big = malloc((size_t)n + 1);
+		if (big) {
+			vsnprintf(big, (size_t)n + 1, fmt, again);
+			out_write(big, (size_t)n);
+			free(big);
+		}
+	}
+	va_end(again);
+}
+
+void out_printf(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
+	out_vprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof small) {
-		out_write(small, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	out_write(big, (size_t)n);
-	free(big);
 }

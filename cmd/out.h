@@ -13,6 +13,7 @@
 #ifndef LOT_CMD_OUT_H
 #define LOT_CMD_OUT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,6 +30,7 @@ extern struct cmd_out cmd_out_state;
 
 void out_flush(void);
 void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Make sure n bytes fit in the buffer (n <= CMD_OUT_CAP); returns where they go. */
 static inline char *out_room(size_t n)

@@ -23,6 +23,7 @@
 #include "cmd/escape.h"
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
 #include "cmd/samples.h"
@@ -219,7 +220,7 @@ static void put_label(struct profile *p, const struct row *r, bool json)
 		s = buf;
 	}
 	if (json) {
-		out_json_str(s, strlen(s));
+		json_cstr(s);
 	} else {
 		char *t = text_plain_dup(s, strlen(s));
 		out_str(t ? t : "?");
@@ -230,33 +231,43 @@ static void put_label(struct profile *p, const struct row *r, bool json)
 static void print_json(struct profile *p)
 {
 	uint64_t per = p->rep.sum.cpu_period_ns;
-	out_char('{');
+	json_object();
 	report_header_json(&p->rep);
-	out_printf(",\"by\":\"%s\",\"span\":", by_names[p->by]);
+	json_kv_cstr("by", by_names[p->by]);
+	json_key("span");
 	if (p->filter.span)
-		out_json_str(p->filter.span, strlen(p->filter.span));
+		json_cstr(p->filter.span);
 	else
-		out_str("null");
-	out_str(",\"trace_id\":");
+		json_null();
+	json_key("trace_id");
 	if (p->filter.want_trace) {
 		char hex[33];
 		lot_trace_id_hex(p->filter.trace, hex);
-		out_printf("\"%s\"", hex);
+		json_cstr(hex);
 	} else {
-		out_str("null");
+		json_null();
 	}
-	out_printf(",\"cpu_hz\":%" PRIu64 ",\"period_ns\":%" PRIu64 ",\"samples\":%" PRIu64
-		   ",\"cpu_ns\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"rows\":[",
-		   p->rep.sum.cpu_hz, per, p->samples, p->periods * per, p->rep.sum.cpu_samples_dropped);
+	json_kv_u64("cpu_hz", p->rep.sum.cpu_hz);
+	json_kv_u64("period_ns", per);
+	json_kv_u64("samples", p->samples);
+	json_kv_u64("cpu_ns", p->periods * per);
+	json_kv_u64("dropped", p->rep.sum.cpu_samples_dropped);
+	json_key("rows");
+	json_array();
 	for (size_t i = 0; i < p->n_rows; i++) {
 		const struct row *r = &p->rows[i];
-		out_str(i ? ",{\"key\":" : "{\"key\":");
+		json_object();
+		json_key("key");
 		put_label(p, r, true);
-		out_printf(",\"samples\":%" PRIu64 ",\"cpu_ns\":%" PRIu64 ",\"self_samples\":%" PRIu64
-			   ",\"self_cpu_ns\":%" PRIu64 "}",
-			   r->samples, r->periods * per, r->self_samples, r->self_periods * per);
+		json_kv_u64("samples", r->samples);
+		json_kv_u64("cpu_ns", r->periods * per);
+		json_kv_u64("self_samples", r->self_samples);
+		json_kv_u64("self_cpu_ns", r->self_periods * per);
+		json_object_end();
 	}
-	out_str("]}\n");
+	json_array_end();
+	json_object_end();
+	out_char('\n');
 }
 
 static void out_pct(uint64_t part, uint64_t whole)

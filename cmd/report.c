@@ -13,6 +13,7 @@
 
 #include "cmd/common.h"
 #include "cmd/escape.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 
 static void clear_progress(void *ctx)
@@ -27,7 +28,7 @@ static void on_progress(void *ctx, uint64_t offset)
 	progress_update(&rep->progress, offset);
 }
 
-int report_run(struct report *rep, const struct model_callbacks *cb)
+int report_open(struct report *rep)
 {
 	char *one[1] = {(char *)rep->path};
 	char *const *paths = rep->n_paths ? rep->paths : one;
@@ -37,16 +38,24 @@ int report_run(struct report *rep, const struct model_callbacks *cb)
 	if (sources_open(&rep->src, paths, n))
 		return CMD_EXIT_UNREADABLE;
 	rep->r = rep->src.v[0].r;
-	progress_start(&rep->progress, rep->cmd, rep->path);
+	return -1;
+}
+
+int report_model(struct report *rep, const struct model_callbacks *cb)
+{
 	struct model_opts mo = {.progress = on_progress, .progress_ctx = rep,
 				.show_tracer = rep->show_tracer};
 	rep->m = model_new_sources(&rep->src, cb, &mo);
 	if (!rep->m) {
 		cmd_warn(rep->path, 0, "out of memory");
-		sources_close(&rep->src);
-		rep->r = NULL;
 		return CMD_EXIT_UNREADABLE;
 	}
+	return -1;
+}
+
+int report_read(struct report *rep)
+{
+	progress_start(&rep->progress, rep->cmd, rep->path);
 	int rc = model_run(rep->m, &rep->sum);
 	progress_clear(&rep->progress);
 	const char *at = rep->src.v[rep->sum.read_proc].path;
@@ -57,6 +66,16 @@ int report_run(struct report *rep, const struct model_callbacks *cb)
 	if (rep->sum.read_error)
 		cmd_read_error(at, (unsigned long long)rep->sum.read_at);
 	return -1;
+}
+
+int report_run(struct report *rep, const struct model_callbacks *cb)
+{
+	int st = report_open(rep);
+	if (st < 0)
+		st = report_model(rep, cb);
+	if (st < 0)
+		st = report_read(rep);
+	return st;
 }
 
 int report_close(struct report *rep)
@@ -191,19 +210,27 @@ void report_header_text(const struct report *rep)
 void report_header_json(const struct report *rep)
 {
 	const struct model_summary *s = &rep->sum;
-	out_str("\"trace\":{\"file\":");
-	out_json_str(rep->path, strlen(rep->path));
-	out_printf(",\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64 ",\"duration_ns\":%" PRId64
-		   ",\"start_real_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
-		   ",\"threads\":%" PRIu64 ",\"tasks\":%" PRIu64 ",\"spans\":%" PRIu64
-		   ",\"late_events\":%" PRIu64 ",\"span_ends_unmatched\":%" PRIu64
-		   ",\"spans_duplicate\":%" PRIu64 ",\"spurious_unblocks\":%" PRIu64 ",\"resyncs\":%" PRIu64
-		   ",\"damaged\":%s,\"warnings\":%" PRIu64,
-		   s->start_ns, s->end_ns, s->end_ns - s->start_ns, s->start_real_ns, s->events,
-		   s->lost, s->threads, s->tasks, s->spans, s->late_events, s->span_ends_unmatched,
-		   s->spans_duplicate, s->spurious_unblocks, s->resyncs, s->damaged ? "true" : "false", s->warnings);
+	json_key("trace");
+	json_object();
+	json_kv_cstr("file", rep->path);
+	json_kv_i64("start_ns", s->start_ns);
+	json_kv_i64("end_ns", s->end_ns);
+	json_kv_i64("duration_ns", s->end_ns - s->start_ns);
+	json_kv_u64("start_real_ns", s->start_real_ns);
+	json_kv_u64("events", s->events);
+	json_kv_u64("lost", s->lost);
+	json_kv_u64("threads", s->threads);
+	json_kv_u64("tasks", s->tasks);
+	json_kv_u64("spans", s->spans);
+	json_kv_u64("late_events", s->late_events);
+	json_kv_u64("span_ends_unmatched", s->span_ends_unmatched);
+	json_kv_u64("spans_duplicate", s->spans_duplicate);
+	json_kv_u64("spurious_unblocks", s->spurious_unblocks);
+	json_kv_u64("resyncs", s->resyncs);
+	json_kv_bool("damaged", s->damaged);
+	json_kv_u64("warnings", s->warnings);
 	sources_header_json(&rep->src);
-	out_char('}');
+	json_object_end();
 }
 
 struct symbolizer *report_symbols(struct report *rep)
@@ -257,14 +284,10 @@ void report_stack_json(struct report *rep, uint32_t stack)
 	size_t n;
 	const uint64_t *pcs = report_stack(rep, stack, &n);
 	struct symbolizer *sym = report_symbols_of(rep, model_stack_proc(rep->m, stack));
-	out_char('[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			out_char(',');
-		const char *f = sym ? sym_full(sym, pcs[i]) : "?";
-		out_json_str(f, strlen(f));
-	}
-	out_char(']');
+	json_array();
+	for (size_t i = 0; i < n; i++)
+		json_cstr(sym ? sym_full(sym, pcs[i]) : "?");
+	json_array_end();
 }
 
 void report_stack_text(struct report *rep, uint32_t stack, const char *indent, unsigned max)
@@ -316,17 +339,14 @@ bool report_parse_trace_id(const char *s, uint8_t out[16])
 
 void report_attrs_json(const struct model_attr *attrs, size_t n)
 {
-	out_char('{');
+	json_object();
 	for (size_t i = 0; i < n; i++) {
 		const struct model_attr *a = &attrs[i];
-		if (i)
-			out_char(',');
-		out_json_str(a->key.s, a->key.n);
-		out_char(':');
+		json_key_str(a->key.s, a->key.n);
 		if (a->is_str)
-			out_json_str(a->str, a->len);
+			json_str(a->str, a->len);
 		else
-			out_i64(a->i);
+			json_i64(a->i);
 	}
-	out_char('}');
+	json_object_end();
 }

@@ -1,7 +1,7 @@
 /*
- * What the report commands (spans, tasks, flame) share: opening the trace
- * with warnings printed as they are met, running the analysis model with a
- * progress indicator, the header every report starts with (the trace's time
+ * What the commands on the analysis model (spans, tasks, flame, profile,
+ * timeline, export) share: opening the trace with warnings printed as they
+ * are met, running the model with a progress indicator, the header every report starts with (the trace's time
  * span, events, losses and anything that makes the analysis less than exact),
  * durations in text, and frames of stacks.
  */
@@ -34,10 +34,25 @@ struct report {
 	struct symbolizer **syms; /* per file after the first, made on first use */
 };
 
-/* Open rep->paths (or rep->path alone) and read them through the model with these callbacks.
- * Returns -1 when the caller should print its report, else the exit status
- * (the trace could not be opened: CMD_EXIT_UNREADABLE, one line printed;
- * out of memory: CMD_EXIT_UNREADABLE). */
+/*
+ * The one driver of the analysis model for every command that reads traces
+ * through it (spans, tasks, flame, profile, timeline, export): which files,
+ * their warnings (a progress line cleared first), --show-tracer, progress,
+ * the messages and the exit status are decided here.  Each step returns -1
+ * to go on, else the exit status (reported; report_close() still to call):
+ *   report_open:  open rep->paths (or rep->path alone) as one trace
+ *                 (CMD_EXIT_UNREADABLE: one line printed);
+ *   report_model: the model on them, with these callbacks (out of memory:
+ *                 CMD_EXIT_UNREADABLE);
+ *   report_read:  read everything through it, with a progress indicator
+ *                 (out of memory: CMD_EXIT_UNREADABLE; a read error is
+ *                 warned about and earns CMD_EXIT_DAMAGED at the close).
+ * report_run() is the three in a row, for a command with nothing to do
+ * between them (commands that write a prologue or redirect stdout do).
+ */
+int report_open(struct report *rep);
+int report_model(struct report *rep, const struct model_callbacks *cb);
+int report_read(struct report *rep);
 int report_run(struct report *rep, const struct model_callbacks *cb);
 /* Flush, free, and the exit status the read earned (0 or 3). */
 int report_close(struct report *rep);
@@ -53,8 +68,8 @@ int report_main(struct report *rep, const struct model_callbacks *cb, void (*pri
 bool report_common_opt(struct report *rep, int c, const char *arg);
 int report_file_arg(struct report *rep, int argc, char **argv, const char *usage);
 
-/* The header: text lines, or the "trace" member of a JSON object (with its
- * key, no comma before it). */
+/* The header: text lines, or the "trace" member of the JSON object open
+ * (cmd/json.h). */
 void report_header_text(const struct report *rep);
 void report_header_json(const struct report *rep);
 

@@ -14,9 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd/common.h"
+#include "cmd/exit.h"
 #include "cmd/escape.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
+#include "cmd/warn.h"
 
 static int by_name(const void *a, const void *b)
 {
@@ -263,24 +265,23 @@ void sources_header_json(const struct sources *s)
 {
 	if (s->n < 2)
 		return;
-	out_str(",\"processes\":[");
+	json_key("processes");
+	json_array();
 	for (size_t i = 0; i < s->n; i++) {
 		const struct source *x = &s->v[i];
-		if (i)
-			out_char(',');
-		out_str("{\"file\":");
-		out_json_str(x->path, strlen(x->path));
-		out_str(",\"service\":");
-		out_json_str(x->service, strlen(x->service));
-		out_printf(",\"pid\":%" PRIu64 ",\"host\":", x->pid);
-		out_json_str(x->host, strlen(x->host));
-		out_printf(",\"offset_ns\":%" PRId64 ",\"clock\":\"%s\",\"skew_corrected\":%s"
-			   ",\"skew_ns\":%" PRId64 ",\"skew_uncertainty_ns\":%" PRId64
-			   ",\"skew_inconsistent\":%s,\"skew_ends_ignored\":%zu}",
-			   x->offset_ns,
-			   x->host_group == 0 ? "monotonic" : "realtime",
-			   x->skew_estimated ? "true" : "false", x->skew_ns, x->skew_uncertainty_ns,
-			   x->skew_inconsistent ? "true" : "false", x->skew_ends_ignored);
+		json_object();
+		json_kv_cstr("file", x->path);
+		json_kv_cstr("service", x->service);
+		json_kv_u64("pid", x->pid);
+		json_kv_cstr("host", x->host);
+		json_kv_i64("offset_ns", x->offset_ns);
+		json_kv_cstr("clock", x->host_group == 0 ? "monotonic" : "realtime");
+		json_kv_bool("skew_corrected", x->skew_estimated);
+		json_kv_i64("skew_ns", x->skew_ns);
+		json_kv_i64("skew_uncertainty_ns", x->skew_uncertainty_ns);
+		json_kv_bool("skew_inconsistent", x->skew_inconsistent);
+		json_kv_u64("skew_ends_ignored", x->skew_ends_ignored);
+		json_object_end();
 	}
-	out_char(']');
+	json_array_end();
 }

@@ -81,7 +81,8 @@ bool sources_damaged(const struct sources *s);
 /* Text lines (one per file) saying each process, its clock alignment, and
  * the correction applied with its uncertainty.  Nothing for one file. */
 void sources_header_text(const struct sources *s);
-/* ",\"processes\":[...]" for a JSON report (nothing for one file). */
+/* The "processes" member of a JSON report's open object (cmd/json.h;
+ * nothing for one file). */
 void sources_header_json(const struct sources *s);
 
 /* Exposed for cmd/clock_align.c. */

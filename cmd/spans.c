@@ -19,6 +19,7 @@
 #include "cmd/dist.h"
 #include "cmd/escape.h"
 #include "cmd/idmap.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
 #include "cmd/samples.h"
@@ -367,124 +368,150 @@ static void text_tree(struct spans *st, uint64_t parent, unsigned depth, bool ro
 
 /* ---- JSON ---- */
 
+static void json_kv_span_id(const char *key, uint64_t id)
+{
+	json_key(key);
+	json_printf("\"%016" PRIx64 "\"", id);
+}
+
 static void json_span(struct report *rep, const struct model_span *sp, const struct hot_list *hot,
 		      struct cp *cp)
 {
 	char tid[33];
 	lot_trace_id_hex(sp->trace_id, tid);
 	const struct source *src = sp->proc < rep->src.n ? &rep->src.v[sp->proc] : NULL;
-	out_str("{\"name\":");
-	out_json_str(sp->name.s, sp->name.n);
-	out_str(",\"service\":");
-	out_json_str(src ? src->service : "", src ? strlen(src->service) : 0);
-	out_printf(",\"pid\":%" PRIu64, src ? src->pid : 0);
-	out_printf(",\"trace_id\":\"%s\",\"span_id\":\"%016" PRIx64 "\",\"parent_id\":\"%016" PRIx64
-		   "\",\"task_id\":%" PRIu64 ",\"task_name\":",
-		   tid, sp->span_id, sp->parent_id, sp->task_id);
-	out_json_str(sp->task_name.s, sp->task_name.n);
-	out_printf(",\"begin_tid\":%" PRIu64 ",\"end_tid\":%" PRIu64 ",\"start_ns\":%" PRId64
-		   ",\"end_ns\":%" PRId64 ",\"wall_ns\":%" PRIu64 ",\"open\":%s",
-		   sp->begin_tid, sp->end_tid, sp->start_ns, sp->end_ns, wall(sp),
-		   sp->open ? "true" : "false");
-	for (int k = 0; k < MODEL_STATES; k++)
-		out_printf(",\"%s_ns\":%" PRIu64, model_state_name((enum model_state)k), sp->state_ns[k]);
-	out_printf(",\"cpu_ns\":%" PRIu64 ",\"cpu_samples\":%" PRIu64 ",\"hot\":[", sp->cpu_ns,
-		   sp->cpu_samples);
+	json_object();
+	json_kv_str("name", sp->name.s, sp->name.n);
+	json_kv_cstr("service", src ? src->service : "");
+	json_kv_u64("pid", src ? src->pid : 0);
+	json_kv_cstr("trace_id", tid);
+	json_kv_span_id("span_id", sp->span_id);
+	json_kv_span_id("parent_id", sp->parent_id);
+	json_kv_u64("task_id", sp->task_id);
+	json_kv_str("task_name", sp->task_name.s, sp->task_name.n);
+	json_kv_u64("begin_tid", sp->begin_tid);
+	json_kv_u64("end_tid", sp->end_tid);
+	json_kv_i64("start_ns", sp->start_ns);
+	json_kv_i64("end_ns", sp->end_ns);
+	json_kv_u64("wall_ns", wall(sp));
+	json_kv_bool("open", sp->open);
+	for (int k = 0; k < MODEL_STATES; k++) {
+		char key[40];
+		snprintf(key, sizeof key, "%s_ns", model_state_name((enum model_state)k));
+		json_kv_u64(key, sp->state_ns[k]);
+	}
+	json_kv_u64("cpu_ns", sp->cpu_ns);
+	json_kv_u64("cpu_samples", sp->cpu_samples);
+	json_key("hot");
+	json_array();
 	for (size_t i = 0; hot && i < hot->n; i++) {
-		out_str(i ? ",{\"function\":" : "{\"function\":");
-		out_json_str(hot->v[i].fn, strlen(hot->v[i].fn));
-		out_printf(",\"samples\":%" PRIu64 "}", hot->v[i].samples);
+		json_object();
+		json_kv_cstr("function", hot->v[i].fn);
+		json_kv_u64("samples", hot->v[i].samples);
+		json_object_end();
 	}
-	out_printf("],\"unknown_ns\":%" PRIu64 ",\"blocked_by_ns\":{", sp->unknown_ns);
+	json_array_end();
+	json_kv_u64("unknown_ns", sp->unknown_ns);
+	json_key("blocked_by_ns");
+	json_object();
 	for (size_t i = 0; i < sp->n_blocked_by; i++) {
-		if (i)
-			out_char(',');
-		out_json_str(sp->blocked_by[i].reason.s, sp->blocked_by[i].reason.n);
-		out_printf(":%" PRIu64, sp->blocked_by[i].ns);
+		json_key_str(sp->blocked_by[i].reason.s, sp->blocked_by[i].reason.n);
+		json_u64(sp->blocked_by[i].ns);
 	}
-	out_str("},\"attrs\":");
+	json_object_end();
+	json_key("attrs");
 	report_attrs_json(sp->attrs, sp->n_attrs);
-	out_str(",\"stack\":");
+	json_key("stack");
 	report_stack_json(rep, sp->stack);
-	out_str(",\"blocks\":[");
+	json_key("blocks");
+	json_array();
 	for (size_t i = 0; i < sp->n_blocks; i++) {
 		const struct model_block *b = &sp->blocks[i];
-		out_str(i ? ",{\"reason\":" : "{\"reason\":");
-		out_json_str(b->reason.s, b->reason.n);
-		out_str(",\"detail\":");
-		out_json_str(b->detail.s, b->detail.n);
-		out_printf(",\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64 ",\"duration_ns\":%" PRIu64
-			   ",\"open\":%s,\"stack\":",
-			   b->start_ns, b->end_ns, (uint64_t)(b->end_ns - b->start_ns),
-			   b->open ? "true" : "false");
+		json_object();
+		json_kv_str("reason", b->reason.s, b->reason.n);
+		json_kv_str("detail", b->detail.s, b->detail.n);
+		json_kv_i64("start_ns", b->start_ns);
+		json_kv_i64("end_ns", b->end_ns);
+		json_kv_u64("duration_ns", (uint64_t)(b->end_ns - b->start_ns));
+		json_kv_bool("open", b->open);
+		json_key("stack");
 		report_stack_json(rep, b->stack);
-		out_str(",\"waker\":");
+		json_key("waker");
 		if (b->woken) {
-			out_printf("{\"task_id\":%" PRIu64 ",\"task_name\":", b->waker.task_id);
-			out_json_str(b->waker.task_name.s, b->waker.task_name.n);
-			out_printf(",\"tid\":%" PRIu64 ",\"stack\":", b->waker.tid);
+			json_object();
+			json_kv_u64("task_id", b->waker.task_id);
+			json_kv_str("task_name", b->waker.task_name.s, b->waker.task_name.n);
+			json_kv_u64("tid", b->waker.tid);
+			json_key("stack");
 			report_stack_json(rep, b->waker.stack);
-			out_char('}');
+			json_object_end();
 		} else {
-			out_str("null");
+			json_null();
 		}
-		out_char('}');
+		json_object_end();
 	}
-	out_printf("],\"blocks_dropped\":%" PRIu64 ",\"children\":[", sp->blocks_dropped);
+	json_array_end();
+	json_kv_u64("blocks_dropped", sp->blocks_dropped);
+	json_key("children");
+	json_array();
 	for (size_t i = 0; i < sp->n_children; i++) {
 		const struct model_child *c = &sp->children[i];
-		out_str(i ? ",{\"name\":" : "{\"name\":");
-		out_json_str(c->name.s, c->name.n);
-		out_printf(",\"span_id\":\"%016" PRIx64 "\",\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64
-			   ",\"wall_ns\":%" PRIu64 "}",
-			   c->span_id, c->start_ns, c->end_ns, (uint64_t)(c->end_ns - c->start_ns));
+		json_object();
+		json_kv_str("name", c->name.s, c->name.n);
+		json_kv_span_id("span_id", c->span_id);
+		json_kv_i64("start_ns", c->start_ns);
+		json_kv_i64("end_ns", c->end_ns);
+		json_kv_u64("wall_ns", (uint64_t)(c->end_ns - c->start_ns));
+		json_object_end();
 	}
-	out_printf("],\"children_dropped\":%" PRIu64, sp->children_dropped);
+	json_array_end();
+	json_kv_u64("children_dropped", sp->children_dropped);
 	size_t n = 0;
 	const struct cp_step *v = cp ? cp_path(cp, sp->proc, sp->span_id, &n) : NULL;
 	if (n)
 		cp_print_json(rep, v, n);
-	out_char('}');
+	json_object_end();
 }
 
 static void print_json(struct spans *st)
 {
-	out_char('{');
+	json_object();
 	report_header_json(&st->rep);
-	out_str(",\"names\":[");
+	json_key("names");
+	json_array();
 	for (size_t i = 0; i < st->n_names; i++) {
 		struct by_name *b = st->order[i];
-		out_str(i ? ",{\"name\":" : "{\"name\":");
-		out_json_str(b->name.s, b->name.n);
-		out_printf(",\"count\":%" PRIu64 ",\"p50_ns\":%" PRIu64 ",\"p90_ns\":%" PRIu64
-			   ",\"p99_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 ",\"total_ns\":%" PRIu64
-			   ",\"exact\":%s}",
-			   b->wall.count, dist_pct(&b->wall, 50), dist_pct(&b->wall, 90),
-			   dist_pct(&b->wall, 99), b->wall.max, b->wall.total,
-			   dist_exact(&b->wall) ? "true" : "false");
+		json_object();
+		json_kv_str("name", b->name.s, b->name.n);
+		json_kv_u64("count", b->wall.count);
+		json_kv_u64("p50_ns", dist_pct(&b->wall, 50));
+		json_kv_u64("p90_ns", dist_pct(&b->wall, 90));
+		json_kv_u64("p99_ns", dist_pct(&b->wall, 99));
+		json_kv_u64("max_ns", b->wall.max);
+		json_kv_u64("total_ns", b->wall.total);
+		json_kv_bool("exact", dist_exact(&b->wall));
+		json_object_end();
 	}
-	out_char(']');
+	json_array_end();
 	if (st->slowest) {
-		out_str(",\"slowest\":[");
-		for (size_t i = 0; i < st->n_top; i++) {
-			if (i)
-				out_char(',');
+		json_key("slowest");
+		json_array();
+		for (size_t i = 0; i < st->n_top; i++)
 			json_span(&st->rep, &st->top[i]->sp, hot_of(st, st->top[i]), st->cp);
-		}
-		out_char(']');
+		json_array_end();
 	}
 	if (st->want_trace) {
-		out_str(",\"spans\":[");
+		json_key("spans");
+		json_array();
 		for (size_t i = 0; i < st->n_tr; i++) {
-			if (i)
-				out_char(',');
 			const struct model_span *sp = &st->tr[i]->sp;
 			json_span(&st->rep, sp, hot_of(st, st->tr[i]),
 				  in_trace(st, sp->parent_id) ? NULL : st->cp);
 		}
-		out_char(']');
+		json_array_end();
 	}
-	out_str("}\n");
+	json_object_end();
+	out_char('\n');
 }
 
 static void print_text(struct spans *st)

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "trace-format/events.h"
 
@@ -41,7 +42,11 @@ void stack_depth_json(const struct stack_depth *d)
 {
 	if (!d->stacks)
 		return;
-	out_printf(",\"stack_depths\":{\"chunks\":%" PRIu64 ",\"stacks\":%" PRIu64
-		   ",\"depth_1\":%" PRIu64 ",\"depth_2\":%" PRIu64 "}",
-		   d->chunks, d->stacks, d->depth1, d->depth2);
+	json_key("stack_depths");
+	json_object();
+	json_kv_u64("chunks", d->chunks);
+	json_kv_u64("stacks", d->stacks);
+	json_kv_u64("depth_1", d->depth1);
+	json_kv_u64("depth_2", d->depth2);
+	json_object_end();
 }

@@ -25,7 +25,8 @@ struct stack_depth {
 void stack_depth_add(struct stack_depth *d, const struct lot_event *ev);
 /* "stacks ..." line(s) of info's text, nothing when no stack was seen. */
 void stack_depth_text(const struct stack_depth *d);
-/* ,"stack_depths":{...} for info --json, nothing when no stack was seen. */
+/* The member "stack_depths" of info --json's open object (cmd/json.h),
+ * nothing when no stack was seen. */
 void stack_depth_json(const struct stack_depth *d);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "cmd/dist.h"
 #include "cmd/escape.h"
 #include "cmd/idmap.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
 #include "cmd/thread_blocks.h"
@@ -182,45 +184,54 @@ static void print_text(struct tasks *st)
 	thread_blocks_text(&st->threads);
 }
 
-static void json_pcts(struct dist *d)
+static void json_pcts(const char *key, struct dist *d)
 {
-	out_printf("{\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"p50_ns\":%" PRIu64
-		   ",\"p90_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64
-		   ",\"exact\":%s}",
-		   d->count, d->total, dist_pct(d, 50), dist_pct(d, 90), dist_pct(d, 99), d->max,
-		   dist_exact(d) ? "true" : "false");
+	json_key(key);
+	json_object();
+	json_kv_u64("count", d->count);
+	json_kv_u64("total_ns", d->total);
+	json_kv_u64("p50_ns", dist_pct(d, 50));
+	json_kv_u64("p90_ns", dist_pct(d, 90));
+	json_kv_u64("p99_ns", dist_pct(d, 99));
+	json_kv_u64("max_ns", d->max);
+	json_kv_bool("exact", dist_exact(d));
+	json_object_end();
 }
 
 static void print_json(struct tasks *st)
 {
-	out_char('{');
+	json_object();
 	report_header_json(&st->rep);
-	out_printf(",\"referenced_only\":%" PRIu64 ",\"tasks\":[", st->referenced);
+	json_kv_u64("referenced_only", st->referenced);
+	json_key("tasks");
+	json_array();
 	for (size_t i = 0; i < st->n; i++) {
 		struct group *g = st->v[i];
-		out_str(i ? ",{\"name\":" : "{\"name\":");
-		out_json_str(g->name.s, g->name.n);
-		out_printf(",\"thread\":%s,\"count\":%" PRIu64 ",\"open\":%" PRIu64,
-			   g->thread ? "true" : "false", g->count, g->open);
-		for (int k = 0; k < MODEL_STATES; k++)
-			out_printf(",\"%s_ns\":%" PRIu64, model_state_name((enum model_state)k),
-				   g->state_ns[k]);
-		out_str(",\"blocked_by_ns\":{");
-		for (size_t j = 0; j < g->n_by; j++) {
-			if (j)
-				out_char(',');
-			out_json_str(g->by[j].reason.s, g->by[j].reason.n);
-			out_printf(":%" PRIu64, g->by[j].ns);
+		json_object();
+		json_kv_str("name", g->name.s, g->name.n);
+		json_kv_bool("thread", g->thread);
+		json_kv_u64("count", g->count);
+		json_kv_u64("open", g->open);
+		for (int k = 0; k < MODEL_STATES; k++) {
+			char key[40];
+			snprintf(key, sizeof key, "%s_ns", model_state_name((enum model_state)k));
+			json_kv_u64(key, g->state_ns[k]);
 		}
-		out_str("},\"running_per_task\":");
-		json_pcts(&g->running);
-		out_str(",\"sched_latency\":");
-		json_pcts(&g->sched);
-		out_char('}');
+		json_key("blocked_by_ns");
+		json_object();
+		for (size_t j = 0; j < g->n_by; j++) {
+			json_key_str(g->by[j].reason.s, g->by[j].reason.n);
+			json_u64(g->by[j].ns);
+		}
+		json_object_end();
+		json_pcts("running_per_task", &g->running);
+		json_pcts("sched_latency", &g->sched);
+		json_object_end();
 	}
-	out_str("],");
+	json_array_end();
 	thread_blocks_json(&st->threads);
-	out_str("}\n");
+	json_object_end();
+	out_char('\n');
 }
 
 static void print(void *ctx)

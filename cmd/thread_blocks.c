@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/escape.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "cmd/report.h"
 
@@ -96,31 +97,42 @@ void thread_blocks_sort(struct thread_blocks *tb)
 
 void thread_blocks_json(const struct thread_blocks *tb)
 {
-	out_str("\"threads\":[");
+	json_key("threads");
+	json_array();
 	for (size_t i = 0; i < tb->n; i++) {
 		const struct tb_thread *t = tb->v[i];
-		out_printf("%s{\"tid\":%" PRIu64 ",\"name\":", i ? "," : "", t->tid);
-		out_json_str(t->name.s, t->name.n);
-		out_printf(",\"blocked_ns\":%" PRIu64 ",\"blocked_by\":{", t->blocked_ns);
+		json_object();
+		json_kv_u64("tid", t->tid);
+		json_kv_str("name", t->name.s, t->name.n);
+		json_kv_u64("blocked_ns", t->blocked_ns);
+		json_key("blocked_by");
+		json_object();
 		for (size_t j = 0; j < t->n_by; j++) {
 			const struct tb_reason *r = &t->by[j];
-			if (j)
-				out_char(',');
-			out_json_str(r->reason.s, r->reason.n);
-			out_printf(":{\"ns\":%" PRIu64 ",\"count\":%" PRIu64 ",\"woken_count\":%" PRIu64
-				   ",\"woken_ns\":%" PRIu64 ",\"wakers\":[",
-				   r->ns, r->count, r->woken_count, r->woken_ns);
+			json_key_str(r->reason.s, r->reason.n);
+			json_object();
+			json_kv_u64("ns", r->ns);
+			json_kv_u64("count", r->count);
+			json_kv_u64("woken_count", r->woken_count);
+			json_kv_u64("woken_ns", r->woken_ns);
+			json_key("wakers");
+			json_array();
 			for (size_t k = 0; k < r->n_wakers; k++) {
 				const struct tb_waker *w = &r->wakers[k];
-				out_printf("%s{\"tid\":%" PRIu64 ",\"name\":", k ? "," : "", w->tid);
-				out_json_str(w->name.s, w->name.n);
-				out_printf(",\"count\":%" PRIu64 ",\"ns\":%" PRIu64 "}", w->count, w->ns);
+				json_object();
+				json_kv_u64("tid", w->tid);
+				json_kv_str("name", w->name.s, w->name.n);
+				json_kv_u64("count", w->count);
+				json_kv_u64("ns", w->ns);
+				json_object_end();
 			}
-			out_str("]}");
+			json_array_end();
+			json_object_end();
 		}
-		out_str("}}");
+		json_object_end();
+		json_object_end();
 	}
-	out_char(']');
+	json_array_end();
 }
 
 void thread_blocks_text(const struct thread_blocks *tb)

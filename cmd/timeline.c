@@ -31,10 +31,10 @@
 #include "cmd/escape.h"
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
+#include "cmd/json.h"
 #include "cmd/model.h"
 #include "cmd/out.h"
-#include "cmd/progress.h"
-#include "cmd/sources.h"
+#include "cmd/report.h"
 #include "cmd/timeline_grid.h"
 #include "cmd/timeline_svg.h"
 #include "cmd/timeline_term.h"
@@ -55,14 +55,12 @@ static const char help[] =
 	"  --help          this text\n";
 
 struct timeline {
-	const char *path;
+	struct report rep; /* the files, the model's run, the exit status */
 	bool tasks, json;
 	int64_t from, to; /* -1: not given */
 	struct tl_grid grid;
 	struct interner reasons; /* plain-escaped block reasons, kept for the grid */
-	bool any_json;
 	struct idmap cpu;        /* --json: task key -> struct cpu_tally since its interval began */
-	struct progress progress;
 };
 
 struct cpu_tally {
@@ -94,31 +92,25 @@ static void task_label(struct model_str name, uint64_t id, uint64_t tid, char *b
 static void json_interval(struct timeline *tl, uint64_t row, const struct model_interval *iv,
 			  int64_t start, int64_t end)
 {
-	out_str(tl->any_json ? ",\n{\"row\":" : "\n{\"row\":");
-	tl->any_json = true;
-	out_u64(row);
-	out_str(",\"task\":");
-	out_u64(iv->task->key);
-	out_str(",\"task_id\":");
-	out_u64(iv->task->id);
-	out_str(",\"task_name\":");
-	out_json_str(iv->task->name.s, iv->task->name.n);
-	out_str(",\"thread\":");
-	out_u64(iv->tid);
-	out_printf(",\"state\":\"%s\",\"reason\":", model_state_name(iv->state));
-	out_json_str(iv->reason.s ? iv->reason.s : "", iv->reason.n);
-	out_str(",\"start_ns\":");
-	out_i64(start);
-	out_str(",\"end_ns\":");
-	out_i64(end);
-	out_str(",\"duration_ns\":");
-	out_i64(end - start);
-	out_str(iv->open ? ",\"open\":true" : ",\"open\":false");
+	json_break();
+	json_object();
+	json_kv_u64("row", row);
+	json_kv_u64("task", iv->task->key);
+	json_kv_u64("task_id", iv->task->id);
+	json_kv_str("task_name", iv->task->name.s, iv->task->name.n);
+	json_kv_u64("thread", iv->tid);
+	json_kv_cstr("state", model_state_name(iv->state));
+	json_kv_str("reason", iv->reason.s ? iv->reason.s : "", iv->reason.n);
+	json_kv_i64("start_ns", start);
+	json_kv_i64("end_ns", end);
+	json_kv_i64("duration_ns", end - start);
+	json_kv_bool("open", iv->open);
 	struct cpu_tally *c = idmap_get(&tl->cpu, iv->task->key);
-	if (iv->state == MODEL_RUNNING)
-		out_printf(",\"cpu_samples\":%" PRIu64 ",\"cpu_ns\":%" PRIu64, c ? c->samples : 0,
-			   c ? c->ns : 0);
-	out_char('}');
+	if (iv->state == MODEL_RUNNING) {
+		json_kv_u64("cpu_samples", c ? c->samples : 0);
+		json_kv_u64("cpu_ns", c ? c->ns : 0);
+	}
+	json_object_end();
 }
 
 /* A thread's row: its tid, told apart by file when several are read. */
@@ -245,12 +237,6 @@ static void on_thread_done(void *ctx, const struct model_thread *th)
 	name_thread(ctx, th->tid, th->proc, th->name);
 }
 
-static void on_progress(void *ctx, uint64_t offset)
-{
-	struct timeline *tl = ctx;
-	progress_update(&tl->progress, offset);
-}
-
 /* The lines every report starts with: the span, the losses, the damage. */
 static size_t header_lines(const struct timeline *tl, const struct model_summary *sum,
 			   char lines[4][300])
@@ -263,7 +249,7 @@ static size_t header_lines(const struct timeline *tl, const struct model_summary
 	snprintf(lines[n++], 300,
 		 "trace %.120s: %s to %s (%s), %" PRIu64 " threads, %" PRIu64 " tasks, %" PRIu64
 		 " spans; %" PRIu64 " events lost",
-		 tl->path, a, b, d, sum->threads, sum->tasks, sum->spans, sum->lost);
+		 tl->rep.path, a, b, d, sum->threads, sum->tasks, sum->spans, sum->lost);
 	if (tl->from >= 0 || tl->to >= 0) {
 		int64_t f, t;
 		tl_grid_range(&tl->grid, &f, &t);
@@ -293,18 +279,18 @@ static int terminal_width(void)
 
 static void json_tail(const struct timeline *tl, const struct model_summary *sum)
 {
-	out_str("\n],\"file\":");
-	out_json_str(tl->path, strlen(tl->path));
-	out_printf(",\"rows_are\":\"%s\",\"start_ns\":", tl->tasks ? "tasks" : "threads");
-	out_i64(sum->start_ns);
-	out_str(",\"end_ns\":");
-	out_i64(sum->end_ns);
-	out_str(",\"window_start_ns\":");
-	out_i64(tl->from >= 0 ? tl->from : sum->start_ns);
-	out_str(",\"window_end_ns\":");
-	out_i64(tl->to >= 0 ? tl->to : sum->end_ns);
-	out_printf(",\"lost\":%" PRIu64 ",\"damaged\":%s}\n", sum->lost,
-		   sum->damaged || sum->read_error ? "true" : "false");
+	out_char('\n');
+	json_array_end();
+	json_kv_cstr("file", tl->rep.path);
+	json_kv_cstr("rows_are", tl->tasks ? "tasks" : "threads");
+	json_kv_i64("start_ns", sum->start_ns);
+	json_kv_i64("end_ns", sum->end_ns);
+	json_kv_i64("window_start_ns", tl->from >= 0 ? tl->from : sum->start_ns);
+	json_kv_i64("window_end_ns", tl->to >= 0 ? tl->to : sum->end_ns);
+	json_kv_u64("lost", sum->lost);
+	json_kv_bool("damaged", sum->damaged || sum->read_error);
+	json_object_end();
+	out_char('\n');
 }
 
 static void cpu_free(struct idmap *m)
@@ -329,10 +315,10 @@ int cmd_timeline(int argc, char **argv)
 	};
 	static struct timeline tl;
 	memset(&tl, 0, sizeof tl);
+	tl.rep.cmd = "timeline";
 	tl.from = tl.to = -1;
 	const char *svg = NULL, *color = "auto";
 	int width = 0;
-	struct model_opts mopts = {0};
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -340,7 +326,7 @@ int cmd_timeline(int argc, char **argv)
 		switch (c) {
 		case 'T': tl.tasks = true; break;
 		case 'j': tl.json = true; break;
-		case CMD_OPT_SHOW_TRACER: mopts.show_tracer = true; break;
+		case CMD_OPT_SHOW_TRACER: tl.rep.show_tracer = true; break;
 		case 's': svg = optarg; break;
 		case 'c': color = optarg ? optarg : "always"; break;
 		case 'f':
@@ -377,19 +363,15 @@ int cmd_timeline(int argc, char **argv)
 		return cmd_usage_error(argv[0], usage, "--color takes always, never or auto");
 	if (!width)
 		width = terminal_width();
-	char **paths; /* last: nothing to free on the usage errors above */
-	size_t n_paths;
-	int st = cmd_take_files(argc, argv, usage, &paths, &n_paths);
+	int st = report_file_arg(&tl.rep, argc, argv, usage); /* last: nothing to free before */
 	if (st >= 0)
 		return st;
-	tl.path = paths[0];
-
-	struct sources src = {0};
-	if (sources_open_paths(&src, paths, n_paths))
-		return CMD_EXIT_UNREADABLE;
-	if (svg && cmd_redirect_stdout(argv[0], svg) < 0) {
-		sources_finish(&src, false);
-		return CMD_EXIT_UNREADABLE;
+	st = report_open(&tl.rep);
+	if (st < 0 && svg && cmd_redirect_stdout(argv[0], svg) < 0)
+		st = CMD_EXIT_UNREADABLE;
+	if (st >= 0) {
+		report_close(&tl.rep);
+		return st;
 	}
 	/* A window with only --to: from the start; only --from: to the end
 	 * (then the grid grows as the whole trace does). */
@@ -402,34 +384,32 @@ int cmd_timeline(int argc, char **argv)
 		.span = on_span,
 		.sample = on_sample,
 		.thread_done = on_thread_done,
-		.progress = on_progress,
 	};
-	struct model_summary sum = {0};
-	struct model *m = model_new_sources(&src, &cb, &mopts);
-	int rc = -1;
-	if (m) {
-		if (tl.json)
-			out_str("{\"intervals\":[");
-		progress_start(&tl.progress, "lotrace timeline", tl.path);
-		rc = model_run(m, &sum);
-		progress_clear(&tl.progress);
-		model_free(m);
+	st = report_model(&tl.rep, &cb);
+	if (st < 0) {
+		if (tl.json) {
+			json_object();
+			json_key("intervals");
+			json_array();
+		}
+		st = report_read(&tl.rep);
 	}
-	if (rc < 0 || tl.grid.oom) {
-		out_flush();
-		fprintf(stderr, "lotrace timeline: %s: out of memory\n", tl.path);
+	if (st >= 0 || tl.grid.oom) {
+		if (st < 0) {
+			out_flush();
+			fprintf(stderr, "lotrace timeline: %s: out of memory\n", tl.rep.path);
+		}
 		tl_grid_free(&tl.grid);
 		cpu_free(&tl.cpu);
 		intern_free(&tl.reasons);
-		sources_finish(&src, false);
+		report_close(&tl.rep);
 		return CMD_EXIT_UNREADABLE;
 	}
-	if (sum.read_error)
-		cmd_read_error(src.v[sum.read_proc].path, (unsigned long long)sum.read_at);
+	const struct model_summary *sum = &tl.rep.sum;
 	char lines[4][300];
-	size_t n = header_lines(&tl, &sum, lines);
+	size_t n = header_lines(&tl, sum, lines);
 	if (tl.json) {
-		json_tail(&tl, &sum);
+		json_tail(&tl, sum);
 	} else if (svg) {
 		const char *hdr[4];
 		for (size_t i = 0; i < n; i++)
@@ -445,5 +425,5 @@ int cmd_timeline(int argc, char **argv)
 	tl_grid_free(&tl.grid);
 	cpu_free(&tl.cpu);
 	intern_free(&tl.reasons);
-	return sources_finish(&src, sum.read_error);
+	return report_close(&tl.rep);
 }

@@ -3,7 +3,8 @@
 ANALYSIS_MODEL_SOURCES = cmd/model.c cmd/model.h cmd/intern.c cmd/intern.h \
 	cmd/idmap.c cmd/idmap.h cmd/reorder.c cmd/reorder.h cmd/dist.c cmd/dist.h \
 	cmd/sources.c cmd/sources.h cmd/clock_align.c cmd/common.c cmd/common.h \
-	cmd/out.c cmd/out.h cmd/escape.c cmd/escape.h
+	cmd/out.c cmd/out.h cmd/escape.c cmd/escape.h cmd/exit.h cmd/warn.c cmd/warn.h \
+	cmd/json.c cmd/json.h
 ANALYSIS_TESTS = tests/analysis/test_model tests/analysis/test_multi
 check_PROGRAMS += $(ANALYSIS_TESTS)
 TESTS += $(ANALYSIS_TESTS)

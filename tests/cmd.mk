@@ -49,3 +49,11 @@ tests_cmd_cpu_trace_CFLAGS = $(AM_CFLAGS) -g
 tests_cmd_cpu_trace_LDADD = libtracebuild.la liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
 TESTS += tests/cmd/profile.sh
 EXTRA_DIST += tests/cmd/profile.sh
+
+# the JSON writer every command's --json goes through (cmd/json.h)
+check_PROGRAMS += tests/cmd/test_json
+TESTS += tests/cmd/test_json
+tests_cmd_test_json_SOURCES = tests/cmd/test_json.c cmd/json.c cmd/json.h cmd/out.c cmd/out.h \
+	cmd/escape.c cmd/escape.h cmd/exit.h
+tests_cmd_test_json_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_cmd_test_json_LDADD = $(CHECK_LIBS)

@@ -3,9 +3,9 @@
 # objects: x.o uses y.o when it refers to a symbol y.o defines.  This sees
 # what the include check (layers.sh) cannot: functions of several files
 # declared in one shared header, data defined in one module and used by
-# another.  cmd/ is not checked yet: it still has circles.
+# another.
 st=0
-for d in lib trace-format tracer tracer/auto; do
+for d in lib trace-format tracer tracer/auto cmd; do
 	objs=$(ls "$d"/.libs/*.o 2>/dev/null || ls "$d"/*.o 2>/dev/null)
 	[ -n "$objs" ] || { echo "FAIL: no objects in $d (run from the top build directory)"; st=1; continue; }
 	# "module symbol" per definition, then "user module" per use
