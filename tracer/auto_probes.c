@@ -26,17 +26,31 @@ static inline bool enc_text(struct lot_writer *w, const char *s, uint32_t *id)
 }
 
 /*
- * lot_probe_enter() for the interposer's probes.  A thread's first probe
- * allocates its state; an allocator that takes an interposed lock there
- * (jemalloc in redis) comes back here while the state is being made.  That
- * lock is the recorder's own doing, so it is not recorded: neither an event
- * nor a loss (a probe of the program in the same place is counted lost).
+ * lot_probe_enter() for the interposer's probes.  An interposed call made
+ * while this thread is inside the recorder is the recorder's own doing, not
+ * the program's, so it is not recorded, neither as an event nor as a loss
+ * (a probe of the program's in the same place is counted lost):
+ *  - a thread's first probe allocates its state, and an allocator that takes
+ *    an interposed lock (jemalloc in redis) comes back here meanwhile;
+ *  - inside a probe (in_probe set), whatever libc call the recorder makes.
+ * The one call of the program's this also skips is a blocking call in a
+ * signal handler that interrupted a probe of the same thread.
  */
+static inline bool in_recorder(void)
+{
+	struct lot_thread *self = lot_self;
+	return __builtin_expect(!self, 0) ? lot_thread_in_setup()
+					  : atomic_load_explicit(&self->in_probe, memory_order_relaxed);
+}
+
 static inline struct lot_thread *auto_enter(void)
 {
-	if (__builtin_expect(!lot_self, 0) && lot_thread_in_setup())
-		return NULL;
-	return lot_probe_enter();
+	return in_recorder() ? NULL : lot_probe_enter();
+}
+
+LOT_API uint64_t lot__auto_task(void)
+{
+	return in_recorder() ? 0 : lot_task_current();
 }
 
 LOT_API uint64_t lot__auto_now(void)

@@ -44,6 +44,9 @@ LOT_API uint64_t lot__auto_since_ns(uint64_t t0);
 LOT_API void lot__auto_block(const struct lot_auto_block *b);
 /* The current task runs again after a block (task_start of itself). */
 LOT_API void lot__auto_resume(void);
+/* lot_task_current() for a wait's waiter table; 0 inside the recorder
+ * (auto_enter in auto_probes.c), where nothing is recorded. */
+LOT_API uint64_t lot__auto_task(void);
 /* `task` is woken by the calling thread (task_unblock with its stack,
  * `skip` interposer frames left off). */
 LOT_API void lot__auto_unblock(uint64_t task, unsigned skip);

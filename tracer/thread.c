@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -221,8 +222,10 @@ void lot_set_enabled(bool on)
 
 void lot_flusher_kick(void)
 {
-	uint64_t one = 1;
-	if (lot_rt.efd >= 0 && write(lot_rt.efd, &one, sizeof one) < 0) {
+	/* eventfd_write, not write(): glibc calls its own write inside, which a
+	 * preloaded interposer (liblotrace-auto.so) does not see, so the wake-up
+	 * never comes back as a block of the program's. */
+	if (lot_rt.efd >= 0 && eventfd_write(lot_rt.efd, 1) < 0) {
 		/* the counter is saturated: the flusher is awake anyway */
 	}
 }

@@ -32,8 +32,8 @@ static inline bool looks_free(pthread_mutex_t *m)
  * interposer frame above the probes. */
 #define WAIT_REGISTERED(r, obj, what, CALL)                   \
 	do {                                                  \
-		uint64_t me_ = lot_task_current();            \
-		int slot_ = auto_waiter_add(obj, me_);        \
+		uint64_t me_ = lot__auto_task();              \
+		int slot_ = me_ ? auto_waiter_add(obj, me_) : -1; \
 		char d_[32];                                  \
 		addr_detail(d_, sizeof d_, obj);              \
 		auto_block(what, d_, 0);                      \
