@@ -31,8 +31,10 @@ cmd_lotrace_SOURCES = \
 	cmd/record.c \
 	cmd/trigger.c
 cmd_lotrace_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
-# where `make install` puts doc/*.md, which messages name
-cmd_lotrace_CPPFLAGS = $(AM_CPPFLAGS) -DLOT_DOCDIR='"$(docdir)"'
+# where `make install` puts doc/*.md (which messages name) and
+# liblotrace-auto.so (which `record --auto` preloads)
+CMD_INSTALL_DIRS = -DLOT_DOCDIR='"$(docdir)"' -DLOT_LIBDIR='"$(libdir)"'
+cmd_lotrace_CPPFLAGS = $(AM_CPPFLAGS) $(CMD_INSTALL_DIRS)
 cmd_lotrace_LDADD = liblotreader.la liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS) $(LIBDW_LIBS) -lm
 
 dist_man_MANS += doc/lotrace.1

@@ -51,7 +51,7 @@ tests_fuzz_fuzz_reader_LDADD = liblotcore.la $(LZ4_LIBS) $(ZLIB_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_commands
 tests_fuzz_fuzz_commands_SOURCES = tests/fuzz/fuzz_commands.c $(cmd_lotrace_SOURCES) $(liblotreader_la_SOURCES)
 tests_fuzz_fuzz_commands_CFLAGS = $(tests_fuzz_fuzz_reader_CFLAGS) $(LIBDW_CFLAGS) -Wno-missing-prototypes
-tests_fuzz_fuzz_commands_CPPFLAGS = $(tests_fuzz_fuzz_reader_CPPFLAGS) -Dmain=lotrace_main
+tests_fuzz_fuzz_commands_CPPFLAGS = $(tests_fuzz_fuzz_reader_CPPFLAGS) $(CMD_INSTALL_DIRS) -Dmain=lotrace_main
 tests_fuzz_fuzz_commands_LDFLAGS = $(tests_fuzz_fuzz_reader_LDFLAGS)
 tests_fuzz_fuzz_commands_LDADD = $(tests_fuzz_fuzz_reader_LDADD) $(LIBDW_LIBS) -lm
 

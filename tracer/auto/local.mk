@@ -18,4 +18,3 @@ liblotrace_auto_la_LIBADD = liblotrace.la $(LIBUNWIND_LIBS) -ldl -lpthread
 
 # `lotrace record` finds the interposer in the build tree or in $(libdir).
 cmd_lotrace_SOURCES += cmd/record_auto.c cmd/record_auto.h
-cmd_lotrace_CPPFLAGS += -DLOT_LIBDIR='"$(libdir)"'
