@@ -179,10 +179,12 @@ static uint64_t function_of(struct pprof *p, const char *name, const char *file)
 
 /* The Location id for a PC (made on first use); PC 0 stands for a sample
  * without a stack, as "[no stack]" in the other reports. */
-static uint64_t location_of(struct pprof *p, unsigned proc, uint64_t pc)
+static uint64_t location_of(struct pprof *p, unsigned proc, uint64_t pc, bool exact)
 {
-	/* a PC of another file (process) is another location */
-	uint64_t key = pc ^ ((uint64_t)proc * 0x9E3779B97F4A7C15ull);
+	/* a PC of another file (process) is another location, and so is the
+	 * interrupted instruction at the same address as a return address (the
+	 * top bit is never set in a user-space address) */
+	uint64_t key = (pc | (exact ? 1ull << 63 : 0)) ^ ((uint64_t)proc * 0x9E3779B97F4A7C15ull);
 	uintptr_t id = (uintptr_t)idmap_get(&p->loc_of_pc, key);
 	if (id)
 		return id;
@@ -191,8 +193,8 @@ static uint64_t location_of(struct pprof *p, unsigned proc, uint64_t pc)
 		p->oom = true;
 	struct symbolizer *sym = export_sym_of(p->info, proc);
 	char file[512] = "";
-	int line = pc ? sym_line(sym, pc, file, sizeof file) : 0;
-	uint64_t fn = function_of(p, pc ? sym_name(sym, pc) : "[no stack]", file);
+	int line = pc ? sym_line(sym, pc, exact, file, sizeof file) : 0;
+	uint64_t fn = function_of(p, pc ? sym_frame_name(sym, pc, exact) : "[no stack]", file);
 	size_t l = pb_open(&p->locs, P_LOCATION);
 	pb_varint(&p->locs, LOC_ID, id);
 	uint64_t m = mapping_of(p, proc, pc);
@@ -228,18 +230,20 @@ static void label_str(struct pprof *p, struct pb_buf *b, const char *key, const 
 static void write_sample(struct pprof *p, struct pb_buf *b, const struct psample *s)
 {
 	size_t n;
-	const uint64_t *pcs = model_stack(p->info->model, s->stack, &n);
+	const uint64_t *raw = model_stack(p->info->model, s->stack, &n);
 	unsigned proc = model_stack_proc(p->info->model, s->stack);
-	if (pcs)
-		pcs = sym_program_stack(export_sym_of(p->info, proc), pcs, &n);
-	else
+	const uint64_t *pcs = raw ? sym_program_stack(export_sym_of(p->info, proc), raw, &n) : NULL;
+	if (!pcs)
 		n = 0;
+	/* the first PC is the interrupted instruction, unless the recorder's
+	 * frames were left out before it */
+	bool exact = pcs == raw;
 	uint64_t ids[256];
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < 256; i++)
-		ids[k++] = location_of(p, proc, pcs[i]);
+		ids[k++] = location_of(p, proc, pcs[i], i == 0 && exact);
 	if (!k)
-		ids[k++] = location_of(p, proc, 0);
+		ids[k++] = location_of(p, proc, 0, false);
 	size_t o = pb_open(b, P_SAMPLE);
 	for (size_t i = 0; i < k; i++)
 		pb_varint(b, S_LOCATION_ID, ids[i]);

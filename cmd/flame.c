@@ -157,12 +157,14 @@ static char *fold(struct flame *f, const struct weight *w)
 {
 	size_t n, len = 0, cap = 0;
 	char *buf = NULL;
-	const uint64_t *pcs = report_stack(&f->rep, w->stack, &n);
+	bool exact = false; /* --cpu: a sample's first PC is the interrupted instruction */
+	const uint64_t *pcs = f->cpu ? report_sample_stack(&f->rep, w->stack, &n, &exact)
+				     : report_stack(&f->rep, w->stack, &n);
 	struct symbolizer *sym = report_symbols_of(&f->rep, model_stack_proc(f->rep.m, w->stack));
 	if (!n)
 		append_frame(&buf, &len, &cap, "[no stack]", 10, false);
 	for (size_t i = n; i-- > 0;) {
-		const char *fr = sym ? sym_name(sym, pcs[i]) : "?";
+		const char *fr = sym ? sym_frame_name(sym, pcs[i], i == 0 && exact) : "?";
 		append_frame(&buf, &len, &cap, fr, strlen(fr), len > 0);
 	}
 	if (w->reason.s && w->reason.n) {

@@ -279,6 +279,14 @@ const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n)
 	return pcs && sym ? sym_program_stack(sym, pcs, n) : pcs;
 }
 
+const uint64_t *report_sample_stack(struct report *rep, uint32_t stack, size_t *n, bool *leaf_exact)
+{
+	const uint64_t *raw = model_stack(rep->m, stack, n);
+	const uint64_t *pcs = report_stack(rep, stack, n);
+	*leaf_exact = pcs && *n && pcs == raw;
+	return pcs;
+}
+
 void report_stack_json(struct report *rep, uint32_t stack)
 {
 	size_t n;

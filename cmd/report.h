@@ -79,6 +79,10 @@ void out_dur(uint64_t ns);
 void out_dur_right(uint64_t ns, size_t width);
 /* A stack's PCs without the recorder's own innermost frames (lot__*). */
 const uint64_t *report_stack(struct report *rep, uint32_t stack, size_t *n);
+/* The same for a CPU sample's stack; *leaf_exact says whether pcs[0] is the
+ * interrupted instruction itself (no frame of the recorder's was left out),
+ * to symbolize with sym_frame_name(..., exact). */
+const uint64_t *report_sample_stack(struct report *rep, uint32_t stack, size_t *n, bool *leaf_exact);
 /* A stack as JSON: ["frame", ...] (innermost first), or [] for none. */
 void report_stack_json(struct report *rep, uint32_t stack);
 /* A span's attributes as one JSON object: {"key":value,...}. */

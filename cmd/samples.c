@@ -30,7 +30,8 @@ size_t sample_functions(struct report *rep, struct interner *in, uint32_t stack,
 			const char **out, size_t max)
 {
 	size_t n;
-	const uint64_t *pcs = stack ? report_stack(rep, stack, &n) : NULL;
+	bool exact = false;
+	const uint64_t *pcs = stack ? report_sample_stack(rep, stack, &n, &exact) : NULL;
 	struct symbolizer *sym = pcs ? report_symbols_of(rep, model_stack_proc(rep->m, stack)) : NULL;
 	if (!pcs || !n) {
 		pcs = NULL;
@@ -38,7 +39,7 @@ size_t sample_functions(struct report *rep, struct interner *in, uint32_t stack,
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < n && k < max; i++) {
-		const char *f = sym ? sym_name(sym, pcs[i]) : "?";
+		const char *f = sym ? sym_frame_name(sym, pcs[i], i == 0 && exact) : "?";
 		struct intern_str s = intern_str(in, f, strlen(f));
 		if (!s.s)
 			return 0;

@@ -192,14 +192,18 @@ static const struct symmod *module_of(const struct symbolizer *s, uint64_t pc)
 	return NULL;
 }
 
-static char *describe(struct symbolizer *s, uint64_t pc, bool full)
+/* Where a frame's code is: a return address points after its call, so the
+ * call is the byte before; the interrupted instruction of a CPU sample is
+ * where it is. */
+static uint64_t code_at(uint64_t pc, bool exact) { return exact || !pc ? pc : pc - 1; }
+
+static char *describe(struct symbolizer *s, uint64_t pc, bool exact, bool full)
 {
 	const struct symmod *sm = module_of(s, pc);
 	char *out = NULL;
 	if (!sm)
 		return asprintf(&out, "0x%" PRIx64, pc) < 0 ? NULL : out;
-	/* a return address: the call is the byte before */
-	uint64_t at = pc ? pc - 1 : pc;
+	uint64_t at = code_at(pc, exact);
 	const char *fn = sm->dw && !s->raw ? dwfl_module_addrname(sm->dw, at) : NULL;
 	if (!fn)
 		return asprintf(&out, "%s+0x%" PRIx64, sm->base[0] ? sm->base : "?",
@@ -220,32 +224,46 @@ static char *describe(struct symbolizer *s, uint64_t pc, bool full)
 	return strdup(fn);
 }
 
-static const char *lookup(struct symbolizer *s, struct idmap *cache, uint64_t pc, bool full)
+/* Exact PCs are cached apart from return addresses: the top bit is never
+ * set in a user-space address. */
+#define EXACT_KEY (1ull << 63)
+
+static const char *lookup(struct symbolizer *s, struct idmap *cache, uint64_t pc, bool exact,
+			  bool full)
 {
-	char *v = idmap_get(cache, pc);
+	uint64_t key = exact ? pc | EXACT_KEY : pc;
+	char *v = idmap_get(cache, key);
 	if (v)
 		return v;
-	v = describe(s, pc, full);
+	v = describe(s, pc, exact, full);
 	if (!v)
 		return "?";
-	if (idmap_put(cache, pc, v)) {
+	if (idmap_put(cache, key, v)) {
 		free(v);
 		return "?";
 	}
 	return v;
 }
 
-const char *sym_name(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->names, pc, false); }
-const char *sym_full(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->fulls, pc, true); }
+const char *sym_name(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->names, pc, false, false); }
+const char *sym_full(struct symbolizer *s, uint64_t pc) { return lookup(s, &s->fulls, pc, false, true); }
+const char *sym_frame_name(struct symbolizer *s, uint64_t pc, bool exact)
+{
+	return lookup(s, &s->names, pc, exact, false);
+}
+const char *sym_frame_full(struct symbolizer *s, uint64_t pc, bool exact)
+{
+	return lookup(s, &s->fulls, pc, exact, true);
+}
 
-int sym_line(struct symbolizer *s, uint64_t pc, char *file, size_t cap)
+int sym_line(struct symbolizer *s, uint64_t pc, bool exact, char *file, size_t cap)
 {
 	const struct symmod *sm = module_of(s, pc);
 	if (cap)
 		file[0] = '\0';
 	if (!sm || !sm->dw || s->raw)
 		return 0;
-	Dwfl_Line *line = dwfl_module_getsrc(sm->dw, pc ? pc - 1 : pc);
+	Dwfl_Line *line = dwfl_module_getsrc(sm->dw, code_at(pc, exact));
 	int lineno = 0;
 	const char *src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
 	if (!src)

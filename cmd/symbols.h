@@ -27,13 +27,19 @@ struct symbolizer;
 struct symbolizer *sym_new(const struct lot_module *mods, size_t n_mods, const char *symdir,
 			   bool raw);
 /* The frame of a return address: "function" (short), or with file:line
- * "function (file.c:12)" (full).  Valid until sym_free(). */
+ * "function (file.c:12)" (full).  Valid until sym_free().  A return address
+ * points after its call, so it is looked up one byte before. */
 const char *sym_name(struct symbolizer *s, uint64_t pc);
 const char *sym_full(struct symbolizer *s, uint64_t pc);
-/* The source line of a PC (as for sym_full): its file's path as the debug
- * information gives it into file[cap], and the line; 0 (file "") when
- * unknown. */
-int sym_line(struct symbolizer *s, uint64_t pc, char *file, size_t cap);
+/* The same for any frame: exact when pc is the instruction itself (the
+ * first PC of a CPU sample, the interrupted one: doc/FORMAT.md), looked up
+ * where it is; else a return address, as above. */
+const char *sym_frame_name(struct symbolizer *s, uint64_t pc, bool exact);
+const char *sym_frame_full(struct symbolizer *s, uint64_t pc, bool exact);
+/* The source line of a frame (exact as above): its file's path as the
+ * debug information gives it into file[cap], and the line; 0 (file "")
+ * when unknown. */
+int sym_line(struct symbolizer *s, uint64_t pc, bool exact, char *file, size_t cap);
 /* The stack pcs[0..*n) (innermost first) without the recorder's own
  * innermost frames -- its probe: lot__* functions, or any frame in
  * liblotrace.so when symbols are not read -- which say nothing about the

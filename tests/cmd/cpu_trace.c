@@ -54,6 +54,9 @@ __attribute__((noinline, used)) void helper_main(volatile int *x)
 
 /* A return address into f: frames are looked up at pc - 1, f's first byte. */
 #define IN(f) ((uint64_t)(uintptr_t)(f) + 1)
+/* A sample's interrupted instruction, f's first byte: taken as it is (one
+ * byte before is another function or padding). */
+#define AT(f) ((uint64_t)(uintptr_t)(f))
 
 static const uint8_t trace_a[16] = {0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 static const uint8_t trace_b[16] = {0xbb, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -63,9 +66,10 @@ int main(int argc, char **argv);
 static void samples(struct lot_tb *b, struct lot_writer *w, uint64_t *t, void (*leaf)(volatile int *),
 		    void (*caller)(volatile int *), int n, uint64_t weight)
 {
-	uint64_t pcs[3] = {IN(leaf), IN(caller), IN(main)};
-	size_t depth = leaf == (void (*)(volatile int *))caller ? 0 : 3;
-	uint32_t st = depth ? lot_writer_stack(w, pcs, depth) : lot_writer_stack(w, pcs + 1, 2);
+	uint64_t pcs[3] = {AT(leaf), IN(caller), IN(main)};
+	if (leaf == caller) /* sampled in the caller itself */
+		pcs[1] = AT(caller);
+	uint32_t st = leaf == caller ? lot_writer_stack(w, pcs + 1, 2) : lot_writer_stack(w, pcs, 3);
 	for (int i = 0; i < n; i++) {
 		*t += MS;
 		lot_write_cpu_sample(w, lot_tb_ticks(b, *t), st, weight);
