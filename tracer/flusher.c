@@ -364,12 +364,7 @@ static void finish(struct lot_session *s)
 	stats[m++] = (struct lot_stat){"pool_chunks", s->pool.n};
 	stats[m++] = (struct lot_stat){"chunk_size", s->pool.chunk_size};
 	stats[m++] = (struct lot_stat){"chunks_dropped", s->chunks_dropped};
-	if (s->cpu_signal) {
-		stats[m++] = (struct lot_stat){"cpu_samples", s->cpu_samples};
-		stats[m++] = (struct lot_stat){"cpu_samples_dropped", s->cpu_samples_dropped};
-		stats[m++] = (struct lot_stat){"cpu_samples_no_state", lot_sampler_no_state()};
-		stats[m++] = (struct lot_stat){"cpu_threads_unarmed", lot_sampler_unarmed()};
-	}
+	m += lot_sampler_stats(s, NULL, stats + m); /* every thread's totals are in s */
 	if (s->by == LOT_BY_SIGNAL) {
 		stats[m++] = (struct lot_stat){"window_seq", s->window_seq};
 		stats[m++] = (struct lot_stat){"window_ms", s->window_ms};

@@ -16,6 +16,8 @@
 
 #include "lib/clock.h"
 #include "lib/stackwalk.h"
+#include "trace-format/trace.h"
+#include "tracer/session.h"
 #include "tracer/thread.h"
 
 #define RESCAN_NS 200000000ull /* /proc/self/task looked at 5 times a second */
@@ -423,6 +425,23 @@ uint64_t lot_sampler_no_state(void)
 uint64_t lot_sampler_unarmed(void)
 {
 	return tm.unarmed;
+}
+
+size_t lot_sampler_stats(const struct lot_session *s, const struct lot_thread *live,
+			 struct lot_stat *out)
+{
+	if (!s->cpu_signal)
+		return 0;
+	uint64_t taken = s->cpu_samples, dropped = s->cpu_samples_dropped;
+	for (const struct lot_thread *t = live; t; t = t->next) {
+		taken += atomic_load_explicit(&t->samples, memory_order_relaxed);
+		dropped += atomic_load_explicit(&t->samples_dropped, memory_order_relaxed);
+	}
+	out[0] = (struct lot_stat){"cpu_samples", taken};
+	out[1] = (struct lot_stat){"cpu_samples_dropped", dropped};
+	out[2] = (struct lot_stat){"cpu_samples_no_state", lot_sampler_no_state()};
+	out[3] = (struct lot_stat){"cpu_threads_unarmed", lot_sampler_unarmed()};
+	return 4;
 }
 
 uint64_t lot_sampler_recorded(void)

@@ -16,6 +16,7 @@
 #include "tracer/flight.h"
 #include "tracer/lotrace.h"
 #include "tracer/output_path.h"
+#include "tracer/sampler.h"
 #include "tracer/header.h"
 #include "tracer/session_state.h"
 #include "tracer/state_file.h"
@@ -294,7 +295,8 @@ static uint64_t oldest_ticks(const struct lot_session *s, struct lot_thread *thr
 	return t0;
 }
 
-static int write_trailer(struct snap *w, const struct lot_session *s, uint64_t t0, uint64_t n_seq)
+static int write_trailer(struct snap *w, const struct lot_session *s,
+			 const struct lot_thread *threads, uint64_t t0, uint64_t n_seq)
 {
 	const struct lot_flight *f = s->flight;
 	/* events of dropped chunks that overlap the span: lost, not absent */
@@ -305,7 +307,7 @@ static int write_trailer(struct snap *w, const struct lot_session *s, uint64_t t
 		if (t)
 			t->lost += d->events;
 	}
-	struct lot_stat stats[LOT_COUNT_N + 12];
+	struct lot_stat stats[LOT_COUNT_N + 16];
 	size_t m = 0;
 	lot_counts_stats(stats);
 	m = LOT_COUNT_N;
@@ -320,6 +322,7 @@ static int write_trailer(struct snap *w, const struct lot_session *s, uint64_t t
 	stats[m++] = (struct lot_stat){"flight_dropped_chunks_size", f->dropped_size};
 	stats[m++] = (struct lot_stat){"flight_dropped_chunks_age", f->dropped_age};
 	stats[m++] = (struct lot_stat){"flight_age_ms", s->cfg.flight_age_ms};
+	m += lot_sampler_stats(s, threads, stats + m); /* since the session started */
 	struct lot_trailer_info tr = {.threads = w->tot, .n_threads = w->n_tot, .index = w->index,
 				      .n_index = w->n_index, .stats = stats, .n_stats = m};
 	lot_clock_sample(&tr.end_ticks, &tr.end_mono_ns, &tr.end_real_ns);
@@ -374,7 +377,7 @@ static int write_snapshot(struct lot_session *s, struct lot_thread *threads, uin
 		write_live(&w, s, threads);
 	if (!w.err) {
 		lot_count(LOT_COUNT_SNAPSHOTS); /* this one is in its own trailer */
-		w.err = write_trailer(&w, s, t0, n_seq);
+		w.err = write_trailer(&w, s, threads, t0, n_seq);
 	}
 	if (close(w.fd) && !w.err)
 		w.err = -errno;

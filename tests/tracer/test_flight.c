@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control_support.h"
@@ -280,6 +281,49 @@ START_TEST(flight_size_too_small_is_rejected)
 }
 END_TEST
 
+/* Burn the calling thread's CPU for ns of its own CPU time. */
+static void burn_cpu(uint64_t ns)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	uint64_t end = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + ns;
+	volatile uint64_t x = 0;
+	do {
+		for (int i = 0; i < 4096; i++)
+			x = x * 31 + (uint64_t)i;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	} while ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec < end);
+}
+
+START_TEST(a_snapshot_counts_the_cpu_samples_of_its_session)
+{
+	setenv("LOTRACE_CPU_HZ", "1000", 1);
+	ck_assert_int_eq(lot_flight_start(), 0);
+	lot_instant("begin"); /* this thread's state, so its timer is armed at once */
+	usleep(300000);       /* the flusher's rescan arms it in any case */
+	burn_cpu(300 * MS);
+	const char *p = test_path("cpu");
+	ck_assert_int_eq(lot_snapshot(p), 0);
+	ck_assert_int_eq(lot_snapshot_wait(NULL, 0), 0);
+	ck_assert_int_eq(lot_stop(), 0);
+	unsetenv("LOTRACE_CPU_HZ");
+	/* the samples in the file are among those the trailer counts, which
+	 * are this session's so far (the thread is still alive: not yet in the
+	 * session's totals) */
+	struct ttrace t;
+	ck_assert(trace_load(p, true, &t));
+	long long in_file = 0;
+	for (size_t i = 0; i < t.n; i++)
+		in_file += t.ev[i].code == LOT_EV_cpu_sample;
+	trace_free(&t);
+	ck_assert_int_gt(in_file, 0);
+	ck_assert_int_ge(trailer_stat(p, "cpu_samples"), in_file);
+	ck_assert_int_ge(trailer_stat(p, "cpu_samples_dropped"), 0);
+	ck_assert_int_eq(trailer_stat(p, "cpu_threads_unarmed"), 0);
+	unlink(p);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, snapshot_holds_the_most_recent_history);
@@ -288,4 +332,5 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, snapshot_during_another_is_refused);
 	tcase_add_test(tc, snapshot_needs_the_flight_recorder);
 	tcase_add_test(tc, flight_size_too_small_is_rejected);
+	tcase_add_test(tc, a_snapshot_counts_the_cpu_samples_of_its_session);
 }
