@@ -13,9 +13,11 @@
  *              (a condition variable), then writes a byte to the pipe;
  *   consumer   waits for each item (pthread_cond_wait): "cond", woken by
  *              the producer;
- *   reader     reads each byte from the pipe: "io".
+ *   reader     reads each byte from the pipe: "io";
+ *   joiner     starts "sleeper" (which sleeps JOIN_MS) and joins it:
+ *              "join", woken by the sleeper as it ends.
  * Output, one line per thread: NAME reason=ns ... (each reason's total
- * time in the calls that wait: lock, cond_wait, read, nanosleep).
+ * time in the calls that wait: lock, cond_wait, read, nanosleep, join).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,6 +31,7 @@
 #define HOLD_MS 40
 #define GAP_MS 20
 #define PRODUCE_MS 30
+#define JOIN_MS 80
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
@@ -53,13 +56,14 @@ static void sleep_ms(int ms, uint64_t *acc)
 }
 
 struct times {
-	uint64_t sleep, mutex, cond, io;
+	uint64_t sleep, mutex, cond, io, join;
 };
 
 static void report(const char *name, const struct times *t)
 {
-	printf("%s sleep=%llu mutex=%llu cond=%llu io=%llu\n", name, (unsigned long long)t->sleep,
-	       (unsigned long long)t->mutex, (unsigned long long)t->cond, (unsigned long long)t->io);
+	printf("%s sleep=%llu mutex=%llu cond=%llu io=%llu join=%llu\n", name,
+	       (unsigned long long)t->sleep, (unsigned long long)t->mutex,
+	       (unsigned long long)t->cond, (unsigned long long)t->io, (unsigned long long)t->join);
 }
 
 static void *holder(void *arg)
@@ -155,17 +159,45 @@ static void *reader(void *arg)
 	return &out;
 }
 
+static struct times sleeper_times;
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "sleeper");
+	sleep_ms(JOIN_MS, &sleeper_times.sleep);
+	return &sleeper_times;
+}
+
+static void *joiner(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "joiner");
+	struct times t = {0};
+	pthread_t th;
+	if (pthread_create(&th, NULL, sleeper, NULL))
+		abort();
+	uint64_t t0 = now_ns();
+	pthread_join(th, NULL);
+	t.join += now_ns() - t0;
+	report("sleeper", &sleeper_times);
+	static struct times out;
+	out = t;
+	return &out;
+}
+
 int main(void)
 {
 	if (pipe(pipefd))
 		return 1;
-	static const char *const names[] = {"holder", "contender", "producer", "consumer", "reader"};
-	void *(*fns[])(void *) = {holder, contender, producer, consumer, reader};
-	pthread_t th[5];
-	for (int i = 0; i < 5; i++)
+	static const char *const names[] = {"holder",   "contender", "producer",
+					    "consumer", "reader",    "joiner"};
+	void *(*fns[])(void *) = {holder, contender, producer, consumer, reader, joiner};
+	pthread_t th[6];
+	for (int i = 0; i < 6; i++)
 		if (pthread_create(&th[i], NULL, fns[i], NULL))
 			return 1;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		void *r;
 		pthread_join(th[i], &r);
 		report(names[i], r);

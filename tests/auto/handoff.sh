@@ -1,6 +1,6 @@
 #!/bin/sh
 # Unmodified threaded programs (tests/auto/handoff.c: contended mutex,
-# condition-variable hand-offs, sleeps, pipe reads; tests/auto/queue.c: two
+# condition-variable hand-offs, sleeps, pipe reads, a join; tests/auto/queue.c: two
 # waiters queued on a mutex) under `lotrace record --auto`: each thread's
 # blocked time by reason in `lotrace tasks --json` matches what the program
 # measured itself, with the right wakers.
@@ -13,7 +13,7 @@ PROG=$top_builddir/tests/auto/handoff
 sed -i '$d' "$TMP/measured.txt" # the trace's path, printed last
 "$LOTRACE" tasks --json "$TMP/h.lot" >"$TMP/tasks.json" || fail "tasks --json: status $?"
 python3 "$srcdir/tests/auto/check_blocks.py" "$TMP/measured.txt" "$TMP/tasks.json" \
-	contender:mutex:holder consumer:cond:producer || fail "traced blocks differ from measured ones"
+	contender:mutex:holder consumer:cond:producer joiner:join:sleeper || fail "traced blocks differ from measured ones"
 "$LOTRACE" tasks "$TMP/h.lot" >"$TMP/tasks.txt" || fail "tasks: status $?"
 grep -q 'mutex .* woken by "holder"' "$TMP/tasks.txt" || fail "tasks: no mutex waker in the text"
 

@@ -9,6 +9,8 @@
  *              once), pthread_setname_np, fork (the child traces to its own
  *              file) and the exec family (the file is finished first; the
  *              new image traces again to a file of its own);
+ *   join.c     pthread_join and its timed variants on a running thread
+ *              ("join"), woken by that thread as it ends;
  *   sync.c     mutex (recorded only when contended: held, and trylock fails), cond,
  *              rwlock, semaphore ("sem", when trywait fails); the waker of a
  *              recorded waiter (unlock, signal, broadcast, sem_post) records
@@ -50,6 +52,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -65,6 +68,11 @@
 #define AUTO_REAL_FUNCS(X)                                                                   \
 	X(int, pthread_create, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *)) \
 	X(int, pthread_setname_np, (pthread_t, const char *))                                   \
+	X(int, pthread_join, (pthread_t, void **))                                              \
+	X(int, pthread_tryjoin_np, (pthread_t, void **))                                        \
+	X(int, pthread_timedjoin_np, (pthread_t, void **, const struct timespec *))             \
+	X(int, pthread_clockjoin_np, (pthread_t, void **, clockid_t, const struct timespec *))  \
+	X(void, pthread_exit, (void *))                                                          \
 	X(int, execve, (const char *, char *const[], char *const[]))                            \
 	X(int, execv, (const char *, char *const[]))                                            \
 	X(int, execvp, (const char *, char *const[]))                                           \
@@ -222,5 +230,40 @@ static inline bool auto_any_waiting(void)
 {
 	return atomic_load_explicit(&auto_n_waiting, memory_order_relaxed) != 0;
 }
+
+/* A block's detail naming an object by its address ("0x7f..."). */
+static inline void auto_addr_detail(char *out, size_t cap, const void *p)
+{
+	snprintf(out, cap, "%p", p);
+}
+
+/* r = CALL, a wait on obj that blocks the current task (what: "mutex",
+ * "cond", "sem", "join"; detail: what to show, NULL for obj's address),
+ * registered as obj's waiter meanwhile so that the releaser names the
+ * task.  errno is CALL's.  A macro, as the wrappers must stay one
+ * interposer frame above the probes. */
+#define WAIT_REGISTERED(r, obj, what, detail, CALL)               \
+	do {                                                      \
+		uint64_t me_ = lot__auto_task();                  \
+		int slot_ = me_ ? auto_waiter_add(obj, me_) : -1; \
+		char d_[32];                                      \
+		const char *detail_ = (detail);                   \
+		if (!detail_) {                                   \
+			auto_addr_detail(d_, sizeof d_, obj);     \
+			detail_ = d_;                             \
+		}                                                 \
+		auto_block(what, detail_, 0);                     \
+		r = CALL;                                         \
+		int errno_ = errno;                               \
+		auto_waiter_remove(slot_, obj, me_);              \
+		auto_resume();                                    \
+		errno = errno_;                                   \
+	} while (0)
+
+/* Joins (join.c): the calling thread is ending (its start function
+ * returned, or pthread_exit): the unblock of the tasks joining it. */
+void auto_thread_ends(void);
+/* th is one of the tracer's threads: a join of it is not the program's. */
+void auto_join_exempt(pthread_t th);
 
 #endif

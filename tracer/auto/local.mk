@@ -8,6 +8,7 @@ liblotrace_auto_la_SOURCES = \
 	tracer/auto/auto.c \
 	tracer/auto/init.c \
 	tracer/auto/threads.c \
+	tracer/auto/join.c \
 	tracer/auto/sync.c \
 	tracer/auto/wait.c \
 	tracer/auto/waiters.c \

@@ -7,14 +7,7 @@
  * the unblock of its task with its own stack, before the real release: the
  * waker's event always precedes the waiter's running again.
  */
-#include <stdio.h>
-
 #include "tracer/auto/auto.h"
-
-static void addr_detail(char *out, size_t cap, const void *p)
-{
-	snprintf(out, cap, "%p", p);
-}
 
 /* Free: glibc's lock word (the first int of every mutex type, 0 when
  * unlocked; <bits/struct_mutex.h>) is 0.  A peek, not a decision: a lock
@@ -25,24 +18,6 @@ static inline bool looks_free(pthread_mutex_t *m)
 {
 	return atomic_load_explicit((_Atomic int *)&m->__data.__lock, memory_order_relaxed) == 0;
 }
-
-/* r = CALL, a wait on obj that blocks the current task (what: "mutex",
- * "cond", "sem"), registered as obj's waiter meanwhile so that the releaser
- * names the task.  errno is CALL's.  A macro, as the wrappers must stay one
- * interposer frame above the probes. */
-#define WAIT_REGISTERED(r, obj, what, CALL)                   \
-	do {                                                  \
-		uint64_t me_ = lot__auto_task();              \
-		int slot_ = me_ ? auto_waiter_add(obj, me_) : -1; \
-		char d_[32];                                  \
-		addr_detail(d_, sizeof d_, obj);              \
-		auto_block(what, d_, 0);                      \
-		r = CALL;                                     \
-		int errno_ = errno;                           \
-		auto_waiter_remove(slot_, obj, me_);          \
-		auto_resume();                                \
-		errno = errno_;                               \
-	} while (0)
 
 /* Release obj: the unblock of its oldest registered waiter's task first
  * (all of them: all), with this thread's stack.  Inline for the same
@@ -86,7 +61,7 @@ static inline __attribute__((always_inline)) void wake_waiters(const void *obj, 
 		int r_ = REAL(pthread_mutex_trylock)(m);             \
 		if (r_ != EBUSY)                                     \
 			return r_;                                   \
-		WAIT_REGISTERED(r_, m, "mutex", CALL);               \
+		WAIT_REGISTERED(r_, m, "mutex", NULL, CALL);               \
 		return r_;                                           \
 	} while (0)
 
@@ -106,7 +81,7 @@ static inline __attribute__((always_inline)) int cond_wait_traced(pthread_cond_t
 								  const struct timespec *ts)
 {
 	int r;
-	WAIT_REGISTERED(r, c, "cond",
+	WAIT_REGISTERED(r, c, "cond", NULL,
 			clk >= 0 ? REAL(pthread_cond_clockwait)(c, m, (clockid_t)clk, ts)
 			: ts     ? REAL(pthread_cond_timedwait)(c, m, ts)
 				 : REAL(pthread_cond_wait)(c, m));
@@ -158,7 +133,7 @@ AUTO_API int pthread_cond_broadcast(pthread_cond_t *c)
 		if (r_ != EBUSY)                              \
 			return r_;                            \
 		char d_[32];                                  \
-		addr_detail(d_, sizeof d_, l);                \
+		auto_addr_detail(d_, sizeof d_, l);                \
 		auto_block("rwlock", d_, 0);                  \
 		r_ = CALL;                                    \
 		auto_resume();                                \
@@ -188,7 +163,7 @@ AUTO_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 			return CALL;                                \
 		errno = e_;                                         \
 		int r_;                                             \
-		WAIT_REGISTERED(r_, sem, "sem", CALL);              \
+		WAIT_REGISTERED(r_, sem, "sem", NULL, CALL);              \
 		return r_;                                          \
 	} while (0)
 

@@ -43,7 +43,9 @@ static void *trampoline(void *p)
 		lot__auto_thread();
 		auto_self.off = false;
 	}
-	return s.fn(s.arg);
+	void *r = s.fn(s.arg);
+	auto_thread_ends(); /* its joiners' waker */
+	return r;
 }
 
 /* The tracer's own threads start in liblotrace: they are never traced. */
@@ -61,10 +63,13 @@ AUTO_API int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*f
 	struct start *s = malloc(sizeof *s);
 	if (!s)
 		return REAL(pthread_create)(th, attr, fn, arg);
-	*s = (struct start){fn, arg, in_liblotrace(fn)};
+	bool tracer = in_liblotrace(fn);
+	*s = (struct start){fn, arg, tracer};
 	int r = REAL(pthread_create)(th, attr, trampoline, s);
 	if (r)
 		free(s);
+	else if (tracer)
+		auto_join_exempt(*th);
 	return r;
 }
 
