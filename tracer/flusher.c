@@ -364,7 +364,8 @@ static void finish(struct lot_session *s)
 	stats[m++] = (struct lot_stat){"pool_chunks", s->pool.n};
 	stats[m++] = (struct lot_stat){"chunk_size", s->pool.chunk_size};
 	stats[m++] = (struct lot_stat){"chunks_dropped", s->chunks_dropped};
-	m += lot_sampler_stats(s, NULL, stats + m); /* every thread's totals are in s */
+	/* every thread's totals are in s by now */
+	m += lot_sampler_stats(s->cpu_signal, s->cpu_samples, s->cpu_samples_dropped, NULL, stats + m);
 	if (s->by == LOT_BY_SIGNAL) {
 		stats[m++] = (struct lot_stat){"window_seq", s->window_seq};
 		stats[m++] = (struct lot_stat){"window_ms", s->window_ms};

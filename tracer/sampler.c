@@ -17,7 +17,6 @@
 #include "lib/clock.h"
 #include "lib/stackwalk.h"
 #include "trace-format/trace.h"
-#include "tracer/session.h"
 #include "tracer/thread.h"
 
 #define RESCAN_NS 200000000ull /* /proc/self/task looked at 5 times a second */
@@ -427,12 +426,11 @@ uint64_t lot_sampler_unarmed(void)
 	return tm.unarmed;
 }
 
-size_t lot_sampler_stats(const struct lot_session *s, const struct lot_thread *live,
-			 struct lot_stat *out)
+size_t lot_sampler_stats(bool sampling, uint64_t taken, uint64_t dropped,
+			 const struct lot_thread *live, struct lot_stat *out)
 {
-	if (!s->cpu_signal)
+	if (!sampling)
 		return 0;
-	uint64_t taken = s->cpu_samples, dropped = s->cpu_samples_dropped;
 	for (const struct lot_thread *t = live; t; t = t->next) {
 		taken += atomic_load_explicit(&t->samples, memory_order_relaxed);
 		dropped += atomic_load_explicit(&t->samples_dropped, memory_order_relaxed);

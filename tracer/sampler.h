@@ -69,17 +69,16 @@ uint64_t lot_sampler_no_state(void);
 /* Threads of this session that got no timer (timer_create refused, e.g.
  * RLIMIT_SIGPENDING reached): they are not sampled. */
 uint64_t lot_sampler_unarmed(void);
-/* The trailer's statistics of session s's sampling into out[0..4), their
- * count (0 when s does not sample): cpu_samples and cpu_samples_dropped
- * count the threads that ended (s's totals) and those still in `live` (a
- * list by ->next, NULL for none: a snapshot's), since the session started;
- * cpu_samples_no_state and cpu_threads_unarmed as above.  The flusher
- * thread's. */
-struct lot_session;
+/* The trailer's statistics of a session's sampling into out[0..4), their
+ * count (0 when it does not sample): cpu_samples and cpu_samples_dropped
+ * are `taken` and `dropped` (the totals of the threads that ended) plus the
+ * counts of the threads still in `live` (a list by ->next, NULL for none: a
+ * snapshot's), since the session started; cpu_samples_no_state and
+ * cpu_threads_unarmed as above.  The flusher thread's. */
 struct lot_thread;
 struct lot_stat;
-size_t lot_sampler_stats(const struct lot_session *s, const struct lot_thread *live,
-			 struct lot_stat *out);
+size_t lot_sampler_stats(bool sampling, uint64_t taken, uint64_t dropped,
+			 const struct lot_thread *live, struct lot_stat *out);
 /* Samples recorded (written or lost) by any thread since the process
  * started: for tests (nothing is recorded after lot_stop returns). */
 uint64_t lot_sampler_recorded(void);

@@ -322,7 +322,8 @@ static int write_trailer(struct snap *w, const struct lot_session *s,
 	stats[m++] = (struct lot_stat){"flight_dropped_chunks_size", f->dropped_size};
 	stats[m++] = (struct lot_stat){"flight_dropped_chunks_age", f->dropped_age};
 	stats[m++] = (struct lot_stat){"flight_age_ms", s->cfg.flight_age_ms};
-	m += lot_sampler_stats(s, threads, stats + m); /* since the session started */
+	m += lot_sampler_stats(s->cpu_signal, s->cpu_samples, s->cpu_samples_dropped, threads,
+			       stats + m); /* since the session started */
 	struct lot_trailer_info tr = {.threads = w->tot, .n_threads = w->n_tot, .index = w->index,
 				      .n_index = w->n_index, .stats = stats, .n_stats = m};
 	lot_clock_sample(&tr.end_ticks, &tr.end_mono_ns, &tr.end_real_ns);
