@@ -13,6 +13,7 @@ struct auto_real auto_real;
 __thread struct auto_thread auto_self __attribute__((tls_model("initial-exec")));
 uint64_t auto_min_block_ns = 10000;
 bool auto_dwarf;
+_Atomic unsigned auto_name_gen; /* bumped by threads.c, read by every block */
 
 /* The version programs link for the functions glibc has two of
  * (pthread_cond_* before 2.3.2): dlsym might return the old one. */

@@ -25,8 +25,6 @@
 
 #include "tracer/auto/auto.h"
 
-_Atomic unsigned auto_name_gen;
-
 struct start {
 	void *(*fn)(void *);
 	void *arg;
