@@ -6,29 +6,24 @@
 #include "cmd/escape.h"
 #include "cmd/out.h"
 
-/* Deeper than any document cmd/ writes; deeper levels share the last flag. */
-#define JSON_MAX_DEPTH 64
-
-static struct {
+/*
+ * The writer's place: the depth, and whether the next item takes a comma.
+ * Nothing more is needed: a key takes the comma and leaves none to its
+ * value; an object or array just closed is an item of its parent, so after
+ * it a comma is due (but at the top level, where values take none).
+ */
+struct json_place {
 	unsigned depth;
-	bool after_key;          /* a key was written: its value needs no comma */
-	bool comma_written;      /* json_break() already wrote the comma */
-	bool more[JSON_MAX_DEPTH]; /* per level: an item was written there */
-} w;
+	bool comma;
+};
+static struct json_place w, saved; /* saved: the document's, during json_apart() */
 
-static bool *more(void) { return &w.more[w.depth < JSON_MAX_DEPTH ? w.depth : JSON_MAX_DEPTH - 1]; }
-
-/* Before an item (a value, or a key in an object): the comma it needs. */
-static void item(void)
+/* Before a value: the comma it needs. */
+static inline void item(void)
 {
-	if (w.after_key) {
-		w.after_key = false;
-		return;
-	}
-	if (w.depth && *more() && !w.comma_written)
+	if (w.comma)
 		out_char(',');
-	w.comma_written = false;
-	*more() = true;
+	w.comma = w.depth != 0;
 }
 
 static void open_level(char c)
@@ -36,15 +31,15 @@ static void open_level(char c)
 	item();
 	out_char(c);
 	w.depth++;
-	*more() = false;
+	w.comma = false;
 }
 
 static void close_level(char c)
 {
 	out_char(c);
-	w.comma_written = false;
 	if (w.depth)
 		w.depth--;
+	w.comma = w.depth != 0;
 }
 
 void json_object(void) { open_level('{'); }
@@ -52,21 +47,30 @@ void json_object_end(void) { close_level('}'); }
 void json_array(void) { open_level('['); }
 void json_array_end(void) { close_level(']'); }
 
+/* A key: the comma before it, and none before its value. */
 void json_key(const char *key)
 {
-	item();
-	out_char('"');
-	out_str(key); /* a literal of the caller's: nothing to escape */
-	out_str("\":");
-	w.after_key = true;
+	/* a literal of the caller's: nothing to escape */
+	size_t n = strlen(key);
+	char *p = out_room(n + 4);
+	if (w.comma)
+		*p++ = ',';
+	w.comma = false;
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	out_commit(p);
 }
 
 void json_key_str(const char *s, size_t n)
 {
-	item();
+	if (w.comma)
+		out_char(',');
+	w.comma = false;
 	out_json_str(s, n);
 	out_char(':');
-	w.after_key = true;
 }
 
 void json_str(const char *s, size_t n)
@@ -123,6 +127,51 @@ void json_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
+void json_lit(const char *s)
+{
+	item();
+	size_t n = strlen(s);
+	char *p = out_room(n + 2);
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	out_commit(p);
+}
+
+void json_raw(const char *s, size_t n)
+{
+	item();
+	out_write(s, n);
+}
+
+void json_fixed3(uint64_t v)
+{
+	item();
+	char *p = fmt_u64(out_room(CMD_OUT_FIELD), v / 1000);
+	unsigned frac = (unsigned)(v % 1000);
+	*p++ = '.';
+	*p++ = (char)('0' + frac / 100);
+	memcpy(p, cmd_digit_pairs + 2 * (frac % 100), 2);
+	out_commit(p + 2);
+}
+
+/* A string of what fmt() writes: at most CMD_OUT_FIELD - 2 bytes. */
+#define QUOTED(fmt_call)                                      \
+	do {                                                  \
+		item();                                       \
+		char *p = out_room(CMD_OUT_FIELD);            \
+		*p++ = '"';                                   \
+		p = fmt_call;                                 \
+		*p++ = '"';                                   \
+		out_commit(p);                                \
+	} while (0)
+
+void json_hex16(uint64_t v) { QUOTED(fmt_hex16(p, v)); }
+void json_hex_num(uint64_t v) { QUOTED(fmt_hex(p, v)); }
+void json_u64_str(uint64_t v) { QUOTED(fmt_u64(p, v)); }
+void json_i64_str(int64_t v) { QUOTED(fmt_i64(p, v)); }
+
 void json_kv_str(const char *key, const char *s, size_t n)
 {
 	json_key(key);
@@ -133,6 +182,12 @@ void json_kv_cstr(const char *key, const char *s)
 {
 	json_key(key);
 	json_cstr(s);
+}
+
+void json_kv_lit(const char *key, const char *s)
+{
+	json_key(key);
+	json_lit(s);
 }
 
 void json_kv_u64(const char *key, uint64_t v)
@@ -155,9 +210,21 @@ void json_kv_bool(const char *key, bool v)
 
 void json_break(void)
 {
-	if (w.depth && *more() && !w.after_key && !w.comma_written) {
+	if (w.comma)
 		out_char(',');
-		w.comma_written = true;
-	}
+	w.comma = false;
 	out_char('\n');
+}
+
+void json_apart(void (*put)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	out_redirect(put, ctx);
+	saved = w;
+	w = (struct json_place){0};
+}
+
+void json_apart_end(void)
+{
+	out_redirect(NULL, NULL);
+	w = saved;
 }
