@@ -27,13 +27,14 @@ void json_cstr(const char *s) { json_str(s, strlen(s)); }
 
 void json_hex(const uint8_t *p, size_t n)
 {
-	out_commit(json__item(0));
-	out_char('"');
-	for (size_t i = 0; i < n; i++) {
-		char *o = out_room(2);
-		o[0] = cmd_hexdigits[p[i] >> 4];
-		o[1] = cmd_hexdigits[p[i] & 15];
-		out_commit(o + 2);
+	char *o = json__item(1);
+	*o++ = '"';
+	out_commit(o);
+	while (n) { /* 16 bytes, an id, at a time */
+		size_t k = n < 16 ? n : 16;
+		out_commit(fmt_hex_bytes(out_room(2 * k), p, k));
+		p += k;
+		n -= k;
 	}
 	out_char('"');
 }

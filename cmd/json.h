@@ -127,16 +127,22 @@ static inline void json_object_end(void) { json__close('}'); }
 static inline void json_array(void) { json__open('['); }
 static inline void json_array_end(void) { json__close(']'); }
 
-static inline void json_key_n(const char *key, size_t n)
+/* "key": after the comma due, with m bytes more of room; returns where the value goes. */
+static inline char *json__key(const char *key, size_t n, size_t m)
 {
-	char *p = json__item(n + 3);
-	json__w.comma = false; /* none before the value */
+	char *p = json__item(n + 3 + m);
 	*p++ = '"';
 	memcpy(p, key, n);
 	p += n;
 	*p++ = '"';
 	*p++ = ':';
-	out_commit(p);
+	return p;
+}
+
+static inline void json_key_n(const char *key, size_t n)
+{
+	out_commit(json__key(key, n, 0));
+	json__w.comma = false; /* none before the value */
 }
 
 static inline void json_key(const char *key) { json_key_n(key, strlen(key)); }
@@ -154,8 +160,14 @@ static inline void json_lit(const char *s)
 
 static inline void json_raw(const char *s, size_t n)
 {
-	out_commit(json__item(0));
-	out_write(s, n);
+	if (n > CMD_OUT_CAP / 2) { /* a batch of spans: past the buffer */
+		out_commit(json__item(0));
+		out_write(s, n);
+		return;
+	}
+	char *p = json__item(n);
+	memcpy(p, s, n);
+	out_commit(p + n);
 }
 
 static inline void json_u64(uint64_t v) { out_commit(fmt_u64(json__item(CMD_OUT_FIELD), v)); }
@@ -206,16 +218,15 @@ static inline void json_kv_lit(const char *key, const char *s)
 	json_lit(s);
 }
 
+/* A number member: one out_room() for the key and the value. */
 static inline void json_kv_u64(const char *key, uint64_t v)
 {
-	json_key(key);
-	json_u64(v);
+	out_commit(fmt_u64(json__key(key, strlen(key), CMD_OUT_FIELD), v));
 }
 
 static inline void json_kv_i64(const char *key, int64_t v)
 {
-	json_key(key);
-	json_i64(v);
+	out_commit(fmt_i64(json__key(key, strlen(key), CMD_OUT_FIELD), v));
 }
 
 static inline void json_kv_bool(const char *key, bool v)
