@@ -123,80 +123,61 @@ static bool absent(const struct lot_arg *a)
 	}
 }
 
+/* What an argument is printed as, in either form: the one place that
+ * knows which kinds are strings, numbers, addresses or ids. */
+enum shown { SHOWN_I64, SHOWN_U64, SHOWN_STR, SHOWN_PCS, SHOWN_ID128, SHOWN_SPAN };
+
+static enum shown shown_as(const struct lot_arg *a)
+{
+	switch (a->kind) {
+	case LOT_KIND_SVAR: return SHOWN_I64;
+	case LOT_KIND_STRING:
+	case LOT_KIND_BYTES: return SHOWN_STR;
+	case LOT_KIND_VALUE: return a->is_str ? SHOWN_STR : SHOWN_I64;
+	case LOT_KIND_STACK:
+	case LOT_KIND_PCS: return SHOWN_PCS;
+	case LOT_KIND_TRACE:
+	case LOT_KIND_ID128: return SHOWN_ID128;
+	case LOT_KIND_SPAN: return SHOWN_SPAN;
+	default: return SHOWN_U64; /* UVAR, and any kind a future minor might add */
+	}
+}
+
 static void put_text(const struct lot_arg *a)
 {
-	char *p;
-	switch (a->kind) {
-	case LOT_KIND_SVAR:
-		out_i64(a->i);
-		return;
-	case LOT_KIND_STRING:
-	case LOT_KIND_BYTES:
-		out_text_quoted(a->str ? a->str : "", a->str ? a->len : 0);
-		return;
-	case LOT_KIND_VALUE:
-		if (a->is_str)
-			out_text_quoted(a->str ? a->str : "", a->str ? a->len : 0);
-		else
-			out_i64(a->i);
-		return;
-	case LOT_KIND_STACK:
-	case LOT_KIND_PCS: /* [0x1,0x2] */
+	switch (shown_as(a)) {
+	case SHOWN_I64: out_i64(a->i); break;
+	case SHOWN_U64: out_u64(a->u); break;
+	case SHOWN_STR: out_text_quoted(a->str ? a->str : "", a->str ? a->len : 0); break;
+	case SHOWN_PCS: /* [0x1,0x2] */
 		out_char('[');
 		for (size_t i = 0; i < a->n_pcs; i++) {
-			p = out_room(CMD_OUT_FIELD);
+			char *p = out_room(CMD_OUT_FIELD);
 			if (i)
 				*p++ = ',';
 			out_commit(fmt_hex(p, a->pcs[i]));
 		}
 		out_char(']');
-		return;
-	case LOT_KIND_TRACE:
-	case LOT_KIND_ID128:
-		out_commit(fmt_hex_bytes(out_room(CMD_OUT_FIELD), a->id128, 16));
-		return;
-	case LOT_KIND_SPAN:
-		out_commit(fmt_hex16(out_room(CMD_OUT_FIELD), a->u));
-		return;
-	default: /* UVAR, and any kind a future minor might add */
-		out_u64(a->u);
-		return;
+		break;
+	case SHOWN_ID128: out_commit(fmt_hex_bytes(out_room(CMD_OUT_FIELD), a->id128, 16)); break;
+	case SHOWN_SPAN: out_commit(fmt_hex16(out_room(CMD_OUT_FIELD), a->u)); break;
 	}
 }
 
 static void put_json(const struct lot_arg *a)
 {
-	switch (a->kind) {
-	case LOT_KIND_SVAR:
-		json_i64(a->i);
-		return;
-	case LOT_KIND_STRING:
-	case LOT_KIND_BYTES:
-		json_str(a->str ? a->str : "", a->str ? a->len : 0);
-		return;
-	case LOT_KIND_VALUE:
-		if (a->is_str)
-			json_str(a->str ? a->str : "", a->str ? a->len : 0);
-		else
-			json_i64(a->i);
-		return;
-	case LOT_KIND_STACK:
-	case LOT_KIND_PCS:
+	switch (shown_as(a)) {
+	case SHOWN_I64: json_i64(a->i); break;
+	case SHOWN_U64: json_u64(a->u); break;
+	case SHOWN_STR: json_str(a->str ? a->str : "", a->str ? a->len : 0); break;
+	case SHOWN_PCS:
 		json_array();
 		for (size_t i = 0; i < a->n_pcs; i++)
 			json_hex_num(a->pcs[i]);
 		json_array_end();
-		return;
-	case LOT_KIND_TRACE:
-	case LOT_KIND_ID128:
-		json_hex(a->id128, 16);
-		return;
-	case LOT_KIND_SPAN:
-		json_hex16(a->u);
-		return;
-	default: /* UVAR, and any kind a future minor might add */
-		json_u64(a->u);
-		return;
+		break;
+	case SHOWN_ID128: json_hex(a->id128, 16); break;
+	case SHOWN_SPAN: json_hex16(a->u); break;
 	}
 }
 
