@@ -111,41 +111,33 @@ static void free_labels(struct dump *d)
 	}
 }
 
-/* An optional reference (string, stack, trace, span) that is not there. */
-static bool absent(const struct lot_arg *a)
-{
-	switch (a->kind) {
-	case LOT_KIND_STRING: return a->str == NULL;
-	case LOT_KIND_STACK: return a->pcs == NULL || a->n_pcs == 0;
-	case LOT_KIND_TRACE: return a->id128 == NULL;
-	case LOT_KIND_SPAN: return a->u == 0;
-	default: return false;
-	}
-}
-
 /* What an argument is printed as, in either form: the one place that
  * knows which kinds are strings, numbers, addresses or ids. */
-enum shown { SHOWN_I64, SHOWN_U64, SHOWN_STR, SHOWN_PCS, SHOWN_ID128, SHOWN_SPAN };
+enum shown {
+	SHOWN_NONE, /* an optional reference (string, stack, trace, span) that is not there */
+	SHOWN_I64, SHOWN_U64, SHOWN_STR, SHOWN_PCS, SHOWN_ID128, SHOWN_SPAN
+};
 
 static enum shown shown_as(const struct lot_arg *a)
 {
 	switch (a->kind) {
 	case LOT_KIND_SVAR: return SHOWN_I64;
-	case LOT_KIND_STRING:
+	case LOT_KIND_STRING: return a->str ? SHOWN_STR : SHOWN_NONE;
 	case LOT_KIND_BYTES: return SHOWN_STR;
 	case LOT_KIND_VALUE: return a->is_str ? SHOWN_STR : SHOWN_I64;
-	case LOT_KIND_STACK:
+	case LOT_KIND_STACK: return a->pcs && a->n_pcs ? SHOWN_PCS : SHOWN_NONE;
 	case LOT_KIND_PCS: return SHOWN_PCS;
-	case LOT_KIND_TRACE:
+	case LOT_KIND_TRACE: return a->id128 ? SHOWN_ID128 : SHOWN_NONE;
 	case LOT_KIND_ID128: return SHOWN_ID128;
-	case LOT_KIND_SPAN: return SHOWN_SPAN;
+	case LOT_KIND_SPAN: return a->u ? SHOWN_SPAN : SHOWN_NONE;
 	default: return SHOWN_U64; /* UVAR, and any kind a future minor might add */
 	}
 }
 
-static void put_text(const struct lot_arg *a)
+static void put_text(const struct lot_arg *a, enum shown k)
 {
-	switch (shown_as(a)) {
+	switch (k) {
+	case SHOWN_NONE: break;
 	case SHOWN_I64: out_i64(a->i); break;
 	case SHOWN_U64: out_u64(a->u); break;
 	case SHOWN_STR: out_text_quoted(a->str ? a->str : "", a->str ? a->len : 0); break;
@@ -164,9 +156,10 @@ static void put_text(const struct lot_arg *a)
 	}
 }
 
-static void put_json(const struct lot_arg *a)
+static void put_json(const struct lot_arg *a, enum shown k)
 {
-	switch (shown_as(a)) {
+	switch (k) {
+	case SHOWN_NONE: json_null(); break;
 	case SHOWN_I64: json_i64(a->i); break;
 	case SHOWN_U64: json_u64(a->u); break;
 	case SHOWN_STR: json_str(a->str ? a->str : "", a->str ? a->len : 0); break;
@@ -198,10 +191,11 @@ static void print_text(const struct label *l, const struct lot_event *ev, int64_
 	out_write(l->name, l->name_len);
 	unsigned n = ev->nargs < LOT_MAX_ARGS ? ev->nargs : LOT_MAX_ARGS;
 	for (unsigned i = 0; i < n; i++) {
-		if (absent(&ev->args[i]))
+		enum shown k = shown_as(&ev->args[i]);
+		if (k == SHOWN_NONE)
 			continue;
 		out_write(l->arg[i], l->arg_len[i]);
-		put_text(&ev->args[i]);
+		put_text(&ev->args[i], k);
 	}
 	if (from != FROM_FILE) {
 		out_str(" from=");
@@ -221,10 +215,7 @@ static void print_json(const struct label *l, const struct lot_event *ev, int64_
 	unsigned n = ev->nargs < LOT_MAX_ARGS ? ev->nargs : LOT_MAX_ARGS;
 	for (unsigned i = 0; i < n; i++) {
 		json_key_n(l->arg[i], l->arg_len[i]);
-		if (absent(&ev->args[i]))
-			json_null();
-		else
-			put_json(&ev->args[i]);
+		put_json(&ev->args[i], shown_as(&ev->args[i]));
 	}
 	if (from != FROM_FILE)
 		json_kv_lit("from", origin_name(from));

@@ -12,7 +12,7 @@ static struct json_place saved; /* the document's, during json_apart() */
 void json_key_str(const char *s, size_t n)
 {
 	out_commit(json__item(0));
-	json__w.comma = false;
+	json__w.at = JSON__INSIDE; /* no comma before the value */
 	out_json_str(s, n);
 	out_char(':');
 }

@@ -88,10 +88,12 @@ void json_apart_end(void);
  * Nothing more is needed: a key takes the comma and leaves none to its
  * value; an object or array just closed is an item of its parent, so after
  * it a comma is due (but not at the top level, where values take none).
+ * Both flags are in one byte, so an item reads and writes it once.
  */
+enum { JSON__COMMA = 1, JSON__INSIDE = 2 /* depth > 0 */ };
 struct json_place {
 	unsigned depth;
-	bool comma;
+	unsigned char at; /* JSON__COMMA | JSON__INSIDE */
 };
 extern struct json_place json__w;
 
@@ -99,9 +101,10 @@ extern struct json_place json__w;
 static inline char *json__item(size_t n)
 {
 	char *p = out_room(n + 1);
-	if (json__w.comma)
+	unsigned at = json__w.at;
+	if (at & JSON__COMMA)
 		*p++ = ',';
-	json__w.comma = json__w.depth != 0;
+	json__w.at = (unsigned char)(at | at >> 1); /* inside a container, a comma is due next */
 	return p;
 }
 
@@ -111,7 +114,7 @@ static inline void json__open(char c)
 	*p++ = c;
 	out_commit(p);
 	json__w.depth++;
-	json__w.comma = false;
+	json__w.at = JSON__INSIDE;
 }
 
 static inline void json__close(char c)
@@ -119,7 +122,7 @@ static inline void json__close(char c)
 	out_char(c);
 	if (json__w.depth)
 		json__w.depth--;
-	json__w.comma = json__w.depth != 0;
+	json__w.at = json__w.depth ? JSON__INSIDE | JSON__COMMA : 0;
 }
 
 static inline void json_object(void) { json__open('{'); }
@@ -142,7 +145,7 @@ static inline char *json__key(const char *key, size_t n, size_t m)
 static inline void json_key_n(const char *key, size_t n)
 {
 	out_commit(json__key(key, n, 0));
-	json__w.comma = false; /* none before the value */
+	json__w.at = JSON__INSIDE; /* no comma before the value */
 }
 
 static inline void json_key(const char *key) { json_key_n(key, strlen(key)); }
@@ -238,9 +241,9 @@ static inline void json_kv_bool(const char *key, bool v)
 static inline void json_break(void)
 {
 	char *p = out_room(2);
-	if (json__w.comma)
+	if (json__w.at & JSON__COMMA)
 		*p++ = ',';
-	json__w.comma = false;
+	json__w.at &= (unsigned char)~JSON__COMMA;
 	*p++ = '\n';
 	out_commit(p);
 }
