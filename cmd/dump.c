@@ -118,7 +118,7 @@ enum shown {
 	SHOWN_I64, SHOWN_U64, SHOWN_STR, SHOWN_PCS, SHOWN_ID128, SHOWN_SPAN
 };
 
-static enum shown shown_as(const struct lot_arg *a)
+static inline enum shown shown_as(const struct lot_arg *a)
 {
 	switch (a->kind) {
 	case LOT_KIND_SVAR: return SHOWN_I64;
