@@ -66,7 +66,6 @@ struct otlp {
 	size_t n_procs;
 	struct pb_buf req;  /* the message being written */
 	bool send_failed;
-	bool failed;        /* a batch ran out of memory */
 };
 
 /* ---- attributes, in either encoding ---- */
@@ -347,7 +346,6 @@ static void flush(struct otlp *o, unsigned proc)
 		flush_proto(o, proc, bt);
 	else if (!bt->spans.failed) /* finish() reports memory */
 		flush_json(o, proc, bt);
-	o->failed = o->failed || bt->spans.failed;
 	pb_reset(&bt->spans);
 	bt->n = 0;
 }
@@ -411,7 +409,7 @@ static int finish(void *st, const struct model_summary *sum)
 		json_object_end();
 		out_char('\n');
 	}
-	bool failed = o->failed || o->req.failed;
+	bool failed = o->req.failed;
 	for (size_t i = 0; i < o->n_procs; i++) {
 		failed = failed || o->b[i].spans.failed;
 		pb_free(&o->b[i].spans);
