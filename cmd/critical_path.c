@@ -19,7 +19,6 @@
  */
 #include "cmd/critical_path.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,7 +354,7 @@ void cp_print_json(struct report *rep, const struct cp_step *v, size_t n)
 		json_kv_u64("pid", src ? src->pid : 0);
 		json_kv_str("span", s->span.s, s->span.n);
 		json_key("span_id");
-		json_printf("\"%016" PRIx64 "\"", s->span_id);
+		json_hex16(s->span_id);
 		json_kv_cstr("state", state_name(s->state));
 		json_kv_str("reason", s->reason.s, s->reason.n);
 		json_kv_i64("start_ns", s->start_ns);

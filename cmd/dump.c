@@ -9,7 +9,8 @@
  *
  * Everything is printed from the file's own event-type table, so types this
  * build does not know (from a newer minor version) print like any other.
- * Labels (" name=" and ",\"name\":") are escaped once per type, not per event.
+ * Labels (" name=" and JSON's "name" and keys) are escaped once per type, not
+ * per event.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/escape.h"
+#include "cmd/json.h"
 #include "cmd/out.h"
 #include "trace-format/reader.h"
 
@@ -33,7 +35,7 @@ enum origin { FROM_FILE, FROM_CHUNK_HEADER, FROM_TRAILER };
 struct label {
 	bool built;
 	char *name;                /* text: bare-escaped; JSON: quoted */
-	char *arg[LOT_MAX_ARGS];   /* text: " key="; JSON: ",\"key\":" */
+	char *arg[LOT_MAX_ARGS];   /* text: " key="; JSON: the key, escaped, unquoted */
 	size_t name_len, arg_len[LOT_MAX_ARGS];
 };
 
@@ -60,8 +62,8 @@ static char *arg_label(bool json, const char *name)
 	size_t n = strlen(esc) + strlen(pre) + 8;
 	char *l = malloc(n);
 	if (l) {
-		if (json) /* esc is "name": put the prefix inside the quotes */
-			snprintf(l, n, ",\"%s%s:", pre, esc + 1);
+		if (json) /* esc is "name": the prefix and name without the quotes */
+			snprintf(l, n, "%s%.*s", pre, (int)strlen(esc) - 2, esc + 1);
 		else
 			snprintf(l, n, " %s=", esc);
 	}
@@ -109,79 +111,116 @@ static void free_labels(struct dump *d)
 	}
 }
 
-/* An optional reference (string, stack, trace, span) that is not there. */
-static bool absent(const struct lot_arg *a)
+/* What an argument is printed as, in either form: the one place that
+ * knows which kinds are strings, numbers, addresses or ids. */
+enum shown {
+	SHOWN_NONE, /* an optional reference (string, stack, trace, span) that is not there */
+	SHOWN_I64, SHOWN_U64, SHOWN_STR, SHOWN_PCS, SHOWN_ID128, SHOWN_SPAN
+};
+
+static inline enum shown shown_as(const struct lot_arg *a)
 {
 	switch (a->kind) {
-	case LOT_KIND_STRING: return a->str == NULL;
-	case LOT_KIND_STACK: return a->pcs == NULL || a->n_pcs == 0;
-	case LOT_KIND_TRACE: return a->id128 == NULL;
-	case LOT_KIND_SPAN: return a->u == 0;
-	default: return false;
+	case LOT_KIND_SVAR: return SHOWN_I64;
+	case LOT_KIND_STRING: return a->str ? SHOWN_STR : SHOWN_NONE;
+	case LOT_KIND_BYTES: return SHOWN_STR;
+	case LOT_KIND_VALUE: return a->is_str ? SHOWN_STR : SHOWN_I64;
+	case LOT_KIND_STACK: return a->pcs && a->n_pcs ? SHOWN_PCS : SHOWN_NONE;
+	case LOT_KIND_PCS: return SHOWN_PCS;
+	case LOT_KIND_TRACE: return a->id128 ? SHOWN_ID128 : SHOWN_NONE;
+	case LOT_KIND_ID128: return SHOWN_ID128;
+	case LOT_KIND_SPAN: return a->u ? SHOWN_SPAN : SHOWN_NONE;
+	default: return SHOWN_U64; /* UVAR, and any kind a future minor might add */
 	}
 }
 
-static void put_pcs(const struct lot_arg *a, bool json)
+static void put_text(const struct lot_arg *a, enum shown k)
 {
-	out_char('[');
-	for (size_t i = 0; i < a->n_pcs; i++) {
-		char *p = out_room(CMD_OUT_FIELD);
-		if (i)
-			*p++ = ',';
-		if (json)
-			*p++ = '"';
-		p = fmt_hex(p, a->pcs[i]);
-		if (json)
-			*p++ = '"';
-		out_commit(p);
+	switch (k) {
+	case SHOWN_NONE: break;
+	case SHOWN_I64: out_i64(a->i); break;
+	case SHOWN_U64: out_u64(a->u); break;
+	case SHOWN_STR: out_text_quoted(a->str ? a->str : "", a->str ? a->len : 0); break;
+	case SHOWN_PCS: /* [0x1,0x2] */
+		out_char('[');
+		for (size_t i = 0; i < a->n_pcs; i++) {
+			char *p = out_room(CMD_OUT_FIELD);
+			if (i)
+				*p++ = ',';
+			out_commit(fmt_hex(p, a->pcs[i]));
+		}
+		out_char(']');
+		break;
+	case SHOWN_ID128: out_commit(fmt_hex_bytes(out_room(CMD_OUT_FIELD), a->id128, 16)); break;
+	case SHOWN_SPAN: out_commit(fmt_hex16(out_room(CMD_OUT_FIELD), a->u)); break;
 	}
-	out_char(']');
 }
 
-static void put_value(const struct lot_arg *a, bool json)
+static void put_json(const struct lot_arg *a, enum shown k)
 {
-	char *p;
-	switch (a->kind) {
-	case LOT_KIND_SVAR:
-		out_i64(a->i);
-		return;
-	case LOT_KIND_STRING:
-	case LOT_KIND_BYTES:
-		(json ? out_json_str : out_text_quoted)(a->str ? a->str : "", a->str ? a->len : 0);
-		return;
-	case LOT_KIND_VALUE:
-		if (a->is_str)
-			(json ? out_json_str : out_text_quoted)(a->str ? a->str : "", a->str ? a->len : 0);
-		else
-			out_i64(a->i);
-		return;
-	case LOT_KIND_STACK:
-	case LOT_KIND_PCS:
-		put_pcs(a, json);
-		return;
-	case LOT_KIND_TRACE:
-	case LOT_KIND_ID128:
-		p = out_room(CMD_OUT_FIELD);
-		if (json)
-			*p++ = '"';
-		p = fmt_hex_bytes(p, a->id128, 16);
-		if (json)
-			*p++ = '"';
-		out_commit(p);
-		return;
-	case LOT_KIND_SPAN:
-		p = out_room(CMD_OUT_FIELD);
-		if (json)
-			*p++ = '"';
-		p = fmt_hex16(p, a->u);
-		if (json)
-			*p++ = '"';
-		out_commit(p);
-		return;
-	default: /* UVAR, and any kind a future minor might add */
-		out_u64(a->u);
-		return;
+	switch (k) {
+	case SHOWN_NONE: json_null(); break;
+	case SHOWN_I64: json_i64(a->i); break;
+	case SHOWN_U64: json_u64(a->u); break;
+	case SHOWN_STR: json_str(a->str ? a->str : "", a->str ? a->len : 0); break;
+	case SHOWN_PCS:
+		json_array();
+		for (size_t i = 0; i < a->n_pcs; i++)
+			json_hex_num(a->pcs[i]);
+		json_array_end();
+		break;
+	case SHOWN_ID128: json_hex(a->id128, 16); break;
+	case SHOWN_SPAN: json_hex16(a->u); break;
 	}
+}
+
+static const char *origin_name(enum origin from)
+{
+	return from == FROM_TRAILER ? "trailer" : "chunk_header";
+}
+
+/* <ts_ns> <tid> <event> [<arg>=<value>]... [from=...] */
+static void print_text(const struct label *l, const struct lot_event *ev, int64_t ts, enum origin from)
+{
+	char *p = out_room(2 * CMD_OUT_FIELD);
+	p = fmt_i64(p, ts);
+	*p++ = ' ';
+	p = fmt_u64(p, ev->tid);
+	*p++ = ' ';
+	out_commit(p);
+	out_write(l->name, l->name_len);
+	unsigned n = ev->nargs < LOT_MAX_ARGS ? ev->nargs : LOT_MAX_ARGS;
+	for (unsigned i = 0; i < n; i++) {
+		enum shown k = shown_as(&ev->args[i]);
+		if (k == SHOWN_NONE)
+			continue;
+		out_write(l->arg[i], l->arg_len[i]);
+		put_text(&ev->args[i], k);
+	}
+	if (from != FROM_FILE) {
+		out_str(" from=");
+		out_str(origin_name(from));
+	}
+	out_char('\n');
+}
+
+/* {"ts_ns":N,"thread":N,"event":"name",<arg>:<value>,...}: absent ones null */
+static void print_json(const struct label *l, const struct lot_event *ev, int64_t ts, enum origin from)
+{
+	json_object();
+	json_kv_i64("ts_ns", ts);
+	json_kv_u64("thread", ev->tid);
+	json_key("event");
+	json_raw(l->name, l->name_len);
+	unsigned n = ev->nargs < LOT_MAX_ARGS ? ev->nargs : LOT_MAX_ARGS;
+	for (unsigned i = 0; i < n; i++) {
+		json_key_n(l->arg[i], l->arg_len[i]);
+		put_json(&ev->args[i], shown_as(&ev->args[i]));
+	}
+	if (from != FROM_FILE)
+		json_kv_lit("from", origin_name(from));
+	json_object_end();
+	out_char('\n');
 }
 
 static void print_event(struct dump *d, const struct lot_event *ev, enum origin from)
@@ -190,45 +229,10 @@ static void print_event(struct dump *d, const struct lot_event *ev, enum origin 
 	if (!l->built)
 		build_label(d, l, ev);
 	int64_t ts = lot_ticks_to_ns(d->clock, ev->ticks);
-	char *p = out_room(2 * CMD_OUT_FIELD);
-	if (d->json) {
-		memcpy(p, "{\"ts_ns\":", 9);
-		p = fmt_i64(p + 9, ts);
-		memcpy(p, ",\"thread\":", 10);
-		p = fmt_u64(p + 10, ev->tid);
-		memcpy(p, ",\"event\":", 9);
-		p += 9;
-	} else {
-		p = fmt_i64(p, ts);
-		*p++ = ' ';
-		p = fmt_u64(p, ev->tid);
-		*p++ = ' ';
-	}
-	out_commit(p);
-	out_write(l->name, l->name_len);
-	unsigned n = ev->nargs < LOT_MAX_ARGS ? ev->nargs : LOT_MAX_ARGS;
-	for (unsigned i = 0; i < n; i++) {
-		const struct lot_arg *a = &ev->args[i];
-		bool none = absent(a);
-		if (none && !d->json)
-			continue;
-		out_write(l->arg[i], l->arg_len[i]);
-		if (none)
-			out_write("null", 4);
-		else
-			put_value(a, d->json);
-	}
-	if (from != FROM_FILE) {
-		const char *what = from == FROM_TRAILER ? "trailer" : "chunk_header";
-		out_str(d->json ? ",\"from\":\"" : " from=");
-		out_str(what);
-		if (d->json)
-			out_char('"');
-	}
 	if (d->json)
-		out_write("}\n", 2);
+		print_json(l, ev, ts, from);
 	else
-		out_char('\n');
+		print_text(l, ev, ts, from);
 }
 
 int cmd_dump(int argc, char **argv)

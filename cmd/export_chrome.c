@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/escape.h"
 #include "cmd/export.h"
 #include "cmd/idmap.h"
+#include "cmd/json.h"
 #include "cmd/lanes.h"
 #include "cmd/out.h"
 #include "cmd/remote_links.h"
@@ -41,7 +41,7 @@ struct wake {
 
 struct chrome {
 	const struct export_info *info;
-	bool any;            /* an event was written: the next needs a comma */
+	bool args;           /* the event being written has its "args" open */
 	struct idmap lanes;  /* thread_key() -> struct lane: spans placed as X there */
 	struct remote_links remote;
 	struct idmap wakes;  /* task key -> struct wake */
@@ -58,117 +58,90 @@ static uint64_t tasks_pid_of(const struct chrome *c, unsigned proc)
 /* A thread, told apart by file. */
 static uint64_t thread_key(uint64_t tid, unsigned proc) { return tid ^ ((uint64_t)proc << 48); }
 
-/* Nanoseconds as microseconds with three decimals. */
-static void put_us(uint64_t ns)
+/* Times from the trace start, never before it. */
+static void put_time(const char *key, int64_t ns)
 {
-	char *p = out_room(CMD_OUT_FIELD);
-	p = fmt_u64(p, ns / 1000);
-	*p++ = '.';
-	unsigned frac = (unsigned)(ns % 1000);
-	*p++ = (char)('0' + frac / 100);
-	*p++ = (char)('0' + frac / 10 % 10);
-	*p++ = (char)('0' + frac % 10);
-	out_commit(p);
-}
-
-static void put_ts(int64_t ns)
-{
-	put_us(ns > 0 ? (uint64_t)ns : 0);
+	json_key(key);
+	json_fixed3(ns > 0 ? (uint64_t)ns : 0);
 }
 
 /* Open an event object: {"ph":..,"cat":..,"name":..,"pid":..,"tid":..,"ts":.. */
-static void ev_open(struct chrome *c, char ph, const char *cat, const char *name, size_t name_len,
+static void ev_open(struct chrome *c, const char *ph, const char *cat, const char *name, size_t name_len,
 		    uint64_t pid, uint64_t tid, int64_t ns)
 {
-	out_str(c->any ? ",\n{\"ph\":\"" : "\n{\"ph\":\"");
-	c->any = true;
-	out_char(ph);
-	out_str("\",\"cat\":\"");
-	out_str(cat);
-	out_str("\",\"name\":");
-	out_json_str(name, name_len);
-	out_str(",\"pid\":");
-	out_u64(pid);
-	out_str(",\"tid\":");
-	out_u64(tid);
-	out_str(",\"ts\":");
-	put_ts(ns);
-}
-
-static void put_dur(int64_t ns)
-{
-	out_str(",\"dur\":");
-	put_us(ns > 0 ? (uint64_t)ns : 0);
+	json_break();
+	json_object();
+	json_kv_lit("ph", ph);
+	json_kv_lit("cat", cat);
+	json_kv_str("name", name, name_len);
+	json_kv_u64("pid", pid);
+	json_kv_u64("tid", tid);
+	put_time("ts", ns);
+	c->args = false;
 }
 
 static void put_id(const char *key, uint64_t id)
 {
-	out_str(",\"");
-	out_str(key);
-	out_str("\":\"");
-	out_commit(fmt_hex(out_room(CMD_OUT_FIELD), id));
-	out_char('"');
+	json_key(key);
+	json_hex_num(id);
 }
 
-/* Arguments: "key":value pairs inside "args":{...}. */
-static void arg_key(bool *first, const char *key)
+/* An argument's key in the event's "args":{...}, opened by the first. */
+static void arg_key(struct chrome *c, const char *key)
 {
-	out_str(*first ? ",\"args\":{\"" : ",\"");
-	*first = false;
-	out_str(key);
-	out_str("\":");
+	if (!c->args) {
+		json_key("args");
+		json_object();
+		c->args = true;
+	}
+	json_key(key);
 }
 
-static void arg_str(bool *first, const char *key, const char *s, size_t n)
+static void arg_str(struct chrome *c, const char *key, const char *s, size_t n)
 {
-	arg_key(first, key);
-	out_json_str(s, n);
+	arg_key(c, key);
+	json_str(s, n);
 }
 
-static void arg_u64(bool *first, const char *key, uint64_t v)
+static void arg_u64(struct chrome *c, const char *key, uint64_t v)
 {
-	arg_key(first, key);
-	out_u64(v);
+	arg_key(c, key);
+	json_u64(v);
 }
 
-static void arg_hex(bool *first, const char *key, uint64_t v)
+static void arg_hex(struct chrome *c, const char *key, uint64_t v)
 {
-	arg_key(first, key);
-	out_char('"');
-	out_commit(fmt_hex16(out_room(CMD_OUT_FIELD), v));
-	out_char('"');
+	arg_key(c, key);
+	json_hex16(v);
 }
 
-static void arg_stack(struct chrome *c, bool *first, uint32_t stack)
+static void arg_stack(struct chrome *c, uint32_t stack)
 {
 	size_t n;
 	const uint64_t *pcs = export_stack(c->info, stack, &n);
 	if (!pcs)
 		return;
 	unsigned proc = model_stack_proc(c->info->model, stack);
-	arg_key(first, "stack");
-	out_char('[');
-	for (size_t i = 0; i < n; i++) {
-		const char *f = export_frame_of(c->info, proc, pcs[i]);
-		if (i)
-			out_char(',');
-		out_json_str(f, strlen(f));
-	}
-	out_char(']');
+	arg_key(c, "stack");
+	json_array();
+	for (size_t i = 0; i < n; i++)
+		json_cstr(export_frame_of(c->info, proc, pcs[i]));
+	json_array_end();
 }
 
-static void ev_close(bool args_first)
+static void ev_close(struct chrome *c)
 {
-	out_str(args_first ? "}" : "}}");
+	if (c->args)
+		json_object_end();
+	json_object_end();
 }
 
 static void meta_name(struct chrome *c, const char *what, uint64_t pid, uint64_t tid,
 		      const char *name, size_t n)
 {
-	ev_open(c, 'M', "__metadata", what, strlen(what), pid, tid, 0);
-	bool first = true;
-	arg_str(&first, "name", name, n);
-	ev_close(first);
+	ev_open(c, "M", "__metadata", what, strlen(what), pid, tid, 0);
+	arg_str(c, "name", name, n);
+	ev_close(c);
 }
 
 static void *chrome_begin(const struct export_info *info)
@@ -177,7 +150,9 @@ static void *chrome_begin(const struct export_info *info)
 	if (!c)
 		return NULL;
 	c->info = info;
-	out_str("{\"traceEvents\":[");
+	json_object();
+	json_key("traceEvents");
+	json_array();
 	for (unsigned i = 0; i < (info->src ? info->src->n : 1); i++) {
 		const char *pn = export_process_name(info, i);
 		meta_name(c, "process_name", pid_of(c, i), 0, pn, strlen(pn));
@@ -208,25 +183,25 @@ static uint64_t flow_begin(struct chrome *c, const struct wake *w, const struct 
 	uint64_t flow = ++c->next_flow;
 	uint64_t pid = w->waker.task_key ? tasks_pid_of(c, wakee->proc) : pid_of(c, wakee->proc);
 	uint64_t tid = w->waker.task_key ? w->waker.task_key : w->waker.tid;
-	ev_open(c, 'X', "flow", "unblock", 7, pid, tid, w->ns);
-	put_dur(0);
-	bool first = true;
-	arg_str(&first, "wakes", wakee->name.s, wakee->name.n);
-	arg_u64(&first, "wakee_task", wakee->key);
-	arg_u64(&first, "thread", w->waker.tid);
-	arg_stack(c, &first, w->waker.stack);
-	ev_close(first);
-	ev_open(c, 's', "flow", "unblock", 7, pid, tid, w->ns);
+	ev_open(c, "X", "flow", "unblock", 7, pid, tid, w->ns);
+	put_time("dur", 0);
+	arg_str(c, "wakes", wakee->name.s, wakee->name.n);
+	arg_u64(c, "wakee_task", wakee->key);
+	arg_u64(c, "thread", w->waker.tid);
+	arg_stack(c, w->waker.stack);
+	ev_close(c);
+	ev_open(c, "s", "flow", "unblock", 7, pid, tid, w->ns);
 	put_id("id", flow);
-	out_char('}');
+	ev_close(c);
 	return flow;
 }
 
 static void flow_end(struct chrome *c, uint64_t flow, const struct model_task *wakee, int64_t ns)
 {
-	ev_open(c, 'f', "flow", "unblock", 7, tasks_pid_of(c, wakee->proc), wakee->key, ns);
+	ev_open(c, "f", "flow", "unblock", 7, tasks_pid_of(c, wakee->proc), wakee->key, ns);
 	put_id("id", flow);
-	out_str(",\"bp\":\"e\"}");
+	json_kv_lit("bp", "e");
+	ev_close(c);
 }
 
 static void chrome_interval(void *st, const struct model_interval *iv)
@@ -242,24 +217,23 @@ static void chrome_interval(void *st, const struct model_interval *iv)
 	char label[256];
 	size_t len;
 	state_label(iv, label, sizeof label, &len);
-	ev_open(c, 'X', "state", label, len, tasks_pid_of(c, t->proc), t->key, iv->start_ns);
-	put_dur(iv->end_ns - iv->start_ns);
-	bool first = true;
+	ev_open(c, "X", "state", label, len, tasks_pid_of(c, t->proc), t->key, iv->start_ns);
+	put_time("dur", iv->end_ns - iv->start_ns);
 	if (iv->tid)
-		arg_u64(&first, "thread", iv->tid);
+		arg_u64(c, "thread", iv->tid);
 	if (iv->reason.n)
-		arg_str(&first, "reason", iv->reason.s, iv->reason.n);
+		arg_str(c, "reason", iv->reason.s, iv->reason.n);
 	if (iv->detail.n)
-		arg_str(&first, "detail", iv->detail.s, iv->detail.n);
+		arg_str(c, "detail", iv->detail.s, iv->detail.n);
 	if (iv->woken) {
-		arg_str(&first, "woken_by", iv->waker.task_name.s, iv->waker.task_name.n);
-		arg_u64(&first, "waker_task", iv->waker.task_key);
-		arg_u64(&first, "waker_thread", iv->waker.tid);
+		arg_str(c, "woken_by", iv->waker.task_name.s, iv->waker.task_name.n);
+		arg_u64(c, "waker_task", iv->waker.task_key);
+		arg_u64(c, "waker_thread", iv->waker.tid);
 	}
 	if (iv->open)
-		arg_u64(&first, "open_at_trace_end", 1);
-	arg_stack(c, &first, iv->stack);
-	ev_close(first);
+		arg_u64(c, "open_at_trace_end", 1);
+	arg_stack(c, iv->stack);
+	ev_close(c);
 	if (flow)
 		flow_end(c, flow, t, iv->start_ns);
 
@@ -293,31 +267,29 @@ static bool nests_on_thread(struct chrome *c, const struct model_span *sp)
 
 static void span_args(struct chrome *c, const struct model_span *sp)
 {
-	bool first = true;
-	char tid_hex[33];
-	lot_trace_id_hex(sp->trace_id, tid_hex);
-	arg_hex(&first, "span_id", sp->span_id);
+	arg_hex(c, "span_id", sp->span_id);
 	if (sp->parent_id)
-		arg_hex(&first, "parent_span_id", sp->parent_id);
-	arg_str(&first, "trace_id", tid_hex, 32);
-	arg_str(&first, "task", sp->task_name.s, sp->task_name.n);
-	arg_u64(&first, "task_key", sp->task_key);
-	arg_u64(&first, "begin_thread", sp->begin_tid);
+		arg_hex(c, "parent_span_id", sp->parent_id);
+	arg_key(c, "trace_id");
+	json_hex(sp->trace_id, 16);
+	arg_str(c, "task", sp->task_name.s, sp->task_name.n);
+	arg_u64(c, "task_key", sp->task_key);
+	arg_u64(c, "begin_thread", sp->begin_tid);
 	if (sp->end_tid)
-		arg_u64(&first, "end_thread", sp->end_tid);
+		arg_u64(c, "end_thread", sp->end_tid);
 	if (sp->open)
-		arg_u64(&first, "open_at_trace_end", 1);
-	arg_u64(&first, "running_ns", sp->state_ns[MODEL_RUNNING]);
-	arg_u64(&first, "runnable_ns", sp->state_ns[MODEL_RUNNABLE]);
-	arg_u64(&first, "blocked_ns", sp->state_ns[MODEL_BLOCKED]);
-	arg_u64(&first, "hosting_ns", sp->state_ns[MODEL_HOSTING]);
-	arg_u64(&first, "unknown_ns", sp->unknown_ns);
+		arg_u64(c, "open_at_trace_end", 1);
+	arg_u64(c, "running_ns", sp->state_ns[MODEL_RUNNING]);
+	arg_u64(c, "runnable_ns", sp->state_ns[MODEL_RUNNABLE]);
+	arg_u64(c, "blocked_ns", sp->state_ns[MODEL_BLOCKED]);
+	arg_u64(c, "hosting_ns", sp->state_ns[MODEL_HOSTING]);
+	arg_u64(c, "unknown_ns", sp->unknown_ns);
 	if (sp->n_attrs) {
-		arg_key(&first, "attributes");
+		arg_key(c, "attributes");
 		report_attrs_json(sp->attrs, sp->n_attrs);
 	}
-	arg_stack(c, &first, sp->stack);
-	ev_close(first);
+	arg_stack(c, sp->stack);
+	ev_close(c);
 }
 
 /* Arrows from span sp to its children in other processes: from sp's thread
@@ -329,12 +301,13 @@ static void remote_flows(struct chrome *c, const struct model_span *sp)
 		int64_t at = k->start_ns < sp->start_ns ? sp->start_ns
 			     : k->start_ns > sp->end_ns ? sp->end_ns : k->start_ns;
 		uint64_t flow = ++c->next_flow;
-		ev_open(c, 's', "remote", "request", 7, pid_of(c, sp->proc), sp->begin_tid, at);
+		ev_open(c, "s", "remote", "request", 7, pid_of(c, sp->proc), sp->begin_tid, at);
 		put_id("id", flow);
-		out_char('}');
-		ev_open(c, 'f', "remote", "request", 7, pid_of(c, k->proc), k->tid, k->start_ns);
+		ev_close(c);
+		ev_open(c, "f", "remote", "request", 7, pid_of(c, k->proc), k->tid, k->start_ns);
 		put_id("id", flow);
-		out_str(",\"bp\":\"e\"}");
+		json_kv_lit("bp", "e");
+		ev_close(c);
 	}
 	remote_links_free(kids);
 }
@@ -344,18 +317,18 @@ static void chrome_span(void *st, const struct model_span *sp)
 	struct chrome *c = st;
 	uint64_t pid = pid_of(c, sp->proc);
 	if (nests_on_thread(c, sp)) {
-		ev_open(c, 'X', "span", sp->name.s, sp->name.n, pid, sp->begin_tid, sp->start_ns);
-		put_dur(sp->end_ns - sp->start_ns);
+		ev_open(c, "X", "span", sp->name.s, sp->name.n, pid, sp->begin_tid, sp->start_ns);
+		put_time("dur", sp->end_ns - sp->start_ns);
 		span_args(c, sp);
 	} else {
 		/* async: begin on the thread it began on, end where it ended */
-		ev_open(c, 'b', "span", sp->name.s, sp->name.n, pid, sp->begin_tid, sp->start_ns);
+		ev_open(c, "b", "span", sp->name.s, sp->name.n, pid, sp->begin_tid, sp->start_ns);
 		put_id("id", sp->span_id);
 		span_args(c, sp);
-		ev_open(c, 'e', "span", sp->name.s, sp->name.n, pid,
+		ev_open(c, "e", "span", sp->name.s, sp->name.n, pid,
 			sp->end_tid ? sp->end_tid : sp->begin_tid, sp->end_ns);
 		put_id("id", sp->span_id);
-		out_char('}');
+		ev_close(c);
 	}
 	if (c->info->src && c->info->src->n > 1)
 		remote_flows(c, sp);
@@ -364,28 +337,27 @@ static void chrome_span(void *st, const struct model_span *sp)
 static void chrome_point(void *st, const struct model_point *pt)
 {
 	struct chrome *c = st;
-	bool first = true;
 	switch (pt->code) {
 	case LOT_EV_instant:
-		ev_open(c, 'i', "instant", pt->name.s, pt->name.n, pid_of(c, pt->proc), pt->tid, pt->ns);
-		out_str(",\"s\":\"t\"");
+		ev_open(c, "i", "instant", pt->name.s, pt->name.n, pid_of(c, pt->proc), pt->tid, pt->ns);
+		json_kv_lit("s", "t");
 		if (pt->task)
-			arg_str(&first, "task", pt->task->name.s, pt->task->name.n);
-		arg_stack(c, &first, pt->stack);
-		ev_close(first);
+			arg_str(c, "task", pt->task->name.s, pt->task->name.n);
+		arg_stack(c, pt->stack);
+		ev_close(c);
 		break;
 	case LOT_EV_counter:
-		ev_open(c, 'C', "counter", pt->name.s, pt->name.n, pid_of(c, pt->proc), pt->tid, pt->ns);
-		arg_key(&first, "value");
-		out_i64(pt->value);
-		ev_close(first);
+		ev_open(c, "C", "counter", pt->name.s, pt->name.n, pid_of(c, pt->proc), pt->tid, pt->ns);
+		arg_key(c, "value");
+		json_i64(pt->value);
+		ev_close(c);
 		break;
 	case LOT_EV_lost:
-		ev_open(c, 'i', "lost", "events lost", 11, pid_of(c, pt->proc), pt->tid, pt->ns);
-		out_str(",\"s\":\"t\"");
-		arg_key(&first, "count");
-		out_i64(pt->value);
-		ev_close(first);
+		ev_open(c, "i", "lost", "events lost", 11, pid_of(c, pt->proc), pt->tid, pt->ns);
+		json_kv_lit("s", "t");
+		arg_key(c, "count");
+		json_i64(pt->value);
+		ev_close(c);
 		break;
 	case LOT_EV_thread_begin:
 		if (pt->name.n)
@@ -430,25 +402,24 @@ static void free_all(struct idmap *m)
 static int chrome_finish(void *st, const struct model_summary *sum)
 {
 	struct chrome *c = st;
-	out_str("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"lotrace_file\":");
-	out_json_str(c->info->path, strlen(c->info->path));
-	out_str(",\"start_ns\":");
-	out_i64(sum->start_ns);
-	out_str(",\"end_ns\":");
-	out_i64(sum->end_ns);
-	out_str(",\"start_mono_ns\":");
-	out_u64(c->info->base_ns);
-	out_str(",\"start_real_ns\":");
-	out_u64(sum->start_real_ns);
-	out_str(",\"events\":");
-	out_u64(sum->events);
-	out_str(",\"lost\":");
-	out_u64(sum->lost);
-	out_str(",\"late_events\":");
-	out_u64(sum->late_events);
-	out_printf(",\"damaged\":%s,\"warnings\":", sum->damaged || sum->read_error ? "true" : "false");
-	out_u64(sum->warnings);
-	out_str("}}\n");
+	out_char('\n');
+	json_array_end();
+	json_kv_lit("displayTimeUnit", "ns");
+	json_key("otherData");
+	json_object();
+	json_kv_cstr("lotrace_file", c->info->path);
+	json_kv_i64("start_ns", sum->start_ns);
+	json_kv_i64("end_ns", sum->end_ns);
+	json_kv_u64("start_mono_ns", c->info->base_ns);
+	json_kv_u64("start_real_ns", sum->start_real_ns);
+	json_kv_u64("events", sum->events);
+	json_kv_u64("lost", sum->lost);
+	json_kv_u64("late_events", sum->late_events);
+	json_kv_bool("damaged", sum->damaged || sum->read_error);
+	json_kv_u64("warnings", sum->warnings);
+	json_object_end();
+	json_object_end();
+	out_char('\n');
 	int rc = c->oom || c->remote.oom ? -1 : 0;
 	remote_links_done(&c->remote);
 	free_all(&c->lanes);

@@ -23,14 +23,12 @@
  */
 #include "config.h"
 
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/escape.h"
 #include "cmd/export.h"
+#include "cmd/json.h"
 #include "cmd/otlp_http.h"
 #include "cmd/out.h"
 #include "cmd/protobuf.h"
@@ -56,8 +54,9 @@ enum { KIND_INTERNAL = 1 };
 enum { STATUS_UNSET = 0, STATUS_ERROR = 2 };
 
 struct batch {
-	struct pb_buf spans; /* encoded Span messages (protobuf) or JSON objects, comma-separated */
+	struct pb_buf spans; /* encoded Span messages (protobuf) or JSON objects */
 	size_t n;
+	size_t end[OTLP_BATCH_SPANS]; /* JSON: where each span's object ends */
 };
 
 struct otlp {
@@ -65,58 +64,44 @@ struct otlp {
 	bool json;
 	struct batch *b;
 	size_t n_procs;
-	size_t n_out;       /* ResourceSpans written */
 	struct pb_buf req;  /* the message being written */
 	bool send_failed;
 };
 
 /* ---- attributes, in either encoding ---- */
 
-static void json_text(struct pb_buf *b, const char *s, size_t n)
-{
-	char *q = json_str_dup(s, n);
-	if (!q) {
-		b->failed = true;
-		return;
-	}
-	pb_raw(b, q, strlen(q));
-	free(q);
-}
-
-static void json_fmt(struct pb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void json_fmt(struct pb_buf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	pb_raw(b, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 /* An integer attribute with a literal key. */
 #define KV_INT(a, key, v) kv_int((a), (key), sizeof(key) - 1, (v))
-/* A string literal, as it is. */
-#define RAW(b, lit) pb_raw((b), (lit), sizeof(lit) - 1)
 
-/* An attribute list being written: JSON needs the commas. */
+/* An attribute list being written: JSON goes through cmd/json.h. */
 struct attrs {
 	struct pb_buf *b;
 	bool json;
 	uint32_t field; /* protobuf: the KeyValue field of the parent */
-	size_t n;
 };
+
+/* {"key":"k","value":{"stringValue": or "intValue": ... */
+static void attr_json_open(const char *key, size_t kn, const char *type)
+{
+	json_object();
+	json_kv_str("key", key, kn);
+	json_key("value");
+	json_object();
+	json_key(type);
+}
+
+static void attr_json_close(void)
+{
+	json_object_end();
+	json_object_end();
+}
 
 static void kv_str(struct attrs *a, const char *key, size_t kn, const char *v, size_t vn)
 {
 	if (a->json) {
-		if (a->n)
-			RAW(a->b, ",");
-		RAW(a->b, "{\"key\":");
-		json_text(a->b, key, kn);
-		RAW(a->b, ",\"value\":{\"stringValue\":");
-		json_text(a->b, v, vn);
-		RAW(a->b, "}}");
+		attr_json_open(key, kn, "stringValue");
+		json_str(v, vn);
+		attr_json_close();
 	} else {
 		size_t kv = pb_open(a->b, a->field);
 		pb_bytes(a->b, KV_KEY, key, kn);
@@ -125,17 +110,14 @@ static void kv_str(struct attrs *a, const char *key, size_t kn, const char *v, s
 		pb_close(a->b, any);
 		pb_close(a->b, kv);
 	}
-	a->n++;
 }
 
 static void kv_int(struct attrs *a, const char *key, size_t kn, int64_t v)
 {
 	if (a->json) {
-		if (a->n)
-			RAW(a->b, ",");
-		RAW(a->b, "{\"key\":");
-		json_text(a->b, key, kn);
-		json_fmt(a->b, ",\"value\":{\"intValue\":\"%" PRId64 "\"}}", v);
+		attr_json_open(key, kn, "intValue");
+		json_i64_str(v);
+		attr_json_close();
 	} else {
 		size_t kv = pb_open(a->b, a->field);
 		pb_bytes(a->b, KV_KEY, key, kn);
@@ -144,7 +126,6 @@ static void kv_int(struct attrs *a, const char *key, size_t kn, int64_t v)
 		pb_close(a->b, any);
 		pb_close(a->b, kv);
 	}
-	a->n++;
 }
 
 static void kv_cstr(struct attrs *a, const char *key, const char *v)
@@ -259,76 +240,114 @@ static void span_proto(struct otlp *o, struct pb_buf *b, const struct model_span
 	pb_close(b, at);
 }
 
-static void span_json(struct otlp *o, struct pb_buf *b, const struct model_span *sp, bool first)
+/* A span's JSON object, written apart into its batch (json_apart()). */
+static void span_json(struct otlp *o, const struct model_span *sp)
 {
-	char tid[33];
-	lot_trace_id_hex(sp->trace_id, tid);
 	uint64_t real0 = o->info->real0_ns;
-	json_fmt(b, "%s{\"traceId\":\"%s\",\"spanId\":\"%016" PRIx64 "\"", first ? "" : ",", tid,
-		 sp->span_id);
-	if (sp->parent_id)
-		json_fmt(b, ",\"parentSpanId\":\"%016" PRIx64 "\"", sp->parent_id);
-	RAW(b, ",\"name\":");
-	json_text(b, sp->name.s, sp->name.n);
-	json_fmt(b, ",\"kind\":%d,\"startTimeUnixNano\":\"%" PRIu64 "\",\"endTimeUnixNano\":\"%" PRIu64
-		 "\",\"attributes\":[",
-		 KIND_INTERNAL, real0 + (uint64_t)sp->start_ns, real0 + (uint64_t)sp->end_ns);
-	struct attrs a = {.b = b, .json = true};
+	json_object();
+	json_key("traceId");
+	json_hex(sp->trace_id, 16);
+	json_key("spanId");
+	json_hex16(sp->span_id);
+	if (sp->parent_id) {
+		json_key("parentSpanId");
+		json_hex16(sp->parent_id);
+	}
+	json_kv_str("name", sp->name.s, sp->name.n);
+	json_kv_i64("kind", KIND_INTERNAL);
+	json_key("startTimeUnixNano");
+	json_u64_str(real0 + (uint64_t)sp->start_ns);
+	json_key("endTimeUnixNano");
+	json_u64_str(real0 + (uint64_t)sp->end_ns);
+	json_key("attributes");
+	json_array();
+	struct attrs a = {.json = true};
 	span_attrs(sp, &a);
-	json_fmt(b, "],\"status\":{\"code\":%d}}", status_of(sp));
+	json_array_end();
+	json_key("status");
+	json_object();
+	json_kv_i64("code", status_of(sp));
+	json_object_end();
+	json_object_end();
 }
+
+static void put_pb(void *buf, const void *p, size_t n) { pb_raw(buf, p, n); }
 
 /* ---- batches ---- */
 
-/* One ResourceSpans of file proc's batch: written or sent.  -1: the send failed. */
-static int flush(struct otlp *o, unsigned proc)
+/* One ResourceSpans of file proc's batch, in JSON: an element of "resourceSpans". */
+static void flush_json(struct otlp *o, unsigned proc, struct batch *bt)
+{
+	json_object();
+	json_key("resource");
+	json_object();
+	json_key("attributes");
+	json_array();
+	struct attrs a = {.json = true};
+	resource_attrs(o, proc, &a);
+	json_array_end();
+	json_object_end();
+	json_key("scopeSpans");
+	json_array();
+	json_object();
+	json_key("scope");
+	json_object();
+	json_kv_lit("name", "lotrace");
+	json_kv_cstr("version", LOT_VERSION);
+	json_object_end();
+	json_key("spans");
+	json_array();
+	for (size_t i = 0, at = 0; i < bt->n; at = bt->end[i++])
+		json_raw((const char *)bt->spans.data + at, bt->end[i] - at);
+	json_array_end();
+	json_object_end();
+	json_array_end();
+	json_object_end();
+}
+
+/* The same in protobuf: a field of ExportTraceServiceRequest, written or
+ * sent. */
+static void flush_proto(struct otlp *o, unsigned proc, struct batch *bt)
+{
+	struct pb_buf *r = &o->req;
+	pb_reset(r);
+	size_t rs = pb_open(r, REQ_RESOURCE_SPANS);
+	size_t res = pb_open(r, RS_RESOURCE);
+	struct attrs a = {.b = r, .field = RES_ATTRIBUTES};
+	resource_attrs(o, proc, &a);
+	pb_close(r, res);
+	size_t ss = pb_open(r, RS_SCOPE_SPANS);
+	size_t sc = pb_open(r, SS_SCOPE);
+	pb_string(r, SCOPE_NAME, "lotrace");
+	pb_string(r, SCOPE_VERSION, LOT_VERSION);
+	pb_close(r, sc);
+	pb_raw(r, bt->spans.data, bt->spans.len);
+	pb_close(r, ss);
+	pb_close(r, rs);
+	if (bt->spans.failed)
+		r->failed = true;
+	if (r->failed)
+		return; /* finish() reports memory */
+	if (o->info->otlp_url) {
+		if (otlp_http_post(o->info->otlp_url, r->data, r->len) < 0)
+			o->send_failed = true;
+		return;
+	}
+	out_write(r->data, r->len);
+}
+
+/* File proc's batch out, and a new one begun. */
+static void flush(struct otlp *o, unsigned proc)
 {
 	struct batch *bt = &o->b[proc];
 	if (!bt->n)
-		return 0;
-	struct pb_buf *r = &o->req;
-	pb_reset(r);
-	if (o->json) {
-		if (o->n_out)
-			RAW(r, ",");
-		RAW(r, "{\"resource\":{\"attributes\":[");
-		struct attrs a = {.b = r, .json = true};
-		resource_attrs(o, proc, &a);
-		json_fmt(r, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"lotrace\",\"version\":\"%s\"},"
-			 "\"spans\":[", LOT_VERSION);
-		pb_raw(r, bt->spans.data, bt->spans.len);
-		RAW(r, "]}]}");
-	} else {
-		size_t rs = pb_open(r, REQ_RESOURCE_SPANS);
-		size_t res = pb_open(r, RS_RESOURCE);
-		struct attrs a = {.b = r, .field = RES_ATTRIBUTES};
-		resource_attrs(o, proc, &a);
-		pb_close(r, res);
-		size_t ss = pb_open(r, RS_SCOPE_SPANS);
-		size_t sc = pb_open(r, SS_SCOPE);
-		pb_string(r, SCOPE_NAME, "lotrace");
-		pb_string(r, SCOPE_VERSION, LOT_VERSION);
-		pb_close(r, sc);
-		pb_raw(r, bt->spans.data, bt->spans.len);
-		pb_close(r, ss);
-		pb_close(r, rs);
-	}
-	if (bt->spans.failed)
-		r->failed = true;
+		return;
+	if (!o->json)
+		flush_proto(o, proc, bt);
+	else if (!bt->spans.failed) /* finish() reports memory */
+		flush_json(o, proc, bt);
 	pb_reset(&bt->spans);
 	bt->n = 0;
-	o->n_out++;
-	if (r->failed)
-		return 0; /* finish() reports memory */
-	if (o->info->otlp_url) {
-		if (otlp_http_post(o->info->otlp_url, r->data, r->len) < 0) {
-			o->send_failed = true;
-			return -1;
-		}
-		return 0;
-	}
-	out_write(r->data, r->len);
-	return 0;
 }
 
 static void *begin(const struct export_info *info, bool json)
@@ -344,8 +363,11 @@ static void *begin(const struct export_info *info, bool json)
 		free(o);
 		return NULL;
 	}
-	if (json)
-		out_str("{\"resourceSpans\":[");
+	if (json) {
+		json_object();
+		json_key("resourceSpans");
+		json_array();
+	}
 	return o;
 }
 
@@ -358,10 +380,14 @@ static void on_span(void *st, const struct model_span *sp)
 	if (o->send_failed || sp->proc >= o->n_procs)
 		return;
 	struct batch *bt = &o->b[sp->proc];
-	if (o->json)
-		span_json(o, &bt->spans, sp, bt->n == 0);
-	else
+	if (o->json) {
+		json_apart(put_pb, &bt->spans);
+		span_json(o, sp);
+		json_apart_end();
+		bt->end[bt->n] = bt->spans.len;
+	} else {
 		span_proto(o, &bt->spans, sp);
+	}
 	bt->n++;
 	if (bt->n >= OTLP_BATCH_SPANS || bt->spans.len >= OTLP_BATCH_BYTES)
 		flush(o, sp->proc);
@@ -378,8 +404,11 @@ static int finish(void *st, const struct model_summary *sum)
 	struct otlp *o = st;
 	for (unsigned i = 0; i < o->n_procs && !o->send_failed; i++)
 		flush(o, i);
-	if (o->json)
-		out_str("]}\n");
+	if (o->json) {
+		json_array_end();
+		json_object_end();
+		out_char('\n');
+	}
 	bool failed = o->req.failed;
 	for (size_t i = 0; i < o->n_procs; i++) {
 		failed = failed || o->b[i].spans.failed;

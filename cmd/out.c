@@ -15,8 +15,17 @@ const char cmd_digit_pairs[200] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+static struct {
+	void (*put)(void *ctx, const void *p, size_t n);
+	void *ctx;
+} redirect;
+
 static void write_all(const char *p, size_t n)
 {
+	if (redirect.put) {
+		redirect.put(redirect.ctx, p, n);
+		return;
+	}
 	while (n > 0) {
 		ssize_t w = write(STDOUT_FILENO, p, n);
 		if (w < 0 && errno == EINTR)
@@ -48,6 +57,13 @@ void out_write_slow(const void *p, size_t n)
 	}
 	memcpy(cmd_out_state.buf, p, n);
 	cmd_out_state.len = n;
+}
+
+void out_redirect(void (*put)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	out_flush();
+	redirect.put = put;
+	redirect.ctx = ctx;
 }
 
 void out_vprintf(const char *fmt, va_list ap)

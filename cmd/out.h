@@ -44,6 +44,11 @@ static inline void out_commit(char *end) { cmd_out_state.len = (size_t)(end - cm
 
 void out_write_slow(const void *p, size_t n);
 
+/* From now on, what leaves the buffer goes to put() instead of standard
+ * output (put NULL: standard output again); what the buffer holds is
+ * flushed first, where it was going. */
+void out_redirect(void (*put)(void *ctx, const void *p, size_t n), void *ctx);
+
 static inline void out_write(const void *p, size_t n)
 {
 	if (n <= CMD_OUT_CAP - cmd_out_state.len) {

@@ -371,20 +371,19 @@ static void text_tree(struct spans *st, uint64_t parent, unsigned depth, bool ro
 static void json_kv_span_id(const char *key, uint64_t id)
 {
 	json_key(key);
-	json_printf("\"%016" PRIx64 "\"", id);
+	json_hex16(id);
 }
 
 static void json_span(struct report *rep, const struct model_span *sp, const struct hot_list *hot,
 		      struct cp *cp)
 {
-	char tid[33];
-	lot_trace_id_hex(sp->trace_id, tid);
 	const struct source *src = sp->proc < rep->src.n ? &rep->src.v[sp->proc] : NULL;
 	json_object();
 	json_kv_str("name", sp->name.s, sp->name.n);
 	json_kv_cstr("service", src ? src->service : "");
 	json_kv_u64("pid", src ? src->pid : 0);
-	json_kv_cstr("trace_id", tid);
+	json_key("trace_id");
+	json_hex(sp->trace_id, 16);
 	json_kv_span_id("span_id", sp->span_id);
 	json_kv_span_id("parent_id", sp->parent_id);
 	json_kv_u64("task_id", sp->task_id);

@@ -127,12 +127,13 @@ done
 [ $? = 1 ] || fail "export --format svg: not a usage error"
 
 # The corpus: the status `lotrace info` gives; status 2 with one line and
-# no output file; damaged files still give complete outputs.
+# no output file; damaged files still give complete outputs (the JSON ones
+# strictly parsed).
 cd "$DATA" || exit 1
 for f in *.lot; do
 	n=${f%.lot}
 	want=$(sed -n '1s/^status //p' "$n.expect")
-	for fmt in chrome perfetto; do
+	for fmt in chrome otlp-json perfetto; do
 		rm -f "$TMP/out"
 		"$LOTRACE" export --format $fmt "$f" -o "$TMP/out" 2>"$TMP/err"
 		st=$?

@@ -2,6 +2,7 @@
 """Structure checks of `lotrace export` and `lotrace timeline` outputs.
 
     export_check.py chrome OUT.json      Chrome JSON Trace Event Format
+    export_check.py otlp-json OUT.json   OTLP/JSON: resourceSpans with their spans
     export_check.py perfetto OUT.pftrace Perfetto protobuf (framing decoded here)
     export_check.py svg OUT.svg          well-formed XML with the picture's parts
     export_check.py timeline-json OUT    timeline --json intervals
@@ -21,13 +22,26 @@ def check(cond, what):
         problems.append(what)
 
 
+def load_strict(path):
+    """JSON as RFC 8259 has it: no NaN or Infinity, no duplicate keys."""
+    def no_constant(c):
+        raise ValueError("not JSON: " + c)
+
+    def unique(pairs):
+        keys = [k for k, _ in pairs]
+        if len(set(keys)) != len(keys):
+            raise ValueError("duplicate key in %r" % keys)
+        return dict(pairs)
+    with open(path) as f:
+        return json.load(f, parse_constant=no_constant, object_pairs_hook=unique)
+
+
 def ns(us):
     return int(round(float(us) * 1000))
 
 
 def chrome(path, story):
-    with open(path) as f:
-        d = json.load(f)
+    d = load_strict(path)
     evs = d["traceEvents"]
     other = d["otherData"]
     for k in ("start_ns", "end_ns", "lost", "damaged"):
@@ -284,6 +298,39 @@ def svg(path, story):
               "no running bar")
 
 
+def otlp_json(path, story):
+    d = load_strict(path)
+    hexdigits = set("0123456789abcdef")
+
+    def is_hex(s, n):
+        return isinstance(s, str) and len(s) == n and set(s) <= hexdigits
+
+    def attrs_ok(attrs, where):
+        for a in attrs:
+            v = a.get("value", {})
+            check(isinstance(a.get("key"), str) and len(v) == 1, "%s attribute %r" % (where, a))
+            if "intValue" in v:
+                check(isinstance(v["intValue"], str) and int(v["intValue"]) is not None,
+                      "%s intValue not a decimal string: %r" % (where, a))
+            else:
+                check(isinstance(v.get("stringValue"), str), "%s attribute value %r" % (where, a))
+    check(list(d) == ["resourceSpans"], "top level: %r" % list(d))
+    for rs in d["resourceSpans"]:
+        attrs = rs["resource"]["attributes"]
+        attrs_ok(attrs, "resource")
+        check(any(a["key"] == "service.name" for a in attrs), "resource without service.name")
+        check(len(rs["scopeSpans"]) == 1 and rs["scopeSpans"][0]["scope"]["name"] == "lotrace",
+              "scopeSpans: %r" % rs["scopeSpans"])
+        spans = rs["scopeSpans"][0]["spans"]
+        check(len(spans) > 0, "a ResourceSpans without spans")
+        for sp in spans:
+            check(is_hex(sp["traceId"], 32) and is_hex(sp["spanId"], 16), "ids: %r" % sp)
+            check("parentSpanId" not in sp or is_hex(sp["parentSpanId"], 16), "parent: %r" % sp)
+            check(int(sp["startTimeUnixNano"]) <= int(sp["endTimeUnixNano"]), "times: %r" % sp)
+            check(sp["kind"] == 1 and sp["status"]["code"] in (0, 2), "kind, status: %r" % sp)
+            attrs_ok(sp["attributes"], "span")
+
+
 def timeline_json(path, story):
     with open(path) as f:
         d = json.load(f)
@@ -299,7 +346,7 @@ def timeline_json(path, story):
 
 kind, path = sys.argv[1], sys.argv[2]
 story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
-{"chrome": chrome, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
+{"chrome": chrome, "otlp-json": otlp_json, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
 for p in problems[:20]:
     print("%s %s: %s" % (kind, path, p), file=sys.stderr)
 sys.exit(1 if problems else 0)
