@@ -8,7 +8,9 @@
  * clears the incremental state and says the trace's clock is
  * CLOCK_MONOTONIC (a ClockSnapshot with primary_trace_clock; every
  * timestamp names that clock too), every packet that refers to interned
- * names or stacks says it needs it.  Stacks are interned strings (one per
+ * names or stacks says it needs it.  A packet's new interned entries go in
+ * its one InternedData: the field is not repeated, and Perfetto's reader
+ * keeps only the last of several.  Stacks are interned strings (one per
  * distinct stack, frames one per line).  Tracks (TrackDescriptor) are
  * written once, before their first event: the process and its threads
  * (named from the model), a pseudo-process "tasks" with, per task name, a
@@ -138,6 +140,10 @@ struct perfetto {
 	const struct export_info *info;
 	struct pb_buf pkt;
 	bool first_packet;
+	/* the packet's one InternedData, open while entries are added to it:
+	 * a reader keeps only the last of several (the field is not repeated) */
+	size_t interned_at;
+	bool interned_open;
 	struct interner names;   /* this file's names, escaped: stable pointers */
 	struct idmap name_iids;  /* interned name pointer -> iid */
 	struct idmap escaped;    /* model name pointer -> interned escaped name */
@@ -172,6 +178,7 @@ static unsigned proc_of(const struct perfetto *p, unsigned proc)
 static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
 {
 	pb_reset(&p->pkt);
+	p->interned_open = false;
 	size_t at = pb_open(&p->pkt, TRACE_PACKET);
 	if (ns != INT64_MIN) {
 		int64_t abs = (int64_t)p->info->base_ns + ns;
@@ -187,8 +194,27 @@ static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
 	return at;
 }
 
+/* Where a new interned entry goes: the packet's InternedData, opened by
+ * the first entry. */
+static void interned_add(struct perfetto *p)
+{
+	if (p->interned_open)
+		return;
+	p->interned_at = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	p->interned_open = true;
+}
+
+/* No more entries in this packet (its track event follows). */
+static void interned_done(struct perfetto *p)
+{
+	if (p->interned_open)
+		pb_close(&p->pkt, p->interned_at);
+	p->interned_open = false;
+}
+
 static void packet_close(struct perfetto *p, size_t at)
 {
+	interned_done(p);
 	pb_close(&p->pkt, at);
 	if (pb_failed(&p->pkt)) {
 		p->oom = true;
@@ -236,12 +262,11 @@ static uint64_t name_iid(struct perfetto *p, const char *interned)
 	iid = ++p->next_iid;
 	if (idmap_put(&p->name_iids, (uint64_t)(uintptr_t)interned, (void *)(uintptr_t)iid) < 0)
 		p->oom = true;
-	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	interned_add(p);
 	size_t en = pb_open(&p->pkt, ID_EVENT_NAMES);
 	pb_varint(&p->pkt, EN_IID, iid);
 	pb_string(&p->pkt, EN_NAME, interned);
 	pb_close(&p->pkt, en);
-	pb_close(&p->pkt, id);
 	return iid;
 }
 
@@ -441,12 +466,11 @@ static uint64_t clean_text_iid(struct perfetto *p, const char *s, size_t n)
 		p->oom = true;
 		return 0;
 	}
-	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	interned_add(p);
 	size_t isd = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_STRING_VALUES);
 	pb_varint(&p->pkt, IS_IID, iid);
 	pb_bytes(&p->pkt, IS_STR, is.s, is.n);
 	pb_close(&p->pkt, isd);
-	pb_close(&p->pkt, id);
 	return iid;
 }
 
@@ -522,6 +546,7 @@ static struct event event_open_with(struct perfetto *p, int64_t ns, uint64_t tra
 	uint64_t piid[4] = {0};
 	for (size_t i = 0; i < n_pre && i < 4; i++)
 		piid[i] = pre[i].s ? text_iid(p, pre[i].s, pre[i].n) : 0;
+	interned_done(p);
 	e.te = pb_open(&p->pkt, PKT_TRACK_EVENT);
 	pb_varint(&p->pkt, TE_TYPE, (uint64_t)type);
 	pb_varint(&p->pkt, TE_TRACK_UUID, track);

@@ -139,8 +139,149 @@ def get(fs, num):
     return [v for f, w, v in fs if f == num]
 
 
+# ---- the Perfetto schema, as far as lotrace uses it ----
+#
+# Every field the exporter may write, by message: number -> (name, type,
+# how many).  Written down from Perfetto's protos/perfetto/trace/*.proto
+# (TracePacket, ClockSnapshot, TrackDescriptor and its Process/Thread/
+# Counter descriptors, TrackEvent, DebugAnnotation, InternedData and its
+# EventName, DebugAnnotationName, InternedString).  A type is a scalar
+# ("uint64", "int32", "fixed64", "string", "bytes", ...), a message name,
+# or ("enum", {allowed values}).  "opt" fields appear at most once, "rep"
+# ones any number of times (proto2: unpacked, one tag per value).  Fields of
+# one oneof are listed in ONEOFS: at most one of them per message.
+U64, U32, I64, I32, F64, STR, BYTES = "uint64", "uint32", "int64", "int32", "fixed64", "string", "bytes"
+PERFETTO = {
+    "Trace": {1: ("packet", "TracePacket", "rep")},
+    "TracePacket": {
+        8: ("timestamp", U64, "opt"),
+        58: ("timestamp_clock_id", U32, "opt"),
+        10: ("trusted_packet_sequence_id", U32, "opt"),
+        13: ("sequence_flags", U32, "opt"),  # a bit set of SequenceFlags 1 | 2
+        12: ("interned_data", "InternedData", "opt"),
+        6: ("clock_snapshot", "ClockSnapshot", "opt"),
+        11: ("track_event", "TrackEvent", "opt"),
+        60: ("track_descriptor", "TrackDescriptor", "opt"),
+    },
+    "ClockSnapshot": {
+        1: ("clocks", "Clock", "rep"),
+        2: ("primary_trace_clock", ("enum", {1, 2, 3, 4, 5, 6}), "opt"),  # BuiltinClock
+    },
+    "Clock": {1: ("clock_id", U32, "opt"), 2: ("timestamp", U64, "opt")},
+    "TrackDescriptor": {
+        1: ("uuid", U64, "opt"),
+        5: ("parent_uuid", U64, "opt"),
+        2: ("name", STR, "opt"),
+        3: ("process", "ProcessDescriptor", "opt"),
+        4: ("thread", "ThreadDescriptor", "opt"),
+        8: ("counter", "CounterDescriptor", "opt"),
+    },
+    "ProcessDescriptor": {1: ("pid", I32, "opt"), 6: ("process_name", STR, "opt")},
+    "ThreadDescriptor": {1: ("pid", I32, "opt"), 2: ("tid", I32, "opt"), 5: ("thread_name", STR, "opt")},
+    "CounterDescriptor": {},
+    "TrackEvent": {
+        9: ("type", ("enum", {1, 2, 3, 4}), "opt"),  # SLICE_BEGIN, SLICE_END, INSTANT, COUNTER
+        11: ("track_uuid", U64, "opt"),
+        10: ("name_iid", U64, "opt"),
+        4: ("debug_annotations", "DebugAnnotation", "rep"),
+        30: ("counter_value", I64, "opt"),
+        47: ("flow_ids", F64, "rep"),
+        48: ("terminating_flow_ids", F64, "rep"),
+    },
+    "DebugAnnotation": {
+        1: ("name_iid", U64, "opt"),
+        10: ("name", STR, "opt"),
+        4: ("int_value", I64, "opt"),
+        6: ("string_value", STR, "opt"),
+        17: ("string_value_iid", U64, "opt"),
+    },
+    "InternedData": {
+        2: ("event_names", "EventName", "rep"),
+        3: ("debug_annotation_names", "DebugAnnotationName", "rep"),
+        29: ("debug_annotation_string_values", "InternedString", "rep"),
+    },
+    "EventName": {1: ("iid", U64, "opt"), 2: ("name", STR, "opt")},
+    "DebugAnnotationName": {1: ("iid", U64, "opt"), 2: ("name", STR, "opt")},
+    "InternedString": {1: ("iid", U64, "opt"), 2: ("str", BYTES, "opt")},
+}
+ONEOFS = {
+    "TracePacket": [{6, 11, 60}],  # the packet's data
+    "TrackEvent": [{10}],           # name_iid | name
+    "DebugAnnotation": [{1, 10}, {4, 6, 17}],  # name; value
+}
+WIRE_OF = {U64: 0, U32: 0, I64: 0, I32: 0, "bool": 0, F64: 1, STR: 2, BYTES: 2}
+
+
+def wire_of(typ):
+    if isinstance(typ, tuple):
+        return 0  # enum
+    return WIRE_OF.get(typ, 2)  # a message
+
+
+def scalar_ok(typ, v):
+    """Whether varint v is a value of typ as protobuf encodes it."""
+    if typ == U32:
+        return v < 1 << 32
+    if typ == I32:  # negative int32s are sign-extended to 64 bits
+        return v < 1 << 31 or (1 << 64) - (1 << 31) <= v < 1 << 64
+    if isinstance(typ, tuple):
+        return v in typ[1]
+    return v < 1 << 64
+
+
+def schema_walk(schema, oneofs, msg, data, where):
+    """Check one message (and what it nests) against the schema table."""
+    table = schema[msg]
+    try:
+        fs = fields(data)
+    except (ValueError, IndexError) as e:
+        problems.append("%s: %s: not protobuf (%s)" % (where, msg, e))
+        return
+    seen = {}
+    for f, w, v in fs:
+        seen[f] = seen.get(f, 0) + 1
+        if f not in table:
+            problems.append("%s: %s has no field %d (wire type %d)" % (where, msg, f, w))
+            continue
+        name, typ, how = table[f]
+        at = "%s.%s" % (where, name)
+        if w != wire_of(typ):
+            problems.append("%s: wire type %d, the schema's %s needs %d" % (at, w, typ, wire_of(typ)))
+            continue
+        if w == 0 and not scalar_ok(typ, v):
+            problems.append("%s: %d is not a %s" % (at, v, typ[0] if isinstance(typ, tuple) else typ))
+        elif typ == STR:
+            try:
+                v.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append("%s: not UTF-8: %r" % (at, v[:40]))
+        elif w == 2 and typ != BYTES:
+            schema_walk(schema, oneofs, typ, v, at)
+    for f, k in seen.items():
+        if f in table and table[f][2] == "opt" and k > 1:
+            problems.append("%s: %s.%s set %d times" % (where, msg, table[f][0], k))
+    for group in oneofs.get(msg, []):
+        both = [table[f][0] for f in group if f in seen]
+        check(len(both) <= 1, "%s: %s: one of a oneof only: %r" % (where, msg, both))
+
+
+def schema_proto(schema, package):
+    """The table as a .proto (proto2), for protoc --decode to read the
+    export with: a field it does not know, or of another wire type, comes
+    out as a bare number."""
+    out = ['syntax = "proto2";', "package %s;" % package]
+    for msg, table in schema.items():
+        out.append("message %s {" % msg)
+        for f, (name, typ, how) in sorted(table.items()):
+            t = "uint32" if isinstance(typ, tuple) else typ
+            out.append("  %s %s %s = %d;" % ("repeated" if how == "rep" else "optional", t, name, f))
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
 def perfetto(path, story):
     data = open(path, "rb").read()
+    schema_walk(PERFETTO, ONEOFS, "Trace", data, "Trace")
     packets = [v for f, w, v in fields(data) if f == 1]
     check(len(packets) > 0 and all(f == 1 for f, w, v in fields(data)), "not a Trace of packets")
     tracks = {}
@@ -153,6 +294,7 @@ def perfetto(path, story):
         fs = fields(p)
         check(get(fs, 10) == [1], "packet %d: trusted_packet_sequence_id" % n)
         flags = get(fs, 13)
+        check(n == 0 or flags in ([], [2]), "packet %d: sequence_flags %r (only the first clears)" % (n, flags))
         if n == 0:
             check(flags == [1], "first packet must clear incremental state")
             cs = get(fs, 6)
@@ -187,6 +329,9 @@ def perfetto(path, story):
             for pr in get(tf, 3):
                 name = get(fields(pr), 6) or name
                 pid = get(fields(pr), 1)[0]
+            check(uuid != 0, "packet %d: track uuid 0 is the implicit global track" % n)
+            check(uuid not in tracks or tracks[uuid]["pid"] == pid,
+                  "packet %d: track %x described again as another thing" % (n, uuid))
             tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
                             "counter": bool(get(tf, 8)), "parent": get(tf, 5), "pid": pid}
         for te in get(fs, 11):
@@ -198,10 +343,13 @@ def perfetto(path, story):
             if iid:
                 check(iid[0] in names, "packet %d: name iid %d not interned" % (n, iid[0]))
                 check(flags == [2] or n == 0, "packet %d uses interned data without flag 2" % n)
+            check(get(fs, 8) != [], "packet %d: a track event without a timestamp" % n)
             for da in get(ef, 4):
                 af = fields(da)
                 check(get(af, 10) or get(af, 1) and get(af, 1)[0] in ann_names,
                       "packet %d: annotation name not interned" % n)
+                if get(af, 1):
+                    check(flags == [2], "packet %d uses an interned annotation name without flag 2" % n)
                 for v in get(af, 17):
                     check(v in strings, "packet %d: string iid %d not interned" % (n, v))
                     check(flags == [2], "packet %d uses an interned string without flag 2" % n)
@@ -212,6 +360,7 @@ def perfetto(path, story):
     for uuid, t in tracks.items():
         for parent in t["parent"]:
             check(parent in tracks, "track %x: parent %x unknown" % (uuid, parent))
+    check(0 not in names and 0 not in ann_names and 0 not in strings, "an interned iid 0 (means unset)")
     events.sort()
     depth = {}
     flow_src, flow_dst = set(), set()
@@ -297,6 +446,9 @@ def timeline_json(path, story):
               "no blocked: io interval")
 
 
+if sys.argv[1] == "perfetto-proto":  # the table as a .proto, for protoc --decode
+    sys.stdout.write(schema_proto(PERFETTO, "perfetto.protos"))
+    sys.exit(0)
 kind, path = sys.argv[1], sys.argv[2]
 story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
 {"chrome": chrome, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
