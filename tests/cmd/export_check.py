@@ -229,8 +229,9 @@ def scalar_ok(typ, v):
     return v < 1 << 64
 
 
-def schema_walk(schema, oneofs, msg, data, where):
-    """Check one message (and what it nests) against the schema table."""
+def schema_walk(schema, oneofs, msg, data, where, packable=False):
+    """Check one message (and what it nests) against the schema table;
+    packable: repeated numbers may come packed (proto3)."""
     table = schema[msg]
     try:
         fs = fields(data)
@@ -245,6 +246,8 @@ def schema_walk(schema, oneofs, msg, data, where):
             continue
         name, typ, how = table[f]
         at = "%s.%s" % (where, name)
+        if packable and how == "rep" and w == 2 and wire_of(typ) == 0:
+            continue
         if w != wire_of(typ):
             problems.append("%s: wire type %d, the schema's %s needs %d" % (at, w, typ, wire_of(typ)))
             continue
@@ -256,7 +259,7 @@ def schema_walk(schema, oneofs, msg, data, where):
             except UnicodeDecodeError:
                 problems.append("%s: not UTF-8: %r" % (at, v[:40]))
         elif w == 2 and typ != BYTES:
-            schema_walk(schema, oneofs, typ, v, at)
+            schema_walk(schema, oneofs, typ, v, at, packable)
     for f, k in seen.items():
         if f in table and table[f][2] == "opt" and k > 1:
             problems.append("%s: %s.%s set %d times" % (where, msg, table[f][0], k))
@@ -421,6 +424,119 @@ def three_processes(tracks, events):
     check(pairs == [(100, 200), (200, 300)], "request arrows (from, to process): %r" % pairs)
 
 
+# ---- pprof's profile.proto, as far as lotrace uses it ----
+#
+# From github.com/google/pprof's proto/profile.proto (proto3): every field
+# `export --format pprof` writes.  proto3 packs repeated numbers by
+# default and readers take both forms, so "rep" numbers may be either.
+PPROF = {
+    "Profile": {
+        1: ("sample_type", "ValueType", "rep"),
+        2: ("sample", "Sample", "rep"),
+        3: ("mapping", "Mapping", "rep"),
+        4: ("location", "Location", "rep"),
+        5: ("function", "Function", "rep"),
+        6: ("string_table", STR, "rep"),
+        9: ("time_nanos", I64, "opt"),
+        10: ("duration_nanos", I64, "opt"),
+        11: ("period_type", "ValueType", "opt"),
+        12: ("period", I64, "opt"),
+        13: ("comment", I64, "rep"),
+        14: ("default_sample_type", I64, "opt"),
+    },
+    "ValueType": {1: ("type", I64, "opt"), 2: ("unit", I64, "opt")},
+    "Sample": {1: ("location_id", U64, "rep"), 2: ("value", I64, "rep"), 3: ("label", "Label", "rep")},
+    "Label": {1: ("key", I64, "opt"), 2: ("str", I64, "opt"), 3: ("num", I64, "opt")},
+    "Mapping": {
+        1: ("id", U64, "opt"), 2: ("memory_start", U64, "opt"), 3: ("memory_limit", U64, "opt"),
+        4: ("file_offset", U64, "opt"), 5: ("filename", I64, "opt"), 6: ("build_id", I64, "opt"),
+        7: ("has_functions", "bool", "opt"), 8: ("has_filenames", "bool", "opt"),
+        9: ("has_line_numbers", "bool", "opt"),
+    },
+    "Location": {1: ("id", U64, "opt"), 2: ("mapping_id", U64, "opt"), 3: ("address", U64, "opt"),
+                 4: ("line", "Line", "rep")},
+    "Line": {1: ("function_id", U64, "opt"), 2: ("line", I64, "opt")},
+    "Function": {1: ("id", U64, "opt"), 2: ("name", I64, "opt"), 3: ("system_name", I64, "opt"),
+                 4: ("filename", I64, "opt")},
+}
+
+
+def packed(fs, num):
+    """The values of a repeated number field, packed or not."""
+    out = []
+    for f, w, v in fs:
+        if f != num:
+            continue
+        if w == 2:
+            i = 0
+            while i < len(v):
+                x, i = varint(v, i)
+                out.append(x)
+        else:
+            out.append(v)
+    return out
+
+
+def pprof(path, story):
+    import gzip
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+        schema_walk(PPROF, {}, "Profile", data, "Profile", packable=True)
+    fs = fields(data)
+    strs = [v.decode("utf-8", "replace") for v in get(fs, 6)]
+    check(strs[:1] == [""], "string_table[0] is %r, not \"\"" % strs[:1])
+
+    def s(i, what):
+        check(0 <= i < len(strs), "%s: string index %d outside the table (%d)" % (what, i, len(strs)))
+        return strs[i] if 0 <= i < len(strs) else None
+
+    def ids(num, what):
+        out = {}
+        for m in get(fs, num):
+            mf = fields(m)
+            i = (get(mf, 1) or [0])[0]
+            check(i != 0, "%s with id 0 (reserved)" % what)
+            check(i not in out, "%s id %d twice" % (what, i))
+            out[i] = mf
+        return out
+    maps, locs, fns = ids(3, "mapping"), ids(4, "location"), ids(5, "function")
+    types = [(s(get(fields(t), 1)[0], "sample_type"), s(get(fields(t), 2)[0], "sample_type"))
+             for t in get(fs, 1)]
+    check(types and types[0][1] == "count", "sample_type[0] is not the count: %r" % types)
+    for m in maps.values():
+        s((get(m, 5) or [0])[0], "mapping filename")
+        s((get(m, 6) or [0])[0], "mapping build_id")
+    for i, l in locs.items():
+        mid = (get(l, 2) or [0])[0]
+        check(mid == 0 or mid in maps, "location %d: mapping %d unknown" % (i, mid))
+        lines = get(l, 4)
+        for ln in lines:
+            fid = (get(fields(ln), 1) or [0])[0]
+            check(fid in fns, "location %d: function %d unknown" % (i, fid))
+    for f in fns.values():
+        for k in (2, 3, 4):
+            for v in get(f, k):
+                s(v, "function")
+    for n, smp in enumerate(get(fs, 2)):
+        sf = fields(smp)
+        for lid in packed(sf, 1):
+            check(lid in locs, "sample %d: location %d unknown" % (n, lid))
+        check(len(packed(sf, 2)) == len(types), "sample %d: %d values for %d sample types"
+              % (n, len(packed(sf, 2)), len(types)))
+        for lb in get(sf, 3):
+            lf = fields(lb)
+            s((get(lf, 1) or [0])[0], "label key")
+            check(len(get(lf, 2)) + len(get(lf, 3)) == 1, "sample %d: a label with str and num" % n)
+            for v in get(lf, 2):
+                check(v != 0, "sample %d: label %r with the empty string (pprof drops it)"
+                      % (n, s(get(lf, 1)[0], "label")))
+                s(v, "label")
+    for v in get(fs, 13) + get(fs, 14):
+        s(v, "comment/default_sample_type")
+    for pt in get(fs, 11):
+        s(get(fields(pt), 1)[0], "period_type")
+
+
 def svg(path, story):
     root = ET.parse(path).getroot()
     check(root.tag.endswith("svg"), "root is not svg")
@@ -451,7 +567,7 @@ if sys.argv[1] == "perfetto-proto":  # the table as a .proto, for protoc --decod
     sys.exit(0)
 kind, path = sys.argv[1], sys.argv[2]
 story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
-{"chrome": chrome, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
+{"chrome": chrome, "perfetto": perfetto, "pprof": pprof, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
 for p in problems[:20]:
     print("%s %s: %s" % (kind, path, p), file=sys.stderr)
 sys.exit(1 if problems else 0)
