@@ -59,6 +59,15 @@ for run in "timeline --svg $TMP/odd.svg" "timeline --tasks --svg $TMP/odd.svg" \
 			fail "$run (odd names): not XML"
 	fi
 done
+# folded stacks as flamegraph.pl reads them, names not UTF-8 included
+for st in running blocked runnable; do
+	"$LOTRACE" flame --state $st "$TMP/odd.lot" >"$TMP/odd.folded" 2>/dev/null || fail "flame --state $st (odd names): status $?"
+	checked folded "$TMP/odd.folded"
+	"$LOTRACE" flame --state $st "$TMP/story.lot" >"$TMP/story.folded" 2>/dev/null || fail "flame --state $st: status $?"
+	checked folded "$TMP/story.folded"
+done
+"$LOTRACE" flame --state blocked "$TMP/odd.lot" 2>/dev/null | grep -q ';\[io\\xe2\\x82\] [0-9]*$' ||
+	fail "flame --state blocked (odd names): the reason's cut UTF-8 not as \\xNN"
 if have_python; then
 	for run in "export" "timeline --json" "timeline --tasks --json" "spans --json" "tasks --json" \
 		"flame --json" "info --json"; do

@@ -2,7 +2,10 @@
 """Structure checks of `lotrace export` and `lotrace timeline` outputs.
 
     export_check.py chrome OUT.json      Chrome JSON Trace Event Format
-    export_check.py perfetto OUT.pftrace Perfetto protobuf (framing decoded here)
+    export_check.py perfetto OUT.pftrace Perfetto protobuf, by a table of its schema
+    export_check.py pprof OUT.pb.gz      pprof profile.proto (gzipped)
+    export_check.py folded OUT.txt       flame's folded stacks, as flamegraph.pl reads them
+    export_check.py perfetto-proto       prints the Perfetto field table as a .proto
     export_check.py svg OUT.svg          well-formed XML with the picture's parts
     export_check.py timeline-json OUT    timeline --json intervals
 A trailing "story" argument also checks what tests/cmd/story_prog records,
@@ -537,6 +540,34 @@ def pprof(path, story):
         s(get(fields(pt), 1)[0], "period_type")
 
 
+# ---- folded stacks, as flamegraph.pl reads them ----
+
+def folded(path, story):
+    """flamegraph.pl takes a line as /^(.*)\\s+?(\\d+(?:\\.\\d*)?)$/ (stack, count),
+    and a stack that itself ends in whitespace and a number as a second
+    count column (a differential graph); it splits frames on ';' and
+    copies names into its SVG as they are (so UTF-8 only, no control
+    bytes, or the SVG is not XML)."""
+    import re
+    data = open(path, "rb").read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        problems.append("not UTF-8: %s" % e)
+        text = data.decode("utf-8", "replace")
+    check(text.endswith("\n") or text == "", "the last line is not ended")
+    for n, line in enumerate(text.split("\n")[:-1], 1):
+        m = re.match(r"^(.*) ([0-9]+)$", line)
+        if not m:
+            problems.append("line %d: not \"stack count\": %r" % (n, line))
+            continue
+        stack, count = m.groups()
+        check(int(count) > 0, "line %d: count 0" % n)
+        check(not re.search(r"\s\d+(\.\d*)?$", stack), "line %d: read as a differential: %r" % (n, line))
+        check(all(f != "" for f in stack.split(";")), "line %d: an empty frame: %r" % (n, line))
+        check(not re.search(r"[\x00-\x1f\x7f]", stack), "line %d: a control byte: %r" % (n, line))
+
+
 def svg(path, story):
     root = ET.parse(path).getroot()
     check(root.tag.endswith("svg"), "root is not svg")
@@ -567,7 +598,7 @@ if sys.argv[1] == "perfetto-proto":  # the table as a .proto, for protoc --decod
     sys.exit(0)
 kind, path = sys.argv[1], sys.argv[2]
 story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
-{"chrome": chrome, "perfetto": perfetto, "pprof": pprof, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
+{"chrome": chrome, "perfetto": perfetto, "pprof": pprof, "folded": folded, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
 for p in problems[:20]:
     print("%s %s: %s" % (kind, path, p), file=sys.stderr)
 sys.exit(1 if problems else 0)

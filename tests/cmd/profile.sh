@@ -70,6 +70,7 @@ fi
 grep -qx 'main;handle_request;burn_hot 60000000' "$TMP/out" || fail "flame --cpu --trace: burn_hot line"
 grep -qx 'main;helper_main;burn_cold 20000000' "$TMP/out" || fail "flame --cpu --trace: the helper's inherited samples"
 grep -v '^[^ ;][^ ]*\(;[^ ;][^ ]*\)* [0-9][0-9]*$' "$TMP/out" && fail "flame --cpu: a line not in folded format"
+have_python && { python3 "$srcdir/tests/cmd/export_check.py" folded "$TMP/out" || fail "flame --cpu: not as flamegraph.pl reads it"; }
 grep -q 'cpu time 0.100000 s' "$TMP/err" || fail "flame --cpu: stderr header: $(cat "$TMP/err")"
 "$LOTRACE" flame --cpu --trace "$B" --svg "$TMP/f.svg" "$TMP/cpu.lot" 2>/dev/null || fail "flame --cpu --svg"
 grep -q 'burn_hot' "$TMP/f.svg" || fail "flame --cpu --svg: no burn_hot"
