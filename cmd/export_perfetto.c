@@ -102,19 +102,21 @@ enum {
 	EN_NAME = 2,
 };
 
-/* Track uuids: a kind in the top byte, a number below. */
-#define UUID_PROCESS 1
-#define UUID_TASKS 2
-#define UUID_SUMMARY 3
-#define UUID_THREAD(tid) ((1ull << 56) | (tid))
-#define UUID_TASK_LANE(n) ((2ull << 56) | (n))
-#define UUID_TASK_GROUP(n) ((5ull << 56) | (n))
-#define UUID_COUNTER(n) ((3ull << 56) | (n))
-#define UUID_LANE(n) ((4ull << 56) | (n))
+/* Track uuids: a number, then a kind in the low 4 bits (a uuid is a varint
+ * in every event: a kind in the top byte made each one 9 bytes). */
+#define UUID_OF(kind, n) (((uint64_t)(n) << 4) | (kind))
+#define UUID_PROCESS UUID_OF(8, 0)
+#define UUID_TASKS UUID_OF(9, 0)
+#define UUID_SUMMARY UUID_OF(10, 0)
+#define UUID_THREAD(tid) UUID_OF(1, tid)
+#define UUID_TASK_LANE(n) UUID_OF(2, n)
+#define UUID_COUNTER(n) UUID_OF(3, n)
+#define UUID_LANE(n) UUID_OF(4, n)
+#define UUID_TASK_GROUP(n) UUID_OF(5, n)
 /* Several files: the processes of the second and later files, and a thread,
  * lane or name told apart by file. */
-#define UUID_PROC(proc) ((proc) ? (6ull << 56) | (2ull * (proc)) : UUID_PROCESS)
-#define UUID_PROC_TASKS(proc) ((proc) ? (6ull << 56) | (2ull * (proc) + 1) : UUID_TASKS)
+#define UUID_PROC(proc) ((proc) ? UUID_OF(6, 2ull * (proc)) : UUID_PROCESS)
+#define UUID_PROC_TASKS(proc) ((proc) ? UUID_OF(6, 2ull * (proc) + 1) : UUID_TASKS)
 #define BY_PROC(proc, n) ((n) ^ ((uint64_t)(proc) << 40))
 
 struct wake {

@@ -326,10 +326,10 @@ def perfetto(path, story):
             tf = fields(td)
             uuid = get(tf, 1)[0]
             name = get(tf, 2)
-            pid = None
+            pid = tid = None
             for th in get(tf, 4):
                 name = get(fields(th), 5) or name
-                pid = get(fields(th), 1)[0]
+                pid, tid = get(fields(th), 1)[0], get(fields(th), 2)[0]
                 key = (get(fields(th), 1)[0], get(fields(th), 2)[0])  # (pid, tid): several files
                 thread_descs[key] = thread_descs.get(key, 0) + 1
             for pr in get(tf, 3):
@@ -339,7 +339,7 @@ def perfetto(path, story):
             check(uuid not in tracks or tracks[uuid]["pid"] == pid,
                   "packet %d: track %x described again as another thing" % (n, uuid))
             tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
-                            "counter": bool(get(tf, 8)), "parent": get(tf, 5), "pid": pid}
+                            "counter": bool(get(tf, 8)), "parent": get(tf, 5), "pid": pid, "tid": tid}
         for te in get(fs, 11):
             ef = fields(te)
             typ = get(ef, 9)[0]
@@ -415,7 +415,7 @@ def three_processes(tracks, events):
         check(procs.get(pid + 4194304) == "tasks of " + svc, "no process \"tasks of %s\"" % svc)
     # a thread 7 in each file, each under its own process
     sevens = {t["pid"]: pid_of(t["parent"][0]) for u, t in tracks.items()
-              if t["parent"] and t["pid"] is not None and u >> 56 == 1 and u & 0xFFFFFF == 7}
+              if t["parent"] and t["tid"] == 7}
     check(sevens == {100: 100, 200: 200, 300: 300}, "threads 7 (pid: its process): %r" % sevens)
     span_pid = {name: pid_of(tr) for ts, n, tr, typ, name, fl, term in events if typ == 1}
     for name, pid in (("GET /", 100), ("handle", 200), ("query", 300)):
