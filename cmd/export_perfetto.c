@@ -6,9 +6,10 @@
  *
  * One packet sequence (trusted_packet_sequence_id 1): the first packet
  * clears the incremental state and says the trace's clock is
- * CLOCK_MONOTONIC (a ClockSnapshot with primary_trace_clock; every
- * timestamp names that clock too), every packet that refers to interned
- * names or stacks says it needs it.  A packet's new interned entries go in
+ * CLOCK_MONOTONIC (a ClockSnapshot with primary_trace_clock, and
+ * TracePacketDefaults that name that clock for every timestamp); every
+ * later packet says it needs that state (the defaults, interned names and
+ * stacks).  A packet's new interned entries go in
  * its one InternedData: the field is not repeated, and Perfetto's reader
  * keeps only the last of several.  Stacks are interned strings (one per
  * distinct stack, frames one per line).  Tracks (TrackDescriptor) are
@@ -51,7 +52,8 @@ enum {
 	PKT_SEQUENCE_FLAGS = 13,
 	PKT_TRACK_DESCRIPTOR = 60,
 	PKT_CLOCK_SNAPSHOT = 6,
-	PKT_TIMESTAMP_CLOCK_ID = 58,
+	PKT_TIMESTAMP_CLOCK_ID = 58, /* in TracePacketDefaults too */
+	PKT_DEFAULTS = 59,
 	/* ClockSnapshot, Clock */
 	CS_CLOCKS = 1,
 	CS_PRIMARY_TRACE_CLOCK = 2,
@@ -177,7 +179,10 @@ static unsigned proc_of(const struct perfetto *p, unsigned proc)
 
 /* ---- packets ---- */
 
-static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
+/* A packet, at ns (INT64_MIN: none).  The first one clears the sequence's
+ * incremental state and sets its defaults (the clock of every timestamp);
+ * every later one needs that state, defaults included. */
+static size_t packet_open(struct perfetto *p, int64_t ns)
 {
 	pb_reset(&p->pkt);
 	p->interned_open = false;
@@ -185,13 +190,16 @@ static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
 	if (ns != INT64_MIN) {
 		int64_t abs = (int64_t)p->info->base_ns + ns;
 		pb_varint(&p->pkt, PKT_TIMESTAMP, abs > 0 ? (uint64_t)abs : 0);
-		pb_varint(&p->pkt, PKT_TIMESTAMP_CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
 	}
 	pb_varint(&p->pkt, PKT_SEQUENCE_ID, 1);
-	if (p->first_packet)
+	if (p->first_packet) {
 		pb_varint(&p->pkt, PKT_SEQUENCE_FLAGS, SEQ_INCREMENTAL_STATE_CLEARED);
-	else if (interned)
+		size_t d = pb_open(&p->pkt, PKT_DEFAULTS);
+		pb_varint(&p->pkt, PKT_TIMESTAMP_CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
+		pb_close(&p->pkt, d);
+	} else {
 		pb_varint(&p->pkt, PKT_SEQUENCE_FLAGS, SEQ_NEEDS_INCREMENTAL_STATE);
+	}
 	p->first_packet = false;
 	return at;
 }
@@ -277,7 +285,7 @@ static uint64_t name_iid(struct perfetto *p, const char *interned)
 static void write_track(struct perfetto *p, uint64_t uuid, uint64_t parent, const char *name,
 			bool counter)
 {
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
 	pb_varint(&p->pkt, TD_UUID, uuid);
 	if (parent)
@@ -291,7 +299,7 @@ static void write_track(struct perfetto *p, uint64_t uuid, uint64_t parent, cons
 
 static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const char *name)
 {
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
 	pb_varint(&p->pkt, TD_UUID, uuid);
 	size_t pd = pb_open(&p->pkt, TD_PROCESS);
@@ -304,7 +312,7 @@ static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const
 
 static void write_thread(struct perfetto *p, unsigned proc, uint64_t tid, const char *name)
 {
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
 	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(BY_PROC(proc, tid)));
 	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROC(proc));
@@ -422,7 +430,7 @@ static const char *const ann_names[] = {
 
 static void intern_ann_names(struct perfetto *p)
 {
-	size_t at = packet_open(p, INT64_MIN, true);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
 	for (size_t i = 0; i < N_ANN_NAMES; i++) {
 		size_t dn = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_NAMES);
@@ -542,7 +550,7 @@ static struct event event_open_with(struct perfetto *p, int64_t ns, uint64_t tra
 				    size_t n_pre)
 {
 	struct event e;
-	e.packet = packet_open(p, ns, name != NULL || stack || n_pre);
+	e.packet = packet_open(p, ns);
 	uint64_t iid = name ? name_iid(p, name) : 0;
 	uint64_t siid = stack_iid(p, stack);
 	uint64_t piid[4] = {0};
@@ -620,7 +628,7 @@ static void *perfetto_begin(const struct export_info *info)
 		return NULL;
 	}
 	/* the first packet: the trace's clock is CLOCK_MONOTONIC */
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t cs = pb_open(&p->pkt, PKT_CLOCK_SNAPSHOT);
 	size_t c = pb_open(&p->pkt, CS_CLOCKS);
 	pb_varint(&p->pkt, CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);

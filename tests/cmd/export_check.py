@@ -161,11 +161,13 @@ PERFETTO = {
         58: ("timestamp_clock_id", U32, "opt"),
         10: ("trusted_packet_sequence_id", U32, "opt"),
         13: ("sequence_flags", U32, "opt"),  # a bit set of SequenceFlags 1 | 2
+        59: ("trace_packet_defaults", "TracePacketDefaults", "opt"),
         12: ("interned_data", "InternedData", "opt"),
         6: ("clock_snapshot", "ClockSnapshot", "opt"),
         11: ("track_event", "TrackEvent", "opt"),
         60: ("track_descriptor", "TrackDescriptor", "opt"),
     },
+    "TracePacketDefaults": {58: ("timestamp_clock_id", U32, "opt")},
     "ClockSnapshot": {
         1: ("clocks", "Clock", "rep"),
         2: ("primary_trace_clock", ("enum", {1, 2, 3, 4, 5, 6}), "opt"),  # BuiltinClock
@@ -296,18 +298,25 @@ def perfetto(path, story):
     strings = {}  # interned debug-annotation strings (stacks)
     thread_descs = {}
     events = []  # (ts, order, track, type, name, flows, term)
+    clock_default = []  # TracePacketDefaults.timestamp_clock_id
     for n, p in enumerate(packets):
         fs = fields(p)
         check(get(fs, 10) == [1], "packet %d: trusted_packet_sequence_id" % n)
         flags = get(fs, 13)
         check(n == 0 or flags in ([], [2]), "packet %d: sequence_flags %r (only the first clears)" % (n, flags))
+        # TracePacketDefaults: set where the state is cleared, needed after
+        for d in get(fs, 59):
+            check(flags == [1], "packet %d: TracePacketDefaults without clearing the state" % n)
+            clock_default = get(fields(d), 58)
+        check(n == 0 or not clock_default or flags == [2],
+              "packet %d: TracePacketDefaults in force without SEQ_NEEDS_INCREMENTAL_STATE" % n)
         if n == 0:
             check(flags == [1], "first packet must clear incremental state")
             cs = get(fs, 6)
             check(cs and get(fields(cs[0]), 2) == [3], "first packet: no ClockSnapshot with "
                   "primary_trace_clock MONOTONIC (3)")
         if get(fs, 8):
-            check(get(fs, 58) == [3], "packet %d: timestamp without timestamp_clock_id 3" % n)
+            check((get(fs, 58) or clock_default) == [3], "packet %d: timestamp without timestamp_clock_id 3" % n)
         for idata in get(fs, 12):
             for dn in get(fields(idata), 3):
                 ann_names[get(fields(dn), 1)[0]] = get(fields(dn), 2)[0].decode("utf-8")
