@@ -170,7 +170,7 @@ PERFETTO = {
     "TracePacketDefaults": {58: ("timestamp_clock_id", U32, "opt")},
     "ClockSnapshot": {
         1: ("clocks", "Clock", "rep"),
-        2: ("primary_trace_clock", ("enum", {1, 2, 3, 4, 5, 6}), "opt"),  # BuiltinClock
+        2: ("primary_trace_clock", ("enum", {1, 2, 3, 4, 5, 6, 9, 10, 11}), "opt"),  # BuiltinClock
     },
     "Clock": {1: ("clock_id", U32, "opt"), 2: ("timestamp", U64, "opt")},
     "TrackDescriptor": {
