@@ -2,12 +2,13 @@
 """Structure checks of `lotrace export` and `lotrace timeline` outputs.
 
     export_check.py chrome OUT.json      Chrome JSON Trace Event Format
-    export_check.py perfetto OUT.pftrace Perfetto protobuf, by a table of its schema
-    export_check.py pprof OUT.pb.gz      pprof profile.proto (gzipped)
-    export_check.py folded OUT.txt       flame's folded stacks, as flamegraph.pl reads them
-    export_check.py perfetto-proto       prints the Perfetto field table as a .proto
+    export_check.py perfetto OUT.pftrace Perfetto protobuf (framing decoded here)
     export_check.py svg OUT.svg          well-formed XML with the picture's parts
     export_check.py timeline-json OUT    timeline --json intervals
+    export_check.py pprof OUT.pb.gz      pprof profile.proto (gzipped), by a table of its fields
+    export_check.py folded OUT.txt       flame's folded stacks, as flamegraph.pl reads them
+    export_check.py perfetto-proto       prints the Perfetto field table as a .proto
+(perfetto also checks every field against a table of Perfetto's schema.)
 A trailing "story" argument also checks what tests/cmd/story_prog records,
 "uptime" what tests/cmd/uptime_trace writes (chrome only), "three" the three
 processes of tests/analysis/gen_multi (perfetto only).
@@ -607,7 +608,8 @@ if sys.argv[1] == "perfetto-proto":  # the table as a .proto, for protoc --decod
     sys.exit(0)
 kind, path = sys.argv[1], sys.argv[2]
 story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
-{"chrome": chrome, "perfetto": perfetto, "pprof": pprof, "folded": folded, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
+{"chrome": chrome, "perfetto": perfetto, "pprof": pprof, "folded": folded, "svg": svg,
+ "timeline-json": timeline_json}[kind](path, story)
 for p in problems[:20]:
     print("%s %s: %s" % (kind, path, p), file=sys.stderr)
 sys.exit(1 if problems else 0)
