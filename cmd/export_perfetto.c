@@ -6,9 +6,12 @@
  *
  * One packet sequence (trusted_packet_sequence_id 1): the first packet
  * clears the incremental state and says the trace's clock is
- * CLOCK_MONOTONIC (a ClockSnapshot with primary_trace_clock; every
- * timestamp names that clock too), every packet that refers to interned
- * names or stacks says it needs it.  Stacks are interned strings (one per
+ * CLOCK_MONOTONIC (a ClockSnapshot with primary_trace_clock, and
+ * TracePacketDefaults that name that clock for every timestamp); every
+ * later packet says it needs that state (the defaults, interned names and
+ * stacks).  A packet's new interned entries go in
+ * its one InternedData: the field is not repeated, and Perfetto's reader
+ * keeps only the last of several.  Stacks are interned strings (one per
  * distinct stack, frames one per line).  Tracks (TrackDescriptor) are
  * written once, before their first event: the process and its threads
  * (named from the model), a pseudo-process "tasks" with, per task name, a
@@ -49,7 +52,8 @@ enum {
 	PKT_SEQUENCE_FLAGS = 13,
 	PKT_TRACK_DESCRIPTOR = 60,
 	PKT_CLOCK_SNAPSHOT = 6,
-	PKT_TIMESTAMP_CLOCK_ID = 58,
+	PKT_TIMESTAMP_CLOCK_ID = 58, /* in TracePacketDefaults too */
+	PKT_DEFAULTS = 59,
 	/* ClockSnapshot, Clock */
 	CS_CLOCKS = 1,
 	CS_PRIMARY_TRACE_CLOCK = 2,
@@ -100,19 +104,21 @@ enum {
 	EN_NAME = 2,
 };
 
-/* Track uuids: a kind in the top byte, a number below. */
-#define UUID_PROCESS 1
-#define UUID_TASKS 2
-#define UUID_SUMMARY 3
-#define UUID_THREAD(tid) ((1ull << 56) | (tid))
-#define UUID_TASK_LANE(n) ((2ull << 56) | (n))
-#define UUID_TASK_GROUP(n) ((5ull << 56) | (n))
-#define UUID_COUNTER(n) ((3ull << 56) | (n))
-#define UUID_LANE(n) ((4ull << 56) | (n))
+/* Track uuids: a number, then a kind in the low 4 bits (a uuid is a varint
+ * in every event: a kind in the top byte made each one 9 bytes). */
+#define UUID_OF(kind, n) (((uint64_t)(n) << 4) | (kind))
+#define UUID_PROCESS UUID_OF(8, 0)
+#define UUID_TASKS UUID_OF(9, 0)
+#define UUID_SUMMARY UUID_OF(10, 0)
+#define UUID_THREAD(tid) UUID_OF(1, tid)
+#define UUID_TASK_LANE(n) UUID_OF(2, n)
+#define UUID_COUNTER(n) UUID_OF(3, n)
+#define UUID_LANE(n) UUID_OF(4, n)
+#define UUID_TASK_GROUP(n) UUID_OF(5, n)
 /* Several files: the processes of the second and later files, and a thread,
  * lane or name told apart by file. */
-#define UUID_PROC(proc) ((proc) ? (6ull << 56) | (2ull * (proc)) : UUID_PROCESS)
-#define UUID_PROC_TASKS(proc) ((proc) ? (6ull << 56) | (2ull * (proc) + 1) : UUID_TASKS)
+#define UUID_PROC(proc) ((proc) ? UUID_OF(6, 2ull * (proc)) : UUID_PROCESS)
+#define UUID_PROC_TASKS(proc) ((proc) ? UUID_OF(6, 2ull * (proc) + 1) : UUID_TASKS)
 #define BY_PROC(proc, n) ((n) ^ ((uint64_t)(proc) << 40))
 
 struct wake {
@@ -138,6 +144,10 @@ struct perfetto {
 	const struct export_info *info;
 	struct pb_buf pkt;
 	bool first_packet;
+	/* the packet's one InternedData, open while entries are added to it:
+	 * a reader keeps only the last of several (the field is not repeated) */
+	size_t interned_at;
+	bool interned_open;
 	struct interner names;   /* this file's names, escaped: stable pointers */
 	struct idmap name_iids;  /* interned name pointer -> iid */
 	struct idmap escaped;    /* model name pointer -> interned escaped name */
@@ -169,26 +179,52 @@ static unsigned proc_of(const struct perfetto *p, unsigned proc)
 
 /* ---- packets ---- */
 
-static size_t packet_open(struct perfetto *p, int64_t ns, bool interned)
+/* A packet, at ns (INT64_MIN: none).  The first one clears the sequence's
+ * incremental state and sets its defaults (the clock of every timestamp);
+ * every later one needs that state, defaults included. */
+static size_t packet_open(struct perfetto *p, int64_t ns)
 {
 	pb_reset(&p->pkt);
+	p->interned_open = false;
 	size_t at = pb_open(&p->pkt, TRACE_PACKET);
 	if (ns != INT64_MIN) {
 		int64_t abs = (int64_t)p->info->base_ns + ns;
 		pb_varint(&p->pkt, PKT_TIMESTAMP, abs > 0 ? (uint64_t)abs : 0);
-		pb_varint(&p->pkt, PKT_TIMESTAMP_CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
 	}
 	pb_varint(&p->pkt, PKT_SEQUENCE_ID, 1);
-	if (p->first_packet)
+	if (p->first_packet) {
 		pb_varint(&p->pkt, PKT_SEQUENCE_FLAGS, SEQ_INCREMENTAL_STATE_CLEARED);
-	else if (interned)
+		size_t d = pb_open(&p->pkt, PKT_DEFAULTS);
+		pb_varint(&p->pkt, PKT_TIMESTAMP_CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);
+		pb_close(&p->pkt, d);
+	} else {
 		pb_varint(&p->pkt, PKT_SEQUENCE_FLAGS, SEQ_NEEDS_INCREMENTAL_STATE);
+	}
 	p->first_packet = false;
 	return at;
 }
 
+/* Where a new interned entry goes: the packet's InternedData, opened by
+ * the first entry. */
+static void interned_add(struct perfetto *p)
+{
+	if (p->interned_open)
+		return;
+	p->interned_at = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	p->interned_open = true;
+}
+
+/* No more entries in this packet (its track event follows). */
+static void interned_done(struct perfetto *p)
+{
+	if (p->interned_open)
+		pb_close(&p->pkt, p->interned_at);
+	p->interned_open = false;
+}
+
 static void packet_close(struct perfetto *p, size_t at)
 {
+	interned_done(p);
 	pb_close(&p->pkt, at);
 	if (pb_failed(&p->pkt)) {
 		p->oom = true;
@@ -236,12 +272,11 @@ static uint64_t name_iid(struct perfetto *p, const char *interned)
 	iid = ++p->next_iid;
 	if (idmap_put(&p->name_iids, (uint64_t)(uintptr_t)interned, (void *)(uintptr_t)iid) < 0)
 		p->oom = true;
-	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	interned_add(p);
 	size_t en = pb_open(&p->pkt, ID_EVENT_NAMES);
 	pb_varint(&p->pkt, EN_IID, iid);
 	pb_string(&p->pkt, EN_NAME, interned);
 	pb_close(&p->pkt, en);
-	pb_close(&p->pkt, id);
 	return iid;
 }
 
@@ -250,7 +285,7 @@ static uint64_t name_iid(struct perfetto *p, const char *interned)
 static void write_track(struct perfetto *p, uint64_t uuid, uint64_t parent, const char *name,
 			bool counter)
 {
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
 	pb_varint(&p->pkt, TD_UUID, uuid);
 	if (parent)
@@ -264,7 +299,7 @@ static void write_track(struct perfetto *p, uint64_t uuid, uint64_t parent, cons
 
 static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const char *name)
 {
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
 	pb_varint(&p->pkt, TD_UUID, uuid);
 	size_t pd = pb_open(&p->pkt, TD_PROCESS);
@@ -277,7 +312,7 @@ static void write_process(struct perfetto *p, uint64_t uuid, uint64_t pid, const
 
 static void write_thread(struct perfetto *p, unsigned proc, uint64_t tid, const char *name)
 {
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t td = pb_open(&p->pkt, PKT_TRACK_DESCRIPTOR);
 	pb_varint(&p->pkt, TD_UUID, UUID_THREAD(BY_PROC(proc, tid)));
 	pb_varint(&p->pkt, TD_PARENT_UUID, UUID_PROC(proc));
@@ -395,7 +430,7 @@ static const char *const ann_names[] = {
 
 static void intern_ann_names(struct perfetto *p)
 {
-	size_t at = packet_open(p, INT64_MIN, true);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
 	for (size_t i = 0; i < N_ANN_NAMES; i++) {
 		size_t dn = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_NAMES);
@@ -441,12 +476,11 @@ static uint64_t clean_text_iid(struct perfetto *p, const char *s, size_t n)
 		p->oom = true;
 		return 0;
 	}
-	size_t id = pb_open(&p->pkt, PKT_INTERNED_DATA);
+	interned_add(p);
 	size_t isd = pb_open(&p->pkt, ID_DEBUG_ANNOTATION_STRING_VALUES);
 	pb_varint(&p->pkt, IS_IID, iid);
 	pb_bytes(&p->pkt, IS_STR, is.s, is.n);
 	pb_close(&p->pkt, isd);
-	pb_close(&p->pkt, id);
 	return iid;
 }
 
@@ -516,12 +550,13 @@ static struct event event_open_with(struct perfetto *p, int64_t ns, uint64_t tra
 				    size_t n_pre)
 {
 	struct event e;
-	e.packet = packet_open(p, ns, name != NULL || stack || n_pre);
+	e.packet = packet_open(p, ns);
 	uint64_t iid = name ? name_iid(p, name) : 0;
 	uint64_t siid = stack_iid(p, stack);
 	uint64_t piid[4] = {0};
 	for (size_t i = 0; i < n_pre && i < 4; i++)
 		piid[i] = pre[i].s ? text_iid(p, pre[i].s, pre[i].n) : 0;
+	interned_done(p);
 	e.te = pb_open(&p->pkt, PKT_TRACK_EVENT);
 	pb_varint(&p->pkt, TE_TYPE, (uint64_t)type);
 	pb_varint(&p->pkt, TE_TRACK_UUID, track);
@@ -593,7 +628,7 @@ static void *perfetto_begin(const struct export_info *info)
 		return NULL;
 	}
 	/* the first packet: the trace's clock is CLOCK_MONOTONIC */
-	size_t at = packet_open(p, INT64_MIN, false);
+	size_t at = packet_open(p, INT64_MIN);
 	size_t cs = pb_open(&p->pkt, PKT_CLOCK_SNAPSHOT);
 	size_t c = pb_open(&p->pkt, CS_CLOCKS);
 	pb_varint(&p->pkt, CLOCK_ID, BUILTIN_CLOCK_MONOTONIC);

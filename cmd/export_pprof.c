@@ -24,6 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "cmd/escape.h"
 #include "cmd/export.h"
 #include "cmd/idmap.h"
 #include "cmd/intern.h"
@@ -71,10 +72,14 @@ struct pprof {
 };
 
 
-/* The string table index of s. */
+/* The string table index of s, as plain text: profile.proto is proto3,
+ * whose strings must be UTF-8 (readers built from it reject the profile),
+ * and a name from the trace may be any bytes. */
 static int64_t str_of(struct pprof *p, const char *s)
 {
-	struct intern_str i = intern_str(&p->strs, s, strlen(s));
+	char *e = text_plain_dup(s, strlen(s));
+	struct intern_str i = e ? intern_str(&p->strs, e, strlen(e)) : (struct intern_str){0};
+	free(e);
 	if (!i.s) {
 		p->oom = true;
 		return 0;
@@ -255,7 +260,8 @@ static void write_sample(struct pprof *p, struct pb_buf *b, const struct psample
 		snprintf(id, sizeof id, "%016" PRIx64, s->span_id);
 		label_str(p, b, "trace_id", hex);
 		label_str(p, b, "span_id", id);
-		label_str(p, b, "span", s->span ? s->span : "");
+		if (s->span && *s->span) /* pprof drops a label whose value is "" */
+			label_str(p, b, "span", s->span);
 	}
 	if (s->task)
 		label_str(p, b, "task", s->task);

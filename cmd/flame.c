@@ -127,30 +127,32 @@ struct line {
 	uint64_t ns;
 };
 
-/* A frame in a folded line: ';' would split it and a control byte (a line
- * break) the line, so ';' becomes ':' and control bytes \xNN. */
+/* A frame in a folded line, for flamegraph.pl: ';' would split it and a
+ * control byte (a line break) the line, and it copies names into its SVG
+ * as they are (an SVG must be UTF-8 to open): so ';' becomes ':', control
+ * bytes and bad UTF-8 \xNN (plain text, cmd/escape.h), and an empty name
+ * "?" (an empty frame draws as nothing). */
 static void append_frame(char **buf, size_t *len, size_t *cap, const char *s, size_t n, bool sep)
 {
-	if (*len + 4 * n + 2 > *cap) {
-		size_t c = (*len + 4 * n + 2) * 2;
+	char *e = text_plain_dup(s, n);
+	const char *t = e && *e ? e : "?";
+	size_t k = strlen(t);
+	if (*len + k + 2 > *cap) {
+		size_t c = (*len + k + 2) * 2;
 		char *b = realloc(*buf, c);
-		if (!b)
+		if (!b) {
+			free(e);
 			return;
+		}
 		*buf = b;
 		*cap = c;
 	}
 	if (sep)
 		(*buf)[(*len)++] = ';';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f) {
-			snprintf(*buf + *len, 5, "\\x%02x", ch);
-			*len += 4;
-		} else {
-			(*buf)[(*len)++] = ch == ';' ? ':' : (char)ch;
-		}
-	}
+	for (size_t i = 0; i < k; i++)
+		(*buf)[(*len)++] = t[i] == ';' ? ':' : t[i];
 	(*buf)[*len] = '\0';
+	free(e);
 }
 
 static char *fold(struct flame *f, const struct weight *w)

@@ -22,10 +22,21 @@ checked chrome "$TMP/story.json" story
 "$LOTRACE" export --format perfetto "$TMP/story.lot" -o "$TMP/story.pftrace" 2>"$TMP/err" ||
 	fail "export perfetto: status $?"
 checked perfetto "$TMP/story.pftrace" story
-# and protoc's own parser reads it as protobuf (the wire format, not the schema)
+# and protoc's own parser reads it: as protobuf, and as the messages of
+# Perfetto's schema that export_check.py's table lists (a field of another
+# number or wire type than the schema's would come out as a bare number)
 if command -v protoc >/dev/null 2>&1; then
 	protoc --decode_raw <"$TMP/story.pftrace" >/dev/null 2>"$TMP/err" ||
 		fail "export perfetto: protoc --decode_raw: $(head -1 "$TMP/err")"
+	if have_python; then
+		python3 "$CHECK" perfetto-proto >"$TMP/perfetto_subset.proto"
+		(cd "$TMP" && protoc --decode=perfetto.protos.Trace perfetto_subset.proto) \
+			<"$TMP/story.pftrace" >"$TMP/decoded" 2>"$TMP/err" ||
+			fail "export perfetto: protoc --decode with the schema: $(head -1 "$TMP/err")"
+		grep -E '^ *[0-9]+( *[:{])' "$TMP/decoded" | head -3 >"$TMP/unknown"
+		[ -s "$TMP/unknown" ] && fail "export perfetto: fields outside the schema: $(cat "$TMP/unknown")"
+		grep -q '^  track_event {' "$TMP/decoded" || fail "export perfetto: protoc --decode: no track_event"
+	fi
 fi
 # a host up 200 days: no slice overlaps its neighbour (or is lost)
 "$top_builddir/tests/cmd/make_trace" uptime "$TMP/uptime.lot" || fail "make_trace uptime"
@@ -48,6 +59,15 @@ for run in "timeline --svg $TMP/odd.svg" "timeline --tasks --svg $TMP/odd.svg" \
 			fail "$run (odd names): not XML"
 	fi
 done
+# folded stacks as flamegraph.pl reads them, names not UTF-8 included
+for st in running blocked runnable; do
+	"$LOTRACE" flame --state $st "$TMP/odd.lot" >"$TMP/odd.folded" 2>/dev/null || fail "flame --state $st (odd names): status $?"
+	checked folded "$TMP/odd.folded"
+	"$LOTRACE" flame --state $st "$TMP/story.lot" >"$TMP/story.folded" 2>/dev/null || fail "flame --state $st: status $?"
+	checked folded "$TMP/story.folded"
+done
+"$LOTRACE" flame --state blocked "$TMP/odd.lot" 2>/dev/null | grep -q ';\[io\\xe2\\x82\] [0-9]*$' ||
+	fail "flame --state blocked (odd names): the reason's cut UTF-8 not as \\xNN"
 if have_python; then
 	for run in "export" "timeline --json" "timeline --tasks --json" "spans --json" "tasks --json" \
 		"flame --json" "info --json"; do

@@ -6,6 +6,10 @@
     export_check.py perfetto OUT.pftrace Perfetto protobuf (framing decoded here)
     export_check.py svg OUT.svg          well-formed XML with the picture's parts
     export_check.py timeline-json OUT    timeline --json intervals
+    export_check.py pprof OUT.pb.gz      pprof profile.proto (gzipped), by a table of its fields
+    export_check.py folded OUT.txt       flame's folded stacks, as flamegraph.pl reads them
+    export_check.py perfetto-proto       prints the Perfetto field table as a .proto
+(perfetto also checks every field against a table of Perfetto's schema.)
 A trailing "story" argument also checks what tests/cmd/story_prog records,
 "uptime" what tests/cmd/uptime_trace writes (chrome only), "three" the three
 processes of tests/analysis/gen_multi (perfetto only).
@@ -153,8 +157,154 @@ def get(fs, num):
     return [v for f, w, v in fs if f == num]
 
 
+# ---- the Perfetto schema, as far as lotrace uses it ----
+#
+# Every field the exporter may write, by message: number -> (name, type,
+# how many).  Written down from Perfetto's protos/perfetto/trace/*.proto
+# (TracePacket, ClockSnapshot, TrackDescriptor and its Process/Thread/
+# Counter descriptors, TrackEvent, DebugAnnotation, InternedData and its
+# EventName, DebugAnnotationName, InternedString).  A type is a scalar
+# ("uint64", "int32", "fixed64", "string", "bytes", ...), a message name,
+# or ("enum", {allowed values}).  "opt" fields appear at most once, "rep"
+# ones any number of times (proto2: unpacked, one tag per value).  Fields of
+# one oneof are listed in ONEOFS: at most one of them per message.
+U64, U32, I64, I32, F64, STR, BYTES = "uint64", "uint32", "int64", "int32", "fixed64", "string", "bytes"
+PERFETTO = {
+    "Trace": {1: ("packet", "TracePacket", "rep")},
+    "TracePacket": {
+        8: ("timestamp", U64, "opt"),
+        58: ("timestamp_clock_id", U32, "opt"),
+        10: ("trusted_packet_sequence_id", U32, "opt"),
+        13: ("sequence_flags", U32, "opt"),  # a bit set of SequenceFlags 1 | 2
+        59: ("trace_packet_defaults", "TracePacketDefaults", "opt"),
+        12: ("interned_data", "InternedData", "opt"),
+        6: ("clock_snapshot", "ClockSnapshot", "opt"),
+        11: ("track_event", "TrackEvent", "opt"),
+        60: ("track_descriptor", "TrackDescriptor", "opt"),
+    },
+    "TracePacketDefaults": {58: ("timestamp_clock_id", U32, "opt")},
+    "ClockSnapshot": {
+        1: ("clocks", "Clock", "rep"),
+        2: ("primary_trace_clock", ("enum", {1, 2, 3, 4, 5, 6, 9, 10, 11}), "opt"),  # BuiltinClock
+    },
+    "Clock": {1: ("clock_id", U32, "opt"), 2: ("timestamp", U64, "opt")},
+    "TrackDescriptor": {
+        1: ("uuid", U64, "opt"),
+        5: ("parent_uuid", U64, "opt"),
+        2: ("name", STR, "opt"),
+        3: ("process", "ProcessDescriptor", "opt"),
+        4: ("thread", "ThreadDescriptor", "opt"),
+        8: ("counter", "CounterDescriptor", "opt"),
+    },
+    "ProcessDescriptor": {1: ("pid", I32, "opt"), 6: ("process_name", STR, "opt")},
+    "ThreadDescriptor": {1: ("pid", I32, "opt"), 2: ("tid", I32, "opt"), 5: ("thread_name", STR, "opt")},
+    "CounterDescriptor": {},
+    "TrackEvent": {
+        9: ("type", ("enum", {1, 2, 3, 4}), "opt"),  # SLICE_BEGIN, SLICE_END, INSTANT, COUNTER
+        11: ("track_uuid", U64, "opt"),
+        10: ("name_iid", U64, "opt"),
+        4: ("debug_annotations", "DebugAnnotation", "rep"),
+        30: ("counter_value", I64, "opt"),
+        47: ("flow_ids", F64, "rep"),
+        48: ("terminating_flow_ids", F64, "rep"),
+    },
+    "DebugAnnotation": {
+        1: ("name_iid", U64, "opt"),
+        10: ("name", STR, "opt"),
+        4: ("int_value", I64, "opt"),
+        6: ("string_value", STR, "opt"),
+        17: ("string_value_iid", U64, "opt"),
+    },
+    "InternedData": {
+        2: ("event_names", "EventName", "rep"),
+        3: ("debug_annotation_names", "DebugAnnotationName", "rep"),
+        29: ("debug_annotation_string_values", "InternedString", "rep"),
+    },
+    "EventName": {1: ("iid", U64, "opt"), 2: ("name", STR, "opt")},
+    "DebugAnnotationName": {1: ("iid", U64, "opt"), 2: ("name", STR, "opt")},
+    "InternedString": {1: ("iid", U64, "opt"), 2: ("str", BYTES, "opt")},
+}
+ONEOFS = {
+    "TracePacket": [{6, 11, 60}],  # the packet's data
+    "TrackEvent": [{10}],           # name_iid | name
+    "DebugAnnotation": [{1, 10}, {4, 6, 17}],  # name; value
+}
+WIRE_OF = {U64: 0, U32: 0, I64: 0, I32: 0, "bool": 0, F64: 1, STR: 2, BYTES: 2}
+
+
+def wire_of(typ):
+    if isinstance(typ, tuple):
+        return 0  # enum
+    return WIRE_OF.get(typ, 2)  # a message
+
+
+def scalar_ok(typ, v):
+    """Whether varint v is a value of typ as protobuf encodes it."""
+    if typ == U32:
+        return v < 1 << 32
+    if typ == I32:  # negative int32s are sign-extended to 64 bits
+        return v < 1 << 31 or (1 << 64) - (1 << 31) <= v < 1 << 64
+    if isinstance(typ, tuple):
+        return v in typ[1]
+    return v < 1 << 64
+
+
+def schema_walk(schema, oneofs, msg, data, where, packable=False):
+    """Check one message (and what it nests) against the schema table;
+    packable: repeated numbers may come packed (proto3)."""
+    table = schema[msg]
+    try:
+        fs = fields(data)
+    except (ValueError, IndexError) as e:
+        problems.append("%s: %s: not protobuf (%s)" % (where, msg, e))
+        return
+    seen = {}
+    for f, w, v in fs:
+        seen[f] = seen.get(f, 0) + 1
+        if f not in table:
+            problems.append("%s: %s has no field %d (wire type %d)" % (where, msg, f, w))
+            continue
+        name, typ, how = table[f]
+        at = "%s.%s" % (where, name)
+        if packable and how == "rep" and w == 2 and wire_of(typ) == 0:
+            continue
+        if w != wire_of(typ):
+            problems.append("%s: wire type %d, the schema's %s needs %d" % (at, w, typ, wire_of(typ)))
+            continue
+        if w == 0 and not scalar_ok(typ, v):
+            problems.append("%s: %d is not a %s" % (at, v, typ[0] if isinstance(typ, tuple) else typ))
+        elif typ == STR:
+            try:
+                v.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append("%s: not UTF-8: %r" % (at, v[:40]))
+        elif w == 2 and typ != BYTES:
+            schema_walk(schema, oneofs, typ, v, at, packable)
+    for f, k in seen.items():
+        if f in table and table[f][2] == "opt" and k > 1:
+            problems.append("%s: %s.%s set %d times" % (where, msg, table[f][0], k))
+    for group in oneofs.get(msg, []):
+        both = [table[f][0] for f in group if f in seen]
+        check(len(both) <= 1, "%s: %s: one of a oneof only: %r" % (where, msg, both))
+
+
+def schema_proto(schema, package):
+    """The table as a .proto (proto2), for protoc --decode to read the
+    export with: a field it does not know, or of another wire type, comes
+    out as a bare number."""
+    out = ['syntax = "proto2";', "package %s;" % package]
+    for msg, table in schema.items():
+        out.append("message %s {" % msg)
+        for f, (name, typ, how) in sorted(table.items()):
+            t = "uint32" if isinstance(typ, tuple) else typ
+            out.append("  %s %s %s = %d;" % ("repeated" if how == "rep" else "optional", t, name, f))
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
 def perfetto(path, story):
     data = open(path, "rb").read()
+    schema_walk(PERFETTO, ONEOFS, "Trace", data, "Trace")
     packets = [v for f, w, v in fields(data) if f == 1]
     check(len(packets) > 0 and all(f == 1 for f, w, v in fields(data)), "not a Trace of packets")
     tracks = {}
@@ -163,17 +313,25 @@ def perfetto(path, story):
     strings = {}  # interned debug-annotation strings (stacks)
     thread_descs = {}
     events = []  # (ts, order, track, type, name, flows, term)
+    clock_default = []  # TracePacketDefaults.timestamp_clock_id
     for n, p in enumerate(packets):
         fs = fields(p)
         check(get(fs, 10) == [1], "packet %d: trusted_packet_sequence_id" % n)
         flags = get(fs, 13)
+        check(n == 0 or flags in ([], [2]), "packet %d: sequence_flags %r (only the first clears)" % (n, flags))
+        # TracePacketDefaults: set where the state is cleared, needed after
+        for d in get(fs, 59):
+            check(flags == [1], "packet %d: TracePacketDefaults without clearing the state" % n)
+            clock_default = get(fields(d), 58)
+        check(n == 0 or not clock_default or flags == [2],
+              "packet %d: TracePacketDefaults in force without SEQ_NEEDS_INCREMENTAL_STATE" % n)
         if n == 0:
             check(flags == [1], "first packet must clear incremental state")
             cs = get(fs, 6)
             check(cs and get(fields(cs[0]), 2) == [3], "first packet: no ClockSnapshot with "
                   "primary_trace_clock MONOTONIC (3)")
         if get(fs, 8):
-            check(get(fs, 58) == [3], "packet %d: timestamp without timestamp_clock_id 3" % n)
+            check((get(fs, 58) or clock_default) == [3], "packet %d: timestamp without timestamp_clock_id 3" % n)
         for idata in get(fs, 12):
             for dn in get(fields(idata), 3):
                 ann_names[get(fields(dn), 1)[0]] = get(fields(dn), 2)[0].decode("utf-8")
@@ -192,17 +350,20 @@ def perfetto(path, story):
             tf = fields(td)
             uuid = get(tf, 1)[0]
             name = get(tf, 2)
-            pid = None
+            pid = tid = None
             for th in get(tf, 4):
                 name = get(fields(th), 5) or name
-                pid = get(fields(th), 1)[0]
+                pid, tid = get(fields(th), 1)[0], get(fields(th), 2)[0]
                 key = (get(fields(th), 1)[0], get(fields(th), 2)[0])  # (pid, tid): several files
                 thread_descs[key] = thread_descs.get(key, 0) + 1
             for pr in get(tf, 3):
                 name = get(fields(pr), 6) or name
                 pid = get(fields(pr), 1)[0]
+            check(uuid != 0, "packet %d: track uuid 0 is the implicit global track" % n)
+            check(uuid not in tracks or tracks[uuid]["pid"] == pid,
+                  "packet %d: track %x described again as another thing" % (n, uuid))
             tracks[uuid] = {"name": name[0].decode("utf-8") if name else "",
-                            "counter": bool(get(tf, 8)), "parent": get(tf, 5), "pid": pid}
+                            "counter": bool(get(tf, 8)), "parent": get(tf, 5), "pid": pid, "tid": tid}
         for te in get(fs, 11):
             ef = fields(te)
             typ = get(ef, 9)[0]
@@ -212,10 +373,13 @@ def perfetto(path, story):
             if iid:
                 check(iid[0] in names, "packet %d: name iid %d not interned" % (n, iid[0]))
                 check(flags == [2] or n == 0, "packet %d uses interned data without flag 2" % n)
+            check(get(fs, 8) != [], "packet %d: a track event without a timestamp" % n)
             for da in get(ef, 4):
                 af = fields(da)
                 check(get(af, 10) or get(af, 1) and get(af, 1)[0] in ann_names,
                       "packet %d: annotation name not interned" % n)
+                if get(af, 1):
+                    check(flags == [2], "packet %d uses an interned annotation name without flag 2" % n)
                 for v in get(af, 17):
                     check(v in strings, "packet %d: string iid %d not interned" % (n, v))
                     check(flags == [2], "packet %d uses an interned string without flag 2" % n)
@@ -226,6 +390,7 @@ def perfetto(path, story):
     for uuid, t in tracks.items():
         for parent in t["parent"]:
             check(parent in tracks, "track %x: parent %x unknown" % (uuid, parent))
+    check(0 not in names and 0 not in ann_names and 0 not in strings, "an interned iid 0 (means unset)")
     events.sort()
     depth = {}
     flow_src, flow_dst = set(), set()
@@ -274,7 +439,7 @@ def three_processes(tracks, events):
         check(procs.get(pid + 4194304) == "tasks of " + svc, "no process \"tasks of %s\"" % svc)
     # a thread 7 in each file, each under its own process
     sevens = {t["pid"]: pid_of(t["parent"][0]) for u, t in tracks.items()
-              if t["parent"] and t["pid"] is not None and u >> 56 == 1 and u & 0xFFFFFF == 7}
+              if t["parent"] and t["tid"] == 7}
     check(sevens == {100: 100, 200: 200, 300: 300}, "threads 7 (pid: its process): %r" % sevens)
     span_pid = {name: pid_of(tr) for ts, n, tr, typ, name, fl, term in events if typ == 1}
     for name, pid in (("GET /", 100), ("handle", 200), ("query", 300)):
@@ -284,6 +449,147 @@ def three_processes(tracks, events):
     dst = {f: pid_of(tr) for ts, n, tr, typ, name, fl, term in events if name == "request" for f in term}
     pairs = sorted((src[f], dst.get(f)) for f in src)
     check(pairs == [(100, 200), (200, 300)], "request arrows (from, to process): %r" % pairs)
+
+
+# ---- pprof's profile.proto, as far as lotrace uses it ----
+#
+# From github.com/google/pprof's proto/profile.proto (proto3): every field
+# `export --format pprof` writes.  proto3 packs repeated numbers by
+# default and readers take both forms, so "rep" numbers may be either.
+PPROF = {
+    "Profile": {
+        1: ("sample_type", "ValueType", "rep"),
+        2: ("sample", "Sample", "rep"),
+        3: ("mapping", "Mapping", "rep"),
+        4: ("location", "Location", "rep"),
+        5: ("function", "Function", "rep"),
+        6: ("string_table", STR, "rep"),
+        9: ("time_nanos", I64, "opt"),
+        10: ("duration_nanos", I64, "opt"),
+        11: ("period_type", "ValueType", "opt"),
+        12: ("period", I64, "opt"),
+        13: ("comment", I64, "rep"),
+        14: ("default_sample_type", I64, "opt"),
+    },
+    "ValueType": {1: ("type", I64, "opt"), 2: ("unit", I64, "opt")},
+    "Sample": {1: ("location_id", U64, "rep"), 2: ("value", I64, "rep"), 3: ("label", "Label", "rep")},
+    "Label": {1: ("key", I64, "opt"), 2: ("str", I64, "opt"), 3: ("num", I64, "opt")},
+    "Mapping": {
+        1: ("id", U64, "opt"), 2: ("memory_start", U64, "opt"), 3: ("memory_limit", U64, "opt"),
+        4: ("file_offset", U64, "opt"), 5: ("filename", I64, "opt"), 6: ("build_id", I64, "opt"),
+        7: ("has_functions", "bool", "opt"), 8: ("has_filenames", "bool", "opt"),
+        9: ("has_line_numbers", "bool", "opt"),
+    },
+    "Location": {1: ("id", U64, "opt"), 2: ("mapping_id", U64, "opt"), 3: ("address", U64, "opt"),
+                 4: ("line", "Line", "rep")},
+    "Line": {1: ("function_id", U64, "opt"), 2: ("line", I64, "opt")},
+    "Function": {1: ("id", U64, "opt"), 2: ("name", I64, "opt"), 3: ("system_name", I64, "opt"),
+                 4: ("filename", I64, "opt")},
+}
+
+
+def packed(fs, num):
+    """The values of a repeated number field, packed or not."""
+    out = []
+    for f, w, v in fs:
+        if f != num:
+            continue
+        if w == 2:
+            i = 0
+            while i < len(v):
+                x, i = varint(v, i)
+                out.append(x)
+        else:
+            out.append(v)
+    return out
+
+
+def pprof(path, story):
+    import gzip
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+        schema_walk(PPROF, {}, "Profile", data, "Profile", packable=True)
+    fs = fields(data)
+    strs = [v.decode("utf-8", "replace") for v in get(fs, 6)]
+    check(strs[:1] == [""], "string_table[0] is %r, not \"\"" % strs[:1])
+
+    def s(i, what):
+        check(0 <= i < len(strs), "%s: string index %d outside the table (%d)" % (what, i, len(strs)))
+        return strs[i] if 0 <= i < len(strs) else None
+
+    def ids(num, what):
+        out = {}
+        for m in get(fs, num):
+            mf = fields(m)
+            i = (get(mf, 1) or [0])[0]
+            check(i != 0, "%s with id 0 (reserved)" % what)
+            check(i not in out, "%s id %d twice" % (what, i))
+            out[i] = mf
+        return out
+    maps, locs, fns = ids(3, "mapping"), ids(4, "location"), ids(5, "function")
+    types = [(s(get(fields(t), 1)[0], "sample_type"), s(get(fields(t), 2)[0], "sample_type"))
+             for t in get(fs, 1)]
+    check(types and types[0][1] == "count", "sample_type[0] is not the count: %r" % types)
+    for m in maps.values():
+        s((get(m, 5) or [0])[0], "mapping filename")
+        s((get(m, 6) or [0])[0], "mapping build_id")
+    for i, l in locs.items():
+        mid = (get(l, 2) or [0])[0]
+        check(mid == 0 or mid in maps, "location %d: mapping %d unknown" % (i, mid))
+        lines = get(l, 4)
+        for ln in lines:
+            fid = (get(fields(ln), 1) or [0])[0]
+            check(fid in fns, "location %d: function %d unknown" % (i, fid))
+    for f in fns.values():
+        for k in (2, 3, 4):
+            for v in get(f, k):
+                s(v, "function")
+    for n, smp in enumerate(get(fs, 2)):
+        sf = fields(smp)
+        for lid in packed(sf, 1):
+            check(lid in locs, "sample %d: location %d unknown" % (n, lid))
+        check(len(packed(sf, 2)) == len(types), "sample %d: %d values for %d sample types"
+              % (n, len(packed(sf, 2)), len(types)))
+        for lb in get(sf, 3):
+            lf = fields(lb)
+            s((get(lf, 1) or [0])[0], "label key")
+            check(len(get(lf, 2)) + len(get(lf, 3)) == 1, "sample %d: a label with str and num" % n)
+            for v in get(lf, 2):
+                check(v != 0, "sample %d: label %r with the empty string (pprof drops it)"
+                      % (n, s(get(lf, 1)[0], "label")))
+                s(v, "label")
+    for v in get(fs, 13) + get(fs, 14):
+        s(v, "comment/default_sample_type")
+    for pt in get(fs, 11):
+        s(get(fields(pt), 1)[0], "period_type")
+
+
+# ---- folded stacks, as flamegraph.pl reads them ----
+
+def folded(path, story):
+    """flamegraph.pl takes a line as /^(.*)\\s+?(\\d+(?:\\.\\d*)?)$/ (stack, count),
+    and a stack that itself ends in whitespace and a number as a second
+    count column (a differential graph); it splits frames on ';' and
+    copies names into its SVG as they are (so UTF-8 only, no control
+    bytes, or the SVG is not XML)."""
+    import re
+    data = open(path, "rb").read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        problems.append("not UTF-8: %s" % e)
+        text = data.decode("utf-8", "replace")
+    check(text.endswith("\n") or text == "", "the last line is not ended")
+    for n, line in enumerate(text.split("\n")[:-1], 1):
+        m = re.match(r"^(.*) ([0-9]+)$", line)
+        if not m:
+            problems.append("line %d: not \"stack count\": %r" % (n, line))
+            continue
+        stack, count = m.groups()
+        check(int(count) > 0, "line %d: count 0" % n)
+        check(not re.search(r"\s\d+(\.\d*)?$", stack), "line %d: read as a differential: %r" % (n, line))
+        check(all(f != "" for f in stack.split(";")), "line %d: an empty frame: %r" % (n, line))
+        check(not re.search(r"[\x00-\x1f\x7f]", stack), "line %d: a control byte: %r" % (n, line))
 
 
 def svg(path, story):
@@ -344,9 +650,13 @@ def timeline_json(path, story):
               "no blocked: io interval")
 
 
+if sys.argv[1] == "perfetto-proto":  # the table as a .proto, for protoc --decode
+    sys.stdout.write(schema_proto(PERFETTO, "perfetto.protos"))
+    sys.exit(0)
 kind, path = sys.argv[1], sys.argv[2]
 story = sys.argv[3] if len(sys.argv) > 3 else None  # "story", "uptime"
-{"chrome": chrome, "otlp-json": otlp_json, "perfetto": perfetto, "svg": svg, "timeline-json": timeline_json}[kind](path, story)
+{"chrome": chrome, "otlp-json": otlp_json, "perfetto": perfetto, "pprof": pprof, "folded": folded,
+ "svg": svg, "timeline-json": timeline_json}[kind](path, story)
 for p in problems[:20]:
     print("%s %s: %s" % (kind, path, p), file=sys.stderr)
 sys.exit(1 if problems else 0)

@@ -12,7 +12,8 @@
  *
  * odd-names: names, reasons and details with bytes that are not UTF-8 (a
  * lone continuation byte, a cut sequence, a surrogate, 0xff) and XML's
- * special characters, on threads, tasks, spans, blocks, instants.
+ * special characters, on threads, tasks, spans, blocks, instants, and a
+ * CPU sample in that task and span.
  *
  * many-tasks: 600 tasks "job" run one after the other on one thread, task i
  * from i ms to i ms + 500 us, each with a span "step".
@@ -70,6 +71,8 @@ static struct lot_tb *odd_names(void)
 	lot_write_span_begin(w, lot_tb_ticks(b, 2 * MS), 1, 0, 0, lot_writer_string(w, span), 0);
 	lot_write_span_begin(w, lot_tb_ticks(b, 3 * MS), 2, 1, 0, lot_writer_string(w, child), 0);
 	lot_write_instant(w, lot_tb_ticks(b, 4 * MS), lot_writer_string(w, instant), 0);
+	uint64_t pc = 0x1234; /* a CPU sample: the task and span names label it */
+	lot_write_cpu_sample(w, lot_tb_ticks(b, 4 * MS), lot_writer_stack(w, &pc, 1), 1);
 	lot_write_counter(w, lot_tb_ticks(b, 4 * MS), lot_writer_string(w, instant), 3);
 	lot_write_task_block(w, lot_tb_ticks(b, 5 * MS), lot_writer_string(w, reason),
 			     lot_writer_string(w, detail), 0);

@@ -5,7 +5,8 @@
 # span name and trace; flame --cpu folded stacks in flamegraph.pl's format;
 # timeline's sample marks (text, SVG, JSON);
 # spans --slowest's on-CPU time and hot functions; export --format pprof
-# read back by `go tool pprof` (names, labels, no warning); the corpus
+# checked against profile.proto and read back by `go tool pprof` (names,
+# labels, no warning); the corpus
 # through profile with the status `lotrace info` gives.
 . "${srcdir:-.}/tests/cmd/lib.sh"
 
@@ -69,6 +70,7 @@ fi
 grep -qx 'main;handle_request;burn_hot 60000000' "$TMP/out" || fail "flame --cpu --trace: burn_hot line"
 grep -qx 'main;helper_main;burn_cold 20000000' "$TMP/out" || fail "flame --cpu --trace: the helper's inherited samples"
 grep -v '^[^ ;][^ ]*\(;[^ ;][^ ]*\)* [0-9][0-9]*$' "$TMP/out" && fail "flame --cpu: a line not in folded format"
+have_python && { python3 "$srcdir/tests/cmd/export_check.py" folded "$TMP/out" || fail "flame --cpu: not as flamegraph.pl reads it"; }
 grep -q 'cpu time 0.100000 s' "$TMP/err" || fail "flame --cpu: stderr header: $(cat "$TMP/err")"
 "$LOTRACE" flame --cpu --trace "$B" --svg "$TMP/f.svg" "$TMP/cpu.lot" 2>/dev/null || fail "flame --cpu --svg"
 grep -q 'burn_hot' "$TMP/f.svg" || fail "flame --cpu --svg: no burn_hot"
@@ -93,6 +95,18 @@ fi
 # --- export --format pprof, read by go tool pprof
 "$LOTRACE" export --format pprof -o "$TMP/cpu.pb.gz" "$TMP/cpu.lot" 2>"$TMP/err" || fail "export pprof: status $?"
 gzip -t "$TMP/cpu.pb.gz" || fail "export pprof: not gzip"
+# profile.proto's rules, by tests/cmd/export_check.py's table of its fields:
+# wire types, string_table[0] "", ids non-zero and unique, references that
+# resolve, a value per sample type, UTF-8 strings (proto3) even when the
+# trace's names are not (make_trace odd-names has a sample in such a task)
+"$top_builddir/tests/cmd/make_trace" odd-names "$TMP/odd.lot" || fail "make_trace odd-names"
+"$LOTRACE" export --format pprof -o "$TMP/odd.pb.gz" "$TMP/odd.lot" 2>/dev/null || fail "export pprof odd-names: status $?"
+"$LOTRACE" export --format pprof -o "$TMP/none.pb.gz" "$DATA/valid-tsc.lot" 2>/dev/null || fail "export pprof valid-tsc: status $?"
+if have_python; then
+	for f in cpu odd none; do
+		python3 "$srcdir/tests/cmd/export_check.py" pprof "$TMP/$f.pb.gz" || fail "export pprof $f: profile.proto's rules"
+	done
+fi
 if command -v go >/dev/null 2>&1; then
 	export HOME="$TMP/home" GOCACHE="$TMP/home/gocache" GOFLAGS=-mod=mod GOTOOLCHAIN=local
 	mkdir -p "$HOME"
