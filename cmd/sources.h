@@ -41,12 +41,22 @@ struct source {
 	struct sources *set;
 };
 
+/* What a reader's warnings need: where the file was opened, not where
+ * the sorting moved its struct source. */
+struct source_diag {
+	const char *path;
+	struct sources *set;
+};
+
 struct sources {
-	struct source *v;
+	struct source *v;      /* in the order of sources_open()'s rule, not the arguments' */
+	struct source_diag *diag;
 	size_t n;
 	char **paths;          /* sources_open_paths(): owned */
 	size_t n_paths;
 	unsigned n_hosts;
+	uint64_t mono0_ns;     /* the reference clock at merged time 0: CLOCK_MONOTONIC */
+	uint64_t real0_ns;     /* and CLOCK_REALTIME */
 	bool quiet;            /* print no warnings (a second pass over the same files) */
 	/* Called before each warning is printed (a progress line to clear); may be NULL. */
 	void (*before_warn)(void *ctx);
