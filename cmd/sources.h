@@ -4,8 +4,10 @@
  * merges their chunks (a k-way merge on chunk time, then the model's reorder
  * window) onto one clock.
  *
- * The merged clock is the first file's: time 0 is its start.  A file's times
- * are shifted by its offset_ns:
+ * The files are sorted once open (service, pid, host, start, path), so that
+ * the answer does not depend on the arguments' order.  The merged clock is
+ * the first file's host's; time 0 is the earliest file's start on it (mono0_ns,
+ * real0_ns).  A file's times are shifted by its offset_ns:
  *   - files from the same host (the header's "host") align exactly on
  *     CLOCK_MONOTONIC (the header's clock sync at start_ticks);
  *   - a file from another host aligns on CLOCK_REALTIME, then the skew
