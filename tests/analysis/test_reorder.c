@@ -9,15 +9,8 @@
 
 #include "cmd/reorder.h"
 
-/* xorshift: deterministic pseudo-random numbers */
-static uint64_t rnd_state = 88172645463325252ull;
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
+/* deterministic pseudo-random numbers (glibc's random(), seeded in the test) */
+static uint64_t rnd(void) { return (uint64_t)random(); }
 
 /* The events in, as a plain list, to check each pop against. */
 static struct rev live[8192];
@@ -60,6 +53,7 @@ START_TEST(test_events_come_out_by_time_then_arrival)
 	 * times and some events out of order; pops interleaved with pushes */
 	struct reorder q = {.limit = 5000};
 	n_live = 0;
+	srandom(1);
 	size_t pushed = 0, popped = 0;
 	for (int chunk = 0; chunk < 400; chunk++) {
 		int64_t t = (int64_t)(rnd() % 100000) + chunk * 1000;
@@ -151,19 +145,12 @@ START_TEST(test_free_releases_the_strings_still_in)
 }
 END_TEST
 
-int main(void)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("reorder");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_events_come_out_by_time_then_arrival);
 	tcase_add_test(tc, test_a_sorted_chunk_is_one_run);
 	tcase_add_test(tc, test_memory_stays_within_the_window);
 	tcase_add_test(tc, test_free_releases_the_strings_still_in);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+#include "tests/support/check_main.h"
