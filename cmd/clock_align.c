@@ -27,7 +27,7 @@
  * clock), the middle too, and the report says the bounds were inconsistent.
  *
  * Hosts are corrected one at a time against those already placed, starting
- * from the first file's host, so a chain front end -> API -> back end works.
+ * from the reference file's host (the first in sources.c's order), so a chain front end -> API -> back end works.
  * This pass reads only span begins and ends, keeping 40 bytes per span of
  * the files; it runs only when the files come from more than one host.
  */

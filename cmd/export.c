@@ -211,7 +211,6 @@ int cmd_export(int argc, char **argv)
 		report_close(&rep);
 		return cmd_usage_error(argv[0], usage, "--to must be after --from");
 	}
-	const char *path = rep.path;
 	bool binary = fmt == &export_perfetto || fmt == &export_otlp_proto || fmt == &export_pprof;
 	if (binary && !otlp_url && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
 		report_close(&rep);
@@ -225,16 +224,17 @@ int cmd_export(int argc, char **argv)
 		report_close(&rep);
 		return st;
 	}
+	const char *path = rep.path;
 	const struct lot_file_header *h = lot_reader_header(rep.r);
 	const char *pid = lot_reader_meta(rep.r, "pid");
 	struct export_info info = {
 		.path = path,
-		.base_ns = h->clock.start_mono_ns,
+		.base_ns = rep.src.mono0_ns,
 		.pid = pid && strtoull(pid, NULL, 10) ? strtoull(pid, NULL, 10) : 1,
 		.process_name = process_name(rep.r),
 		.sym = sym_new(h->modules, h->n_modules, rep.symdir, rep.no_symbols),
 		.src = &rep.src,
-		.real0_ns = h->clock.start_real_ns,
+		.real0_ns = rep.src.real0_ns,
 		.otlp_url = otlp_url,
 		.syms = calloc(rep.src.n, sizeof *info.syms),
 		.symdir = rep.symdir,

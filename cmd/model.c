@@ -1147,7 +1147,9 @@ struct model *model_new(struct lot_reader *r, const struct model_callbacks *cb,
 		return NULL;
 	m->own_src = (struct source){.path = "", .r = r, .hdr = lot_reader_header(r),
 				     .service = "", .host = "", .set = &m->own};
-	m->own = (struct sources){.v = &m->own_src, .n = 1, .n_hosts = 1};
+	m->own = (struct sources){.v = &m->own_src, .n = 1, .n_hosts = 1,
+				  .mono0_ns = m->own_src.hdr->clock.start_mono_ns,
+				  .real0_ns = m->own_src.hdr->clock.start_real_ns};
 	m->src = &m->own;
 	m->hdr = m->own_src.hdr;
 	return m;
@@ -1384,7 +1386,7 @@ int model_run(struct model *m, struct model_summary *sum)
 	finish(m, last);
 	m->sum.start_ns = first == INT64_MAX ? 0 : first;
 	m->sum.end_ns = last;
-	m->sum.start_real_ns = m->hdr->clock.start_real_ns;
+	m->sum.start_real_ns = m->src->real0_ns;
 	m->sum.damaged = m->sum.read_error;
 	for (unsigned i = 0; i < n; i++) {
 		m->sum.damaged = m->sum.damaged || lot_reader_damaged(m->src->v[i].r);

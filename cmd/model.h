@@ -26,7 +26,8 @@
  * names (struct model_str, interned: valid until model_free(), and equal
  * names have equal pointers) and stacks (ids valid until model_free()).
  * Times are nanoseconds since the trace start (the header's start_ticks; with
- * several files, the first file's, cmd/sources.h); add
+ * several files, the earliest file's start on the merged clock,
+ * cmd/sources.h); add
  * model_summary.start_real_ns for wall-clock time.
  */
 #ifndef LOT_CMD_MODEL_H

@@ -38,6 +38,7 @@ int report_open(struct report *rep)
 	if (sources_open(&rep->src, paths, n))
 		return CMD_EXIT_UNREADABLE;
 	rep->r = rep->src.v[0].r;
+	rep->path = rep->src.v[0].path; /* the first in the sources' order, not the arguments' */
 	return -1;
 }
 

@@ -18,7 +18,7 @@
 #include "cmd/symbols.h"
 
 struct report {
-	const char *cmd, *path; /* path: the first file */
+	const char *cmd, *path; /* path: the first file (of the sources' order once open) */
 	char **paths;           /* every file (directories expanded), analysed as one */
 	size_t n_paths;
 	struct sources src;

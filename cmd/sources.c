@@ -104,14 +104,16 @@ void sources_free_paths(char **paths, size_t n)
 	free(paths);
 }
 
+/* A reader's warnings name its file (ctx: its entry in s->diag, which the
+ * sorting of s->v does not move). */
 static void diag(void *ctx, uint64_t offset, const char *message)
 {
-	struct source *src = ctx;
-	if (src->set->quiet)
+	const struct source_diag *d = ctx;
+	if (d->set->quiet)
 		return;
-	if (src->set->before_warn)
-		src->set->before_warn(src->set->before_warn_ctx);
-	cmd_warn(src->path, (unsigned long long)offset, message);
+	if (d->set->before_warn)
+		d->set->before_warn(d->set->before_warn_ctx);
+	cmd_warn(d->path, (unsigned long long)offset, message);
 }
 
 static void name_process(struct source *src)
@@ -131,6 +133,46 @@ static void name_process(struct source *src)
 	src->host = host ? host : "";
 	src->pid = pid ? strtoull(pid, NULL, 10) : 0;
 	snprintf(src->name, sizeof src->name, "%s[%" PRIu64 "]", src->service, src->pid);
+}
+
+/*
+ * The files' order, which decides the reference clock, the hosts' groups and
+ * which file's chunk is read first at equal times, so that the analysis does
+ * not depend on the order of the arguments: by service, pid, host, start
+ * (CLOCK_REALTIME, then CLOCK_MONOTONIC), then path.
+ */
+static int by_process(const void *a, const void *b)
+{
+	const struct source *x = a, *y = b;
+	const struct lot_clock_info *cx = &x->hdr->clock, *cy = &y->hdr->clock;
+	int c = strcmp(x->service, y->service);
+	if (!c)
+		c = (x->pid > y->pid) - (x->pid < y->pid);
+	if (!c)
+		c = strcmp(x->host, y->host);
+	if (!c)
+		c = (cx->start_real_ns > cy->start_real_ns) - (cx->start_real_ns < cy->start_real_ns);
+	if (!c)
+		c = (cx->start_mono_ns > cy->start_mono_ns) - (cx->start_mono_ns < cy->start_mono_ns);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+/*
+ * Time 0 of the merged clock: the earliest start of any file, so that no
+ * time is negative; mono0_ns and real0_ns are the reference clock's (the
+ * first file's host's) readings then.
+ */
+static void set_origin(struct sources *s)
+{
+	int64_t first = s->v[0].offset_ns;
+	for (size_t i = 1; i < s->n; i++)
+		if (s->v[i].offset_ns < first)
+			first = s->v[i].offset_ns;
+	for (size_t i = 0; i < s->n; i++)
+		s->v[i].offset_ns -= first;
+	const struct lot_clock_info *c0 = &s->v[0].hdr->clock;
+	s->mono0_ns = c0->start_mono_ns - (uint64_t)s->v[0].offset_ns;
+	s->real0_ns = c0->start_real_ns - (uint64_t)s->v[0].offset_ns;
 }
 
 /* Host groups and the clock-sync offsets, before any skew correction. */
@@ -157,9 +199,14 @@ static void base_offsets(struct sources *s)
 
 int sources_open(struct sources *s, char *const *paths, size_t n)
 {
-	s->v = calloc(n ? n : 1, sizeof *s->v); /* sources_close() frees it */
+	s->v = calloc(n ? n : 1, sizeof *s->v); /* sources_close() frees them */
+	s->diag = calloc(n ? n : 1, sizeof *s->diag);
 	s->n = 0;
-	if (!s->v) {
+	if (!s->v || !s->diag) {
+		free(s->v);
+		free(s->diag);
+		s->v = NULL;
+		s->diag = NULL;
 		fprintf(stderr, "lotrace: out of memory\n");
 		return -1;
 	}
@@ -167,7 +214,8 @@ int sources_open(struct sources *s, char *const *paths, size_t n)
 		struct source *x = &s->v[i];
 		x->path = paths[i];
 		x->set = s;
-		struct lot_reader_opts opts = {.diag = diag, .diag_ctx = x};
+		s->diag[i] = (struct source_diag){.path = paths[i], .set = s};
+		struct lot_reader_opts opts = {.diag = diag, .diag_ctx = &s->diag[i]};
 		struct lot_read_error err = {0};
 		x->r = lot_reader_open(paths[i], &opts, &err);
 		if (!x->r) {
@@ -180,12 +228,14 @@ int sources_open(struct sources *s, char *const *paths, size_t n)
 		name_process(x);
 		s->n = i + 1;
 	}
+	qsort(s->v, s->n, sizeof *s->v, by_process);
 	base_offsets(s);
 	if (s->n_hosts > 1 && clock_align(s)) {
 		fprintf(stderr, "lotrace: out of memory\n");
 		sources_close(s);
 		return -1;
 	}
+	set_origin(s);
 	return 0;
 }
 
@@ -195,7 +245,9 @@ void sources_close(struct sources *s)
 		if (s->v[i].r)
 			lot_reader_close(s->v[i].r);
 	free(s->v);
+	free(s->diag);
 	s->v = NULL;
+	s->diag = NULL;
 	s->n = 0;
 }
 

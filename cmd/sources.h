@@ -4,8 +4,10 @@
  * merges their chunks (a k-way merge on chunk time, then the model's reorder
  * window) onto one clock.
  *
- * The merged clock is the first file's: time 0 is its start.  A file's times
- * are shifted by its offset_ns:
+ * The files are sorted once open (service, pid, host, start, path), so that
+ * the answer does not depend on the arguments' order.  The merged clock is
+ * the first file's host's; time 0 is the earliest file's start on it (mono0_ns,
+ * real0_ns).  A file's times are shifted by its offset_ns:
  *   - files from the same host (the header's "host") align exactly on
  *     CLOCK_MONOTONIC (the header's clock sync at start_ticks);
  *   - a file from another host aligns on CLOCK_REALTIME, then the skew
@@ -41,12 +43,22 @@ struct source {
 	struct sources *set;
 };
 
+/* What a reader's warnings need: where the file was opened, not where
+ * the sorting moved its struct source. */
+struct source_diag {
+	const char *path;
+	struct sources *set;
+};
+
 struct sources {
-	struct source *v;
+	struct source *v;      /* in the order of sources_open()'s rule, not the arguments' */
+	struct source_diag *diag;
 	size_t n;
 	char **paths;          /* sources_open_paths(): owned */
 	size_t n_paths;
 	unsigned n_hosts;
+	uint64_t mono0_ns;     /* the reference clock at merged time 0: CLOCK_MONOTONIC */
+	uint64_t real0_ns;     /* and CLOCK_REALTIME */
 	bool quiet;            /* print no warnings (a second pass over the same files) */
 	/* Called before each warning is printed (a progress line to clear); may be NULL. */
 	void (*before_warn)(void *ctx);

@@ -5,7 +5,7 @@ ANALYSIS_MODEL_SOURCES = cmd/model.c cmd/model.h cmd/intern.c cmd/intern.h \
 	cmd/sources.c cmd/sources.h cmd/clock_align.c cmd/common.c cmd/common.h \
 	cmd/out.c cmd/out.h cmd/escape.c cmd/escape.h cmd/exit.h cmd/warn.c cmd/warn.h \
 	cmd/json.c cmd/json.h
-ANALYSIS_TESTS = tests/analysis/test_model tests/analysis/test_multi
+ANALYSIS_TESTS = tests/analysis/test_model tests/analysis/test_multi tests/analysis/test_reorder
 check_PROGRAMS += $(ANALYSIS_TESTS)
 TESTS += $(ANALYSIS_TESTS)
 
@@ -15,6 +15,9 @@ tests_analysis_test_model_LDADD = libtracebuild.la liblotreader.la liblotcore.la
 tests_analysis_test_multi_SOURCES = tests/analysis/test_multi.c $(ANALYSIS_MODEL_SOURCES)
 tests_analysis_test_multi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_analysis_test_multi_LDADD = $(tests_analysis_test_model_LDADD)
+tests_analysis_test_reorder_SOURCES = tests/analysis/test_reorder.c cmd/reorder.c cmd/reorder.h
+tests_analysis_test_reorder_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_analysis_test_reorder_LDADD = $(CHECK_LIBS)
 
 # end to end through `lotrace spans|tasks|flame` (needs examples/quickstart)
 TESTS += tests/analysis/e2e.sh

@@ -16,8 +16,10 @@ FILES="$TMP/front.lot $TMP/api.lot $TMP/back.lot"
 "$LOTRACE" spans --trace $TRACE $FILES >"$TMP/out" 2>"$TMP/err" || fail "spans --trace: status $?"
 grep -q '^process back\[300\] .*correction -249\.[0-9]*ms +- [0-9.]*ms' "$TMP/out" ||
 	fail "spans: the header does not state back's skew correction"
-grep -q '^process api\[200\] .*same host: CLOCK_MONOTONIC' "$TMP/out" ||
-	fail "spans: api is not aligned on the monotonic clock"
+grep -q '^process api\[200\] .*reference clock' "$TMP/out" ||
+	fail "spans: api (whose service sorts first) is not the reference clock"
+grep -q '^process front\[100\] .*same host: CLOCK_MONOTONIC' "$TMP/out" ||
+	fail "spans: front is not aligned on the monotonic clock"
 grep -q 'critical path (16 steps, 100.00ms)' "$TMP/out" || fail "spans --trace: no critical path of the root"
 
 "$LOTRACE" spans --trace $TRACE "$TMP" >"$TMP/dir.out" 2>&1 || fail "spans on a directory: status $?"
@@ -121,6 +123,42 @@ done
 "$LOTRACE" timeline --color=never --width 80 $FILES >"$TMP/out" 2>&1 || fail "timeline: status $?"
 for t in front-main api-main back-main; do
 	grep -q "^$t 7 " "$TMP/out" || fail "timeline: no row for $t (thread 7 of each file)"
+done
+
+# The answer does not depend on the order of the files: every order of the
+# three, and the directory, give byte-identical reports and exports (the
+# reference clock is chosen by a rule, time 0 is the earliest start), and no
+# export has a slice that overlaps its parent (times clamped at 0 did).
+outputs() { # $1: a name for this order; the rest: the files
+	o=$1
+	shift
+	"$LOTRACE" spans "$@" >"$TMP/$o.spans" 2>&1 || fail "spans in order $o: status $?"
+	"$LOTRACE" spans --json "$@" >"$TMP/$o.spans.json" 2>&1 || fail "spans --json in order $o: status $?"
+	"$LOTRACE" spans --slowest 1 --json "$@" >"$TMP/$o.slowest.json" 2>&1 ||
+		fail "spans --slowest in order $o: status $?"
+	"$LOTRACE" tasks --json "$@" >"$TMP/$o.tasks.json" 2>&1 || fail "tasks --json in order $o: status $?"
+	"$LOTRACE" timeline --json "$@" >"$TMP/$o.timeline.json" 2>&1 || fail "timeline --json in order $o: status $?"
+	for f in chrome perfetto otlp-json; do
+		"$LOTRACE" export --format $f -o "$TMP/$o.$f" "$@" 2>"$TMP/$o.$f.err" ||
+			fail "export --format $f in order $o: status $?"
+	done
+}
+outputs dir "$TMP"
+for order in "front api back" "front back api" "api front back" "api back front" \
+	"back front api" "back api front"; do
+	# shellcheck disable=SC2086
+	set -- $order
+	o=$1-$2-$3
+	outputs "$o" "$TMP/$1.lot" "$TMP/$2.lot" "$TMP/$3.lot"
+	for x in spans spans.json slowest.json tasks.json timeline.json chrome perfetto otlp-json; do
+		cmp -s "$TMP/dir.$x" "$TMP/$o.$x" || fail "$x differs between the directory and the order $order"
+	done
+	if have_python; then
+		python3 "$srcdir/tests/cmd/export_check.py" chrome "$TMP/$o.chrome" ||
+			fail "export --format chrome in order $order: structure"
+		python3 "$srcdir/tests/cmd/export_check.py" perfetto "$TMP/$o.perfetto" three ||
+			fail "export --format perfetto in order $order: structure"
+	fi
 done
 
 # errors name the file they concern
