@@ -11,8 +11,6 @@
  * flusher while the session stops): those joins are not the program's and
  * are never recorded (auto_join_exempt, from pthread_create).
  */
-#include <string.h>
-
 #include "tracer/auto/auto.h"
 
 /* The tracer's threads now running: a handful (flusher, control). */

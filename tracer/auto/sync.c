@@ -61,7 +61,7 @@ static inline __attribute__((always_inline)) void wake_waiters(const void *obj, 
 		int r_ = REAL(pthread_mutex_trylock)(m);             \
 		if (r_ != EBUSY)                                     \
 			return r_;                                   \
-		WAIT_REGISTERED(r_, m, "mutex", NULL, CALL);               \
+		WAIT_REGISTERED(r_, m, "mutex", NULL, CALL);         \
 		return r_;                                           \
 	} while (0)
 
@@ -133,7 +133,7 @@ AUTO_API int pthread_cond_broadcast(pthread_cond_t *c)
 		if (r_ != EBUSY)                              \
 			return r_;                            \
 		char d_[32];                                  \
-		auto_addr_detail(d_, sizeof d_, l);                \
+		auto_addr_detail(d_, sizeof d_, l);           \
 		auto_block("rwlock", d_, 0);                  \
 		r_ = CALL;                                    \
 		auto_resume();                                \
@@ -163,7 +163,7 @@ AUTO_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 			return CALL;                                \
 		errno = e_;                                         \
 		int r_;                                             \
-		WAIT_REGISTERED(r_, sem, "sem", NULL, CALL);              \
+		WAIT_REGISTERED(r_, sem, "sem", NULL, CALL);        \
 		return r_;                                          \
 	} while (0)
 
